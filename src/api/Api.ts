@@ -17,8 +17,7 @@ export class StatsGroup extends HttpApiGroup.make("stats", { topLevel: true })
     HttpApiEndpoint.get("containers", "/containers", { success: ContainerStats, error: CollectorUnavailable }),
     HttpApiEndpoint.get("services", "/services", { success: ServiceHealthStats, error: CollectorUnavailable })
   )
-  .middleware(Authorization)
-{}
+  .middleware(Authorization) {}
 
 export class ProfilerApi extends HttpApi.make("system-profiler")
   .add(PublicGroup)
@@ -29,5 +28,4 @@ export class ProfilerApi extends HttpApi.make("system-profiler")
       description:
         "Host, container and service health of a home server. Every route but /health needs the X-Profiler-Token header."
     })
-  )
-{}
+  ) {}

@@ -1,6 +1,6 @@
 import { Schema } from "effect"
-import { IsoTimestamp } from "./common.ts"
 import { ContainerStats } from "./ContainerStats.ts"
+import { IsoTimestamp } from "./common.ts"
 import { CollectorFailure } from "./errors.ts"
 import { HostStats } from "./HostStats.ts"
 import { ServiceHealthStats } from "./ServiceStats.ts"

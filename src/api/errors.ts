@@ -40,10 +40,10 @@ export const CollectorFailure = Schema.Struct(failureFields).annotate({
 export type CollectorFailure = typeof CollectorFailure.Type
 
 // The same failure as the 503 answer of a single-section route.
-export class CollectorUnavailable extends Schema.Error<CollectorUnavailable>("CollectorUnavailable")(
-  failureFields,
-  { httpApiStatus: 503, description: "The collector behind this route cannot answer right now" }
-) {
+export class CollectorUnavailable extends Schema.Error<CollectorUnavailable>("CollectorUnavailable")(failureFields, {
+  httpApiStatus: 503,
+  description: "The collector behind this route cannot answer right now"
+}) {
   readonly _tag = "CollectorUnavailable"
 }
 

@@ -1,0 +1,5 @@
+import { pickLayer } from "../pickLayer.ts"
+import { layerLive } from "./live.ts"
+import { layerMock } from "./mock.ts"
+
+export const ServiceCollectorLayer = pickLayer(layerMock, layerLive)

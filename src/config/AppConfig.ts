@@ -1,0 +1,145 @@
+import { existsSync } from "node:fs"
+import { Context, Duration, Effect, Layer, Option, Redacted } from "effect"
+import { TOKEN_ENV } from "../api/Authorization.ts"
+import { ConfigInvalid } from "./ConfigInvalid.ts"
+import { type DockerEndpoint, readDockerHost } from "./dockerHost.ts"
+import { type ProbeTarget, parseProbeTargets, SERVICES_VARIABLE } from "./services.ts"
+import {
+  type Env,
+  isLoopback,
+  readAbsolutePath,
+  readBoolean,
+  readDuration,
+  readInteger,
+  readList,
+  readListenHost,
+  readPort
+} from "./values.ts"
+
+export interface AppConfigShape {
+  readonly port: number
+  readonly host: string
+  readonly authToken: Option.Option<Redacted.Redacted<string>>
+  readonly mockMode: boolean
+  readonly hostProc: string
+  readonly hostSys: string
+  readonly hostRoot: string
+  readonly docker: DockerEndpoint
+  readonly stackLabel: string
+  readonly services: ReadonlyArray<ProbeTarget>
+  readonly intervals: {
+    readonly host: Duration.Duration
+    readonly containers: Duration.Duration
+    readonly services: Duration.Duration
+  }
+  readonly networkExclude: ReadonlyArray<string>
+  readonly extraDisks: ReadonlyArray<string>
+  readonly dockerConcurrency: number
+  readonly dockerTimeout: Duration.Duration
+  readonly probeTimeout: Duration.Duration
+  readonly probeRetries: number
+  readonly historyWindow: Duration.Duration
+}
+
+export class AppConfig extends Context.Service<AppConfig, AppConfigShape>()("system-profiler/config/AppConfig") {}
+
+export const DEFAULT_STACK_LABEL = "com.rioredwards.stack=pi-site"
+export const DEFAULT_NETWORK_EXCLUDE = ["lo", "veth*", "docker*", "br-*"] as const
+
+const intervalBounds = { min: Duration.millis(100), max: Duration.hours(1) }
+
+export interface ConfigContext {
+  readonly platform: NodeJS.Platform
+  readonly pathExists: (path: string) => boolean
+}
+
+// The psutil/gopsutil convention: the host's tree where it is mounted, else our own.
+const hostPath = (ctx: ConfigContext, mounted: string, own: string) => () => (ctx.pathExists(mounted) ? mounted : own)
+
+export const parseAppConfig = (env: Env, ctx: ConfigContext) =>
+  Effect.gen(function* () {
+    const port = yield* readPort(env, "PORT", 8787)
+    const host = yield* readListenHost(env, "HOST", "127.0.0.1")
+    const rawToken = env[TOKEN_ENV]
+    if (rawToken !== undefined && rawToken.trim() === "" && rawToken !== "") {
+      return yield* new ConfigInvalid({
+        variable: TOKEN_ENV,
+        accepts: "a non-empty secret string",
+        problem: "it holds only whitespace"
+      })
+    }
+    const authToken = rawToken === undefined || rawToken === "" ? Option.none() : Option.some(Redacted.make(rawToken))
+    if (Option.isNone(authToken) && !isLoopback(host)) {
+      return yield* new ConfigInvalid({
+        variable: TOKEN_ENV,
+        accepts: "a secret token; it is required when HOST is not a loopback address",
+        problem: `it is not set, and HOST=${host} would expose the API to the network without authentication`
+      })
+    }
+    const mockMode = (yield* readBoolean(env, "MOCK_HOST_STATS", false)) || ctx.platform !== "linux"
+    const hostProc = yield* readAbsolutePath(env, "HOST_PROC", hostPath(ctx, "/host/proc", "/proc"))
+    const hostSys = yield* readAbsolutePath(env, "HOST_SYS", hostPath(ctx, "/host/sys", "/sys"))
+    const hostRoot = yield* readAbsolutePath(env, "HOST_ROOT", hostPath(ctx, "/host/root", "/"))
+    const docker = yield* readDockerHost(env)
+    const stackLabel = (env.SYSTEM_PROFILER_STACK_LABEL ?? "").trim() || DEFAULT_STACK_LABEL
+    if (!/^[^=\s,]+(=[^\s,]*)?$/.test(stackLabel)) {
+      return yield* new ConfigInvalid({
+        variable: "SYSTEM_PROFILER_STACK_LABEL",
+        accepts: "a Docker label filter, key=value or key",
+        problem: `"${stackLabel}" is not a label filter`
+      })
+    }
+    const services = yield* parseProbeTargets(env[SERVICES_VARIABLE] ?? "")
+    const intervals = {
+      host: yield* readDuration(env, "SYSTEM_PROFILER_HOST_INTERVAL", Duration.seconds(5), intervalBounds),
+      containers: yield* readDuration(env, "SYSTEM_PROFILER_CONTAINERS_INTERVAL", Duration.seconds(10), intervalBounds),
+      services: yield* readDuration(env, "SYSTEM_PROFILER_SERVICES_INTERVAL", Duration.seconds(30), intervalBounds)
+    }
+    const extraDisks = readList(env, "SYSTEM_PROFILER_EXTRA_DISKS", [])
+    const badDisk = extraDisks.find((p) => !p.startsWith("/"))
+    if (badDisk !== undefined) {
+      return yield* new ConfigInvalid({
+        variable: "SYSTEM_PROFILER_EXTRA_DISKS",
+        accepts: "a comma-separated list of absolute mount points on the host",
+        problem: `"${badDisk}" is not absolute`
+      })
+    }
+    return {
+      port,
+      host,
+      authToken,
+      mockMode,
+      hostProc,
+      hostSys,
+      hostRoot,
+      docker,
+      stackLabel,
+      services,
+      intervals,
+      networkExclude: readList(env, "SYSTEM_PROFILER_NET_EXCLUDE", DEFAULT_NETWORK_EXCLUDE),
+      extraDisks,
+      dockerConcurrency: yield* readInteger(env, "SYSTEM_PROFILER_DOCKER_CONCURRENCY", 5, 1, 64),
+      dockerTimeout: yield* readDuration(env, "SYSTEM_PROFILER_DOCKER_TIMEOUT", Duration.seconds(5), {
+        min: Duration.millis(100),
+        max: Duration.minutes(1)
+      }),
+      probeTimeout: yield* readDuration(env, "SYSTEM_PROFILER_PROBE_TIMEOUT", Duration.seconds(2), {
+        min: Duration.millis(10),
+        max: Duration.minutes(1)
+      }),
+      probeRetries: yield* readInteger(env, "SYSTEM_PROFILER_PROBE_RETRIES", 2, 0, 10),
+      historyWindow: yield* readDuration(env, "SYSTEM_PROFILER_HISTORY_WINDOW", Duration.hours(1), {
+        min: Duration.minutes(1),
+        max: Duration.hours(24)
+      })
+    } satisfies AppConfigShape
+  })
+
+export const layerFromEnv = (env: Env, ctx: ConfigContext = { platform: process.platform, pathExists: existsSync }) =>
+  Layer.effect(AppConfig, parseAppConfig(env, ctx))
+
+/** The configuration of this process, from process.env. */
+export const layer = Layer.suspend(() => layerFromEnv(process.env))
+
+/** A configuration for tests and tools, with overrides on top of an empty environment. */
+export const layerTest = (env: Env) => layerFromEnv(env, { platform: "linux", pathExists: () => false })
