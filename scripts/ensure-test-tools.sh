@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Debian packages that tests and benchmarks run for real: PostgreSQL (the postgres probe),
+# promtool (checks /metrics), docker-compose (validates the compose files), wrk and
+# prometheus-node-exporter (benchmarks).
+set -euo pipefail
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+missing=()
+command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
+command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+[ -x /usr/bin/prometheus-node-exporter ] || missing+=(prometheus-node-exporter)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "ensure-test-tools: installing ${missing[*]}" >&2
+  as_root apt-get update -qq
+  # policy-rc.d keeps Debian from starting the packaged services: tests start their own.
+  DEBIAN_FRONTEND=noninteractive RUNLEVEL=1 as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
