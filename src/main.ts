@@ -1,5 +1,5 @@
 import { NodeRuntime } from "@effect/platform-node"
-import { Effect, Layer, Logger } from "effect"
+import { Cause, Effect, Exit, Layer, Logger, type Runtime } from "effect"
 import { HttpServer } from "effect/http"
 import * as Config from "./config/AppConfig.ts"
 import { AppConfig } from "./config/AppConfig.ts"
@@ -23,10 +23,25 @@ const Announce = Layer.effectDiscard(
   })
 )
 
-const Main = Announce.pipe(
-  Layer.provideMerge(ServerLayer),
-  Layer.provide(Config.layer),
-  Layer.provide(Logger.layer([Logger.consoleJson]))
+const Main = Announce.pipe(Layer.provideMerge(ServerLayer), Layer.provide(Config.layer))
+
+// One JSON line per event, startup failures included, so that a log shipper never has to parse
+// a stack trace to learn which variable was wrong.
+const reportFailure = (cause: Cause.Cause<unknown>) =>
+  Cause.hasInterruptsOnly(cause)
+    ? Effect.void
+    : Effect.logError(
+        Cause.squash(cause) instanceof Error ? (Cause.squash(cause) as Error).message : Cause.pretty(cause)
+      ).pipe(Effect.annotateLogs({ event: "startup-failed" }))
+
+const program = Layer.launch(Main).pipe(
+  Effect.tapCause(reportFailure),
+  Effect.provide(Logger.layer([Logger.consoleJson]))
 )
 
-Layer.launch(Main).pipe(NodeRuntime.runMain)
+// A stop on SIGTERM/SIGINT is the normal end of a service, so it exits 0 (docker shows
+// "Exited (0)"); any other end is a failure.
+const teardown: Runtime.Teardown = (exit, onExit) =>
+  onExit(Exit.isSuccess(exit) || Cause.hasInterruptsOnly(exit.cause) ? 0 : 1)
+
+NodeRuntime.runMain(program, { disableErrorReporting: true, teardown })
