@@ -1,0 +1,30 @@
+// A real server on an ephemeral port, as the web app would reach it, with a test configuration.
+import { NodeHttpServer } from "@effect/platform-node"
+import { Layer } from "effect"
+import { HttpRouter } from "effect/http"
+import type { ContainerCollector } from "../../src/collectors/containers/ContainerCollector.ts"
+import type { HostCollector } from "../../src/collectors/host/HostCollector.ts"
+import type { ServiceCollector } from "../../src/collectors/services/ServiceCollector.ts"
+import { type AppConfig, type Env, layerTest } from "../../src/config/AppConfig.ts"
+import * as Snapshot from "../../src/sampling/Snapshot.ts"
+import { ApiRoutes, AppRoutes } from "../../src/server/routes.ts"
+
+export const TOKEN = "test-token-0123456789"
+
+/** The whole app (collectors picked by config) served on an ephemeral port. */
+export const serveApp = (env: Env) =>
+  HttpRouter.serve(AppRoutes, { disableLogger: true }).pipe(
+    Layer.provideMerge(NodeHttpServer.layerTest),
+    Layer.provide(layerTest(env))
+  )
+
+/** The routes over a Snapshot sampled from the collectors that `collectors` provides. */
+export const serveWithCollectors = (
+  env: Env,
+  collectors: Layer.Layer<HostCollector | ContainerCollector | ServiceCollector, never, AppConfig>
+) =>
+  HttpRouter.serve(ApiRoutes, { disableLogger: true }).pipe(
+    Layer.provide(Snapshot.layer.pipe(Layer.provide(collectors))),
+    Layer.provideMerge(NodeHttpServer.layerTest),
+    Layer.provide(layerTest(env))
+  )
