@@ -16,6 +16,8 @@ import {
   readPort
 } from "./values.ts"
 
+export type { Env } from "./values.ts"
+
 export interface AppConfigShape {
   readonly port: number
   readonly host: string

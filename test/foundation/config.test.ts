@@ -8,7 +8,7 @@ const failure = (env: Env, ctx: ConfigContext = linux) => Effect.flip(parse(env,
 
 describe("configuration", () => {
   it.effect("defaults suit the pi-site stack", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const config = yield* parse({})
       assert.strictEqual(config.port, 8787)
       assert.strictEqual(config.host, "127.0.0.1")
@@ -19,30 +19,38 @@ describe("configuration", () => {
       assert.strictEqual(config.stackLabel, "com.rioredwards.stack=pi-site")
       assert.deepStrictEqual(config.services, [])
       assert.deepStrictEqual(config.networkExclude, ["lo", "veth*", "docker*", "br-*"])
-    }))
+    })
+  )
 
   it.effect("prefers the host mounts under /host where they exist", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const config = yield* parse({}, { platform: "linux", pathExists: (p) => p.startsWith("/host/") })
-      assert.deepStrictEqual([config.hostProc, config.hostSys, config.hostRoot], ["/host/proc", "/host/sys", "/host/root"])
+      assert.deepStrictEqual(
+        [config.hostProc, config.hostSys, config.hostRoot],
+        ["/host/proc", "/host/sys", "/host/root"]
+      )
       const explicit = yield* parse({ HOST_PROC: "/mnt/proc/" }, { platform: "linux", pathExists: () => true })
       assert.strictEqual(explicit.hostProc, "/mnt/proc")
-    }))
+    })
+  )
 
   it.effect("mock mode: MOCK_HOST_STATS, or any platform that is not Linux", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       assert.isTrue((yield* parse({ MOCK_HOST_STATS: "true" })).mockMode)
       assert.isTrue((yield* parse({ MOCK_HOST_STATS: "1" })).mockMode)
       assert.isFalse((yield* parse({ MOCK_HOST_STATS: "false" })).mockMode)
-      assert.isTrue((yield* parse({ MOCK_HOST_STATS: "false" }, { platform: "darwin", pathExists: () => false })).mockMode)
+      assert.isTrue(
+        (yield* parse({ MOCK_HOST_STATS: "false" }, { platform: "darwin", pathExists: () => false })).mockMode
+      )
       const bad = yield* failure({ MOCK_HOST_STATS: "maybe" })
       assert.strictEqual(bad.variable, "MOCK_HOST_STATS")
       assert.include(bad.message, "MOCK_HOST_STATS")
       assert.include(bad.message, "true/false")
-    }))
+    })
+  )
 
   it.effect("PORT must be an integer from 0 to 65535", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       assert.strictEqual((yield* parse({ PORT: "9000" })).port, 9000)
       for (const bad of ["abc", "-1", "65536", "80.5", "1e3", "0x50"]) {
         const error = yield* failure({ PORT: bad })
@@ -50,10 +58,11 @@ describe("configuration", () => {
         assert.include(error.message, "PORT")
         assert.include(error.message, "0 to 65535")
       }
-    }))
+    })
+  )
 
   it.effect("HOST must be an address; without a token only loopback is allowed", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       for (const loopback of ["127.0.0.1", "127.8.9.10", "::1", "[::1]", "localhost"]) {
         assert.isTrue(Option.isNone((yield* parse({ HOST: loopback })).authToken), loopback)
       }
@@ -66,19 +75,21 @@ describe("configuration", () => {
       }
       const error = yield* failure({ HOST: "my host" })
       assert.strictEqual(error.variable, "HOST")
-    }))
+    })
+  )
 
   it.effect("the token is kept redacted, and a blank one is refused without echoing it", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const config = yield* parse({ SYSTEM_PROFILER_AUTH_TOKEN: "s3cret-value" })
       assert.strictEqual(Redacted.value(Option.getOrThrow(config.authToken)), "s3cret-value")
       assert.notInclude(String(Option.getOrThrow(config.authToken)), "s3cret-value")
       const error = yield* failure({ SYSTEM_PROFILER_AUTH_TOKEN: "   " })
       assert.strictEqual(error.variable, "SYSTEM_PROFILER_AUTH_TOKEN")
-    }))
+    })
+  )
 
   it.effect("DOCKER_HOST follows Docker's convention", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       assert.deepStrictEqual((yield* parse({ DOCKER_HOST: "unix:///run/docker.sock" })).docker, {
         _tag: "unix",
         socketPath: "/run/docker.sock"
@@ -93,12 +104,14 @@ describe("configuration", () => {
         assert.strictEqual(error.variable, "DOCKER_HOST", bad)
         assert.include(error.accepts, "tcp://host:port")
       }
-    }))
+    })
+  )
 
   it.effect("SYSTEM_PROFILER_SERVICES: name=url, the scheme giving the kind", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const config = yield* parse({
-        SYSTEM_PROFILER_SERVICES: "web=http://web:3000/, ai=https://ai.example:8443/health,db=postgres://db,redis=tcp://cache:6379"
+        SYSTEM_PROFILER_SERVICES:
+          "web=http://web:3000/, ai=https://ai.example:8443/health,db=postgres://db,redis=tcp://cache:6379"
       })
       assert.deepStrictEqual(
         config.services.map((s) => [s.name, s.kind, s.host, s.port]),
@@ -109,15 +122,24 @@ describe("configuration", () => {
           ["redis", "tcp", "cache", 6379]
         ]
       )
-      for (const bad of ["web", "web=", "=http://x/", "web=ftp://x/", "a=tcp://x", "a=http://x/,a=http://y/", "b c=tcp://x:1"]) {
+      for (const bad of [
+        "web",
+        "web=",
+        "=http://x/",
+        "web=ftp://x/",
+        "a=tcp://x",
+        "a=http://x/,a=http://y/",
+        "b c=tcp://x:1"
+      ]) {
         const error = yield* failure({ SYSTEM_PROFILER_SERVICES: bad })
         assert.strictEqual(error.variable, "SYSTEM_PROFILER_SERVICES", bad)
         assert.include(error.message, "name=url")
       }
-    }))
+    })
+  )
 
   it.effect("sampling intervals take durations within bounds", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const config = yield* parse({ SYSTEM_PROFILER_HOST_INTERVAL: "2s", SYSTEM_PROFILER_SERVICES_INTERVAL: "1m" })
       assert.strictEqual(Duration.toMillis(config.intervals.host), 2000)
       assert.strictEqual(Duration.toMillis(config.intervals.services), 60_000)
@@ -127,16 +149,24 @@ describe("configuration", () => {
         assert.strictEqual(error.variable, "SYSTEM_PROFILER_HOST_INTERVAL", bad)
         assert.include(error.accepts, "5s")
       }
-    }))
+    })
+  )
 
   it.effect("the stack label and the extra disks are checked", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       assert.strictEqual((yield* parse({ SYSTEM_PROFILER_STACK_LABEL: "app=x" })).stackLabel, "app=x")
-      assert.strictEqual((yield* failure({ SYSTEM_PROFILER_STACK_LABEL: "a b" })).variable, "SYSTEM_PROFILER_STACK_LABEL")
+      assert.strictEqual(
+        (yield* failure({ SYSTEM_PROFILER_STACK_LABEL: "a b" })).variable,
+        "SYSTEM_PROFILER_STACK_LABEL"
+      )
       assert.deepStrictEqual((yield* parse({ SYSTEM_PROFILER_EXTRA_DISKS: "/mnt/usb, /data" })).extraDisks, [
         "/mnt/usb",
         "/data"
       ])
-      assert.strictEqual((yield* failure({ SYSTEM_PROFILER_EXTRA_DISKS: "mnt" })).variable, "SYSTEM_PROFILER_EXTRA_DISKS")
-    }))
+      assert.strictEqual(
+        (yield* failure({ SYSTEM_PROFILER_EXTRA_DISKS: "mnt" })).variable,
+        "SYSTEM_PROFILER_EXTRA_DISKS"
+      )
+    })
+  )
 })

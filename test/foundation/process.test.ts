@@ -1,10 +1,11 @@
 // The service as a process: what an operator sees when the config is wrong, the log format,
 // and a clean stop on SIGTERM/SIGINT while clients hold connections open.
-import { assert, describe, it } from "@effect/vitest"
+
 import { type ChildProcess, spawn } from "node:child_process"
 import { once } from "node:events"
 import http from "node:http"
 import { fileURLToPath } from "node:url"
+import { assert, describe, it } from "@effect/vitest"
 
 const main = fileURLToPath(new URL("../../src/main.ts", import.meta.url))
 
