@@ -1,24 +1,71 @@
 import { Schema } from "effect"
-import { IsoTimestamp, NonNegative } from "./common.ts"
+import { Count, IsoTimestamp, NonNegative, Percent } from "./common.ts"
 
 export const ProbeKind = Schema.Literals(["http", "https", "tcp", "postgres"])
 export type ProbeKind = typeof ProbeKind.Type
 
+// Why a probe failed, short enough for a status badge. `error` carries the sentence.
+export const ProbeFailureReason = Schema.Literals([
+  "dns",
+  "refused",
+  "unreachable",
+  "timeout",
+  "tls",
+  "closed",
+  "protocol",
+  "bad-status",
+  "body-mismatch",
+  "too-many-redirects",
+  "error"
+]).annotate({
+  description:
+    "dns: the name does not resolve (often a stopped container); refused: nothing listens on the port; " +
+    "unreachable: no route to the host; timeout: no answer within the probe timeout; tls: the TLS handshake " +
+    "or certificate failed; closed: the server closed the connection before answering; protocol: the answer " +
+    "is not the expected protocol (not HTTP, not PostgreSQL); bad-status: an HTTP status outside the accepted " +
+    "codes; body-mismatch: the body lacks the expected text; too-many-redirects: more than 5 redirects; " +
+    "error: any other socket error"
+})
+export type ProbeFailureReason = typeof ProbeFailureReason.Type
+
+/** One check in a probe's history. */
+export const HealthBeat = Schema.Struct({
+  checkedAt: IsoTimestamp,
+  healthy: Schema.Boolean,
+  latencyMs: Schema.NullOr(NonNegative),
+  reason: Schema.optionalKey(ProbeFailureReason)
+}).annotate({ identifier: "HealthBeat" })
+export type HealthBeat = typeof HealthBeat.Type
+
 export const ServiceHealth = Schema.Struct({
   name: Schema.String,
   kind: ProbeKind,
-  target: Schema.String,
+  target: Schema.String.annotate({ description: "The probed URL, without credentials or options" }),
   healthy: Schema.Boolean,
-  latencyMs: Schema.NullOr(NonNegative),
+  latencyMs: Schema.NullOr(NonNegative).annotate({
+    description:
+      "Time to the verdict of the last successful attempt (HTTP: to the status line, or to the expected text)"
+  }),
   statusCode: Schema.optionalKey(Schema.Int),
-  error: Schema.optionalKey(Schema.String),
-  checkedAt: IsoTimestamp
-})
+  error: Schema.optionalKey(Schema.String.annotate({ description: "Why the probe failed, for a person to read" })),
+  reason: Schema.optionalKey(ProbeFailureReason),
+  checkedAt: IsoTimestamp,
+  attempts: Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)).annotate({
+    description: "Attempts the last check made: 1, plus the retries it needed"
+  }),
+  consecutiveFailures: Count,
+  lastChange: IsoTimestamp.annotate({
+    description: "When the probe last turned healthy or unhealthy (its first check, if it never changed)"
+  }),
+  uptimePercent: Percent.annotate({ description: "Share of healthy checks in the history window (0-100)" }),
+  history: Schema.Array(HealthBeat).annotate({ description: "The checks in the history window, oldest first" })
+}).annotate({ identifier: "ServiceHealth" })
 export type ServiceHealth = typeof ServiceHealth.Type
 
 export const ServiceHealthStats = Schema.Struct({
   sampledAt: IsoTimestamp,
   services: Schema.Array(ServiceHealth),
-  allHealthy: Schema.Boolean
+  allHealthy: Schema.Boolean,
+  historyWindowSeconds: NonNegative.annotate({ description: "How far back history and uptimePercent reach" })
 }).annotate({ identifier: "ServiceHealthStats" })
 export type ServiceHealthStats = typeof ServiceHealthStats.Type

@@ -1,9 +1,31 @@
-import { Effect, Layer } from "effect"
-import { notImplemented } from "../CollectorError.ts"
+import { Duration, Effect, Layer } from "effect"
+import { AppConfig } from "../../config/AppConfig.ts"
+import { sampleTimeout } from "../../sampling/Snapshot.ts"
+import { makeServiceCollector } from "./collector.ts"
+import { historyLimits } from "./history.ts"
 import { ServiceCollector } from "./ServiceCollector.ts"
 
-// Until the live collector lands, the live layer says so instead of inventing figures.
-export const layerLive = Layer.succeed(
+/** The first backoff delay; then 400 ms, 800 ms...: enough to ride out a blip, short enough to fit a sample. */
+export const RETRY_BASE = Duration.millis(200)
+
+// The sampler gives up on a sample after sampleTimeout(interval); a check that would outlast it
+// ends a little earlier with a timeout, so that the other probes' results are still reported.
+const budgetFor = (interval: Duration.Duration) =>
+  Duration.max(Duration.subtract(sampleTimeout(interval), Duration.millis(500)), Duration.millis(100))
+
+export const layerLive = Layer.effect(
   ServiceCollector,
-  ServiceCollector.of({ sample: Effect.fail(notImplemented("services")) })
+  Effect.gen(function* () {
+    const config = yield* AppConfig
+    return ServiceCollector.of(
+      makeServiceCollector({
+        targets: config.services,
+        timeout: config.probeTimeout,
+        retries: config.probeRetries,
+        retryBase: RETRY_BASE,
+        budget: budgetFor(config.intervals.services),
+        history: historyLimits(Duration.toMillis(config.historyWindow), Duration.toMillis(config.intervals.services))
+      })
+    )
+  })
 )

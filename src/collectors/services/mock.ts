@@ -1,40 +1,85 @@
-import { Clock, Effect, Layer } from "effect"
+import { Clock, Duration, Effect, Layer } from "effect"
 import type { ServiceHealth, ServiceHealthStats } from "../../api/ServiceStats.ts"
 import { AppConfig } from "../../config/AppConfig.ts"
-import type { ProbeTarget } from "../../config/services.ts"
+import { PI_SITE_SERVICES, type ProbeTarget, parseProbeTargets } from "../../config/services.ts"
 import { drift, round } from "../drift.ts"
+import { type Beat, type History, historyLimits, record, uptimePercent } from "./history.ts"
 import { ServiceCollector } from "./ServiceCollector.ts"
 
-// The pi-site probes, used when SYSTEM_PROFILER_SERVICES is empty so that a laptop shows a list.
-const piSiteTargets: ReadonlyArray<ProbeTarget> = [
-  { name: "web", kind: "http", target: "http://web:3000/", host: "web", port: 3000 },
-  {
-    name: "ai-img-validator",
-    kind: "http",
-    target: "http://ai-img-validator:8000/",
-    host: "ai-img-validator",
-    port: 8000
-  },
-  { name: "db", kind: "postgres", target: "postgres://db:5432", host: "db", port: 5432 }
-]
+export interface MockTiming {
+  readonly intervalMillis: number
+  readonly windowMillis: number
+  readonly timeoutMillis: number
+}
 
-export const mockServiceStats = (targets: ReadonlyArray<ProbeTarget>, now: number): ServiceHealthStats => {
-  const checkedAt = new Date(now).toISOString()
+// The second probe drops out for one minute in every twenty, so that a dashboard shows a red
+// beat, an uptime below 100 % and a recent state change; at the epoch every probe is healthy.
+const isBlip = (index: number, at: number) => index === 1 && Math.floor(at / 60_000) % 20 === 7
+
+const beatAt = (index: number, at: number): Beat =>
+  isBlip(index, at)
+    ? { at, healthy: false, latencyMs: null, reason: "timeout" }
+    : { at, healthy: true, latencyMs: round(Math.max(0.2, drift(at, 4 + index * 3, 2 + index, 60, index)), 2) }
+
+/** Figures that are a function of the clock: the history is what a live collector would have seen. */
+export const mockServiceStats = (
+  targets: ReadonlyArray<ProbeTarget>,
+  now: number,
+  timing: MockTiming
+): ServiceHealthStats => {
+  const limits = historyLimits(timing.windowMillis, timing.intervalMillis)
+  const count = Math.max(1, limits.maxBeats - 1)
   const services = targets.map((t, i): ServiceHealth => {
-    const latencyMs = round(Math.max(0.2, drift(now, 4 + i * 3, 2 + i, 60, i)), 2)
-    const base = { name: t.name, kind: t.kind, target: t.target, healthy: true, latencyMs, checkedAt }
-    return t.kind === "http" || t.kind === "https" ? { ...base, statusCode: 200 } : base
+    let history: History | undefined
+    for (let k = count - 1; k >= 0; k--) history = record(history, beatAt(i, now - k * timing.intervalMillis), limits)
+    const last = history!.beats.at(-1)!
+    const http = t.kind === "http" || t.kind === "https"
+    return {
+      name: t.name,
+      kind: t.kind,
+      target: t.target,
+      healthy: last.healthy,
+      latencyMs: last.latencyMs,
+      ...(last.healthy
+        ? http
+          ? { statusCode: 200 }
+          : {}
+        : { error: `no answer within ${timing.timeoutMillis} ms`, reason: "timeout" as const }),
+      checkedAt: new Date(now).toISOString(),
+      attempts: last.healthy ? 1 : 3,
+      consecutiveFailures: history!.consecutiveFailures,
+      lastChange: new Date(history!.lastChange).toISOString(),
+      uptimePercent: uptimePercent(history!.beats),
+      history: history!.beats.map((b) => ({
+        checkedAt: new Date(b.at).toISOString(),
+        healthy: b.healthy,
+        latencyMs: b.latencyMs,
+        ...(b.reason === undefined ? {} : { reason: b.reason })
+      }))
+    }
   })
-  return { sampledAt: checkedAt, services, allHealthy: services.every((s) => s.healthy) }
+  return {
+    sampledAt: new Date(now).toISOString(),
+    services,
+    allHealthy: services.every((s) => s.healthy),
+    historyWindowSeconds: timing.windowMillis / 1000
+  }
 }
 
 export const layerMock = Layer.effect(
   ServiceCollector,
   Effect.gen(function* () {
     const config = yield* AppConfig
-    const targets = config.services.length > 0 ? config.services : piSiteTargets
+    // The pi-site probes when SYSTEM_PROFILER_SERVICES is empty, so that a laptop shows a list.
+    const targets =
+      config.services.length > 0 ? config.services : yield* parseProbeTargets(PI_SITE_SERVICES).pipe(Effect.orDie)
+    const timing: MockTiming = {
+      intervalMillis: Duration.toMillis(config.intervals.services),
+      windowMillis: Duration.toMillis(config.historyWindow),
+      timeoutMillis: Duration.toMillis(config.probeTimeout)
+    }
     return ServiceCollector.of({
-      sample: Effect.map(Clock.currentTimeMillis, (now) => mockServiceStats(targets, now))
+      sample: Effect.map(Clock.currentTimeMillis, (now) => mockServiceStats(targets, now, timing))
     })
   })
 )
