@@ -31,10 +31,13 @@ export const ContainerInfo = Schema.Struct({
   name: Schema.String,
   image: Schema.String,
   state: ContainerState,
-  status: Schema.String.annotate({ description: "Docker's human status, e.g. 'Up 2 hours'" }),
+  status: Schema.String.annotate({ description: "Docker's human status, e.g. 'Up 2 hours (healthy)'" }),
   health: ContainerHealth,
   restartCount: Count,
   startedAt: Schema.NullOr(IsoTimestamp),
+  uptimeSeconds: Schema.NullOr(Count).annotate({
+    description: "Whole seconds since the container started; null when it is not running"
+  }),
   cpuPercent: Schema.NullOr(Percent).annotate({
     description: "CPU % as docker stats computes it; null until two samples exist or when not running"
   }),

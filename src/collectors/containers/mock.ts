@@ -61,6 +61,7 @@ export const mockContainerStats = (now: number): ContainerStats => {
       health: c.healthcheck ? "healthy" : "none",
       restartCount: 0,
       startedAt,
+      uptimeSeconds: 3 * 86_400,
       cpuPercent: round(Math.max(0, drift(now, c.cpu, c.cpu * 0.6, 45, i))),
       memory: { usageBytes, limitBytes, usagePercent: round((usageBytes / limitBytes) * 100, 2) },
       network: { rxBytes: 50_000_000 * (i + 1) + second * 900 * (i + 1), txBytes: 20_000_000 * (i + 1) + second * 400 },

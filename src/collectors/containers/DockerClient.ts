@@ -1,0 +1,91 @@
+import { NodeHttpClient } from "@effect/platform-node"
+import { Context, Duration, Effect, Layer, Schema } from "effect"
+import { HttpClient, HttpClientRequest } from "effect/http"
+import { AppConfig } from "../../config/AppConfig.ts"
+import type { DockerEndpoint } from "../../config/dockerHost.ts"
+import { classifyTransport, DockerError } from "./DockerError.ts"
+
+export interface DockerClientShape {
+  /** Where the daemon is, for messages: unix:///path or tcp://host:port. */
+  readonly endpoint: string
+  /**
+   * GET `path` and decode the JSON answer with `schema`, within the configured timeout.
+   * `what` names the call in errors (a path template, never a value from a container).
+   */
+  readonly get: <S extends Schema.Top>(
+    path: string,
+    schema: S,
+    what: string
+  ) => Effect.Effect<S["Type"], DockerError, S["DecodingServices"]>
+}
+
+// The only thing this service can do to Docker is read: there is no method here but GET, so no
+// bug elsewhere can start, stop or exec into a container, and a GET-only socket proxy suffices.
+export class DockerClient extends Context.Service<DockerClient, DockerClientShape>()(
+  "system-profiler/collectors/containers/DockerClient"
+) {}
+
+export const describeEndpoint = (endpoint: DockerEndpoint): string =>
+  endpoint._tag === "unix" ? `unix://${endpoint.socketPath}` : `tcp://${endpoint.host}:${endpoint.port}`
+
+const baseUrl = (endpoint: DockerEndpoint): string =>
+  endpoint._tag === "unix"
+    ? "http://docker" // the host only sets the Host header; the socket is dialled
+    : `http://${endpoint.host.includes(":") ? `[${endpoint.host}]` : endpoint.host}:${endpoint.port}`
+
+/** A DockerClient on top of whatever HttpClient is provided (undici in the service, fakes in tests). */
+export const make = (endpoint: DockerEndpoint, timeout: Duration.Duration) =>
+  Effect.gen(function* () {
+    const http = yield* HttpClient.HttpClient
+    const where = describeEndpoint(endpoint)
+    const base = baseUrl(endpoint)
+
+    const get = <S extends Schema.Top>(path: string, schema: S, what: string) =>
+      Effect.gen(function* () {
+        const response = yield* http.execute(HttpClientRequest.get(`${base}${path}`))
+        if (response.status !== 200) {
+          // Drain the body so that the connection can be reused; its text is never kept, since
+          // Docker error messages may quote a container's configuration.
+          yield* Effect.ignore(response.text)
+          return yield* Effect.fail(DockerError.status(response.status, what, where))
+        }
+        const body = yield* Effect.mapError(
+          response.json,
+          () => new DockerError({ reason: "parse-error", detail: `${what} answered with something that is not JSON` })
+        )
+        return yield* Effect.mapError(
+          Schema.decodeUnknownEffect(schema)(body),
+          () => new DockerError({ reason: "parse-error", detail: `${what} answered in an unexpected shape` })
+        )
+      }).pipe(
+        Effect.catchTag("HttpClientError", (error) => Effect.fail(classifyTransport(error.reason, what, endpoint))),
+        Effect.timeoutOrElse({
+          duration: timeout,
+          orElse: () =>
+            Effect.fail(
+              new DockerError({
+                reason: "timeout",
+                detail: `the Docker daemon at ${where} did not answer ${what} within ${Duration.format(timeout)}`
+              })
+            )
+        })
+      )
+
+    return DockerClient.of({ endpoint: where, get })
+  })
+
+/** An HttpClient that dials the configured endpoint: the unix socket, or tcp for a socket proxy. */
+export const httpLayer = (endpoint: DockerEndpoint) =>
+  endpoint._tag === "unix"
+    ? NodeHttpClient.layerUndiciOptions({ connect: { socketPath: endpoint.socketPath } })
+    : NodeHttpClient.layerUndici
+
+/** The client for the configured DOCKER_HOST, with its own connection pool. */
+export const layer = Layer.unwrap(
+  Effect.gen(function* () {
+    const config = yield* AppConfig
+    return Layer.effect(DockerClient, make(config.docker, config.dockerTimeout)).pipe(
+      Layer.provide(httpLayer(config.docker))
+    )
+  })
+)

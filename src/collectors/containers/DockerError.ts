@@ -1,0 +1,86 @@
+import { Schema } from "effect"
+import type { HttpClientError } from "effect/http"
+import type { DockerEndpoint } from "../../config/dockerHost.ts"
+import { CollectorError } from "../CollectorError.ts"
+
+// Why a Docker call failed. `not-found` is the one a collector handles itself (the container
+// vanished between the list and its details); the others become the section's failure.
+export const DockerFailure = Schema.Literals([
+  "unavailable",
+  "permission-denied",
+  "timeout",
+  "bad-response",
+  "parse-error",
+  "not-found"
+])
+
+// `detail` is shown to API clients in the 503 body: it names the endpoint and the call, never a
+// response body or anything read from a container.
+export class DockerError extends Schema.TaggedError<DockerError>()("DockerError", {
+  reason: DockerFailure,
+  detail: Schema.String
+}) {
+  static status(status: number, what: string, where: string): DockerError {
+    if (status === 404) return new DockerError({ reason: "not-found", detail: `${what}: not found` })
+    if (status === 401 || status === 403) {
+      return new DockerError({
+        reason: "permission-denied",
+        detail: `${where} refused ${what} with HTTP ${status} (a socket proxy that does not allow it?)`
+      })
+    }
+    return new DockerError({ reason: "bad-response", detail: `${where} answered ${what} with HTTP ${status}` })
+  }
+
+  toCollectorError(): CollectorError {
+    return new CollectorError({
+      collector: "containers",
+      reason: this.reason === "not-found" ? "bad-response" : this.reason,
+      detail: this.detail
+    })
+  }
+}
+
+/** The first errno-style code (ENOENT, EACCES, ECONNREFUSED, UND_ERR_...) along a cause chain. */
+export const errorCode = (cause: unknown): string | undefined => {
+  let current: unknown = cause
+  for (let depth = 0; depth < 8 && typeof current === "object" && current !== null; depth++) {
+    const code = (current as { code?: unknown }).code
+    if (typeof code === "string") return code
+    current = (current as { cause?: unknown }).cause
+  }
+  return undefined
+}
+
+/** Turns a failed request into the reason a person can act on: no socket, no permission, daemon down. */
+export const classifyTransport = (
+  reason: HttpClientError.HttpClientError["reason"],
+  what: string,
+  endpoint: DockerEndpoint
+): DockerError => {
+  const where = endpoint._tag === "unix" ? endpoint.socketPath : `${endpoint.host}:${endpoint.port}`
+  if (reason._tag === "StatusCodeError") return DockerError.status(reason.response.status, what, where)
+  if (reason._tag !== "TransportError") {
+    return new DockerError({ reason: "parse-error", detail: `${what} answered with an unreadable body` })
+  }
+  const code = errorCode(reason.cause)
+  switch (code) {
+    case "ENOENT":
+      return new DockerError({ reason: "unavailable", detail: `no Docker socket at ${where}` })
+    case "EACCES":
+    case "EPERM":
+      return new DockerError({
+        reason: "permission-denied",
+        detail: `permission denied on the Docker socket ${where} (is the service in the socket's group?)`
+      })
+    case "ECONNREFUSED":
+      return new DockerError({
+        reason: "unavailable",
+        detail: `the Docker daemon at ${where} refused the connection (is it running?)`
+      })
+    default:
+      return new DockerError({
+        reason: "unavailable",
+        detail: `cannot reach the Docker daemon at ${where}${code === undefined ? "" : ` (${code})`}`
+      })
+  }
+}
