@@ -1,8 +1,10 @@
-import { HttpApi, HttpApiEndpoint, HttpApiGroup, OpenApi } from "effect/http-api"
+import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
 import { Authorization } from "./Authorization.ts"
 import { ContainerStats } from "./ContainerStats.ts"
 import { CollectorUnavailable } from "./errors.ts"
+import { History, HistoryQuery, InvalidQuery } from "./History.ts"
 import { HostStats } from "./HostStats.ts"
+import { MetricsAuthorization, MetricsText } from "./Metrics.ts"
 import { ServiceHealthStats } from "./ServiceStats.ts"
 import { Health, Stats } from "./Stats.ts"
 
@@ -15,17 +17,26 @@ export class StatsGroup extends HttpApiGroup.make("stats", { topLevel: true })
     HttpApiEndpoint.get("stats", "/stats", { success: Stats }),
     HttpApiEndpoint.get("host", "/host", { success: HostStats, error: CollectorUnavailable }),
     HttpApiEndpoint.get("containers", "/containers", { success: ContainerStats, error: CollectorUnavailable }),
-    HttpApiEndpoint.get("services", "/services", { success: ServiceHealthStats, error: CollectorUnavailable })
+    HttpApiEndpoint.get("services", "/services", { success: ServiceHealthStats, error: CollectorUnavailable }),
+    // One `message` event per new snapshot, starting with the current one; `: heartbeat`
+    // comment lines in between keep proxies from closing an idle stream.
+    HttpApiEndpoint.get("stream", "/stats/stream", { success: HttpApiSchema.StreamSse({ data: Stats }) }),
+    HttpApiEndpoint.get("history", "/history", { success: History, error: InvalidQuery, query: HistoryQuery })
   )
   .middleware(Authorization) {}
+
+export class MetricsGroup extends HttpApiGroup.make("metrics", { topLevel: true })
+  .add(HttpApiEndpoint.get("metrics", "/metrics", { success: MetricsText }))
+  .middleware(MetricsAuthorization) {}
 
 export class ProfilerApi extends HttpApi.make("system-profiler")
   .add(PublicGroup)
   .add(StatsGroup)
+  .add(MetricsGroup)
   .annotateMerge(
     OpenApi.annotations({
       title: "system-profiler",
       description:
-        "Host, container and service health of a home server. Every route but /health needs the X-Profiler-Token header."
+        "Host, container and service health of a home server. Every route but /health needs the X-Profiler-Token header; /metrics also takes it as `Authorization: Bearer <token>`."
     })
   ) {}

@@ -1,11 +1,12 @@
 // The typed client for the web app, derived from the same HttpApi as the server: a renamed field
 // or a new error is a compile error in the web app, not a surprise at run time.
 
-import { Config, Effect, type Layer, Option, Redacted } from "effect"
+import { Config, Effect, type Layer, Option, Redacted, Schedule, Stream } from "effect"
 import { FetchHttpClient, HttpClient, HttpClientRequest } from "effect/http"
 import { HttpApiClient } from "effect/http-api"
 import { ProfilerApi } from "../api/Api.ts"
 import { TOKEN_ENV, TOKEN_HEADER } from "../api/Authorization.ts"
+import type { Stats } from "../api/Stats.ts"
 
 export * from "../api/index.ts"
 
@@ -37,3 +38,32 @@ export const makeProfilerClientFromEnv = Effect.gen(function* () {
 
 /** fetch-based transport, which runs in Node, in Next.js route handlers and on the edge. */
 export const FetchLayer: Layer.Layer<HttpClient.HttpClient> = FetchHttpClient.layer
+
+/**
+ * Every snapshot as the service publishes it, from SYSTEM_PROFILER_BASE_URL over fetch: the
+ * current one first, then one per new sample. It fails when the connection drops; retry it
+ * (Stream.retry) or let the browser's EventSource reconnect through a relay.
+ */
+export const statsStreamFromEnv: Stream.Stream<Stats, unknown> = Stream.unwrap(
+  Effect.flatMap(makeProfilerClientFromEnv, (client) => client.stream())
+).pipe(Stream.provide(FetchLayer))
+
+const sseEncoder = new TextEncoder()
+
+/**
+ * Re-encodes snapshots as an SSE body for a browser's EventSource, with a comment line every
+ * `heartbeatMs` (default 15 s) so that proxies keep the connection open. Cancelling the
+ * ReadableStream (the browser left) ends the upstream stream and so its connection.
+ */
+export const toEventStream = <E>(
+  stats: Stream.Stream<Stats, E>,
+  options: { readonly heartbeatMs?: number } = {}
+): ReadableStream<Uint8Array> => {
+  const events = stats.pipe(Stream.map((s) => `data: ${JSON.stringify(s)}\n\n`))
+  const heartbeats = Stream.fromSchedule(Schedule.spaced(options.heartbeatMs ?? 15_000)).pipe(
+    Stream.as(": heartbeat\n\n")
+  )
+  return Stream.toReadableStream(
+    Stream.merge(events, heartbeats, { haltStrategy: "left" }).pipe(Stream.map((text) => sseEncoder.encode(text)))
+  )
+}

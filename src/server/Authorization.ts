@@ -1,7 +1,9 @@
 import { createHash, timingSafeEqual } from "node:crypto"
 import { Effect, Layer, Option, Redacted } from "effect"
-import { Authorization } from "../api/Authorization.ts"
+import { HttpServerRequest } from "effect/http"
+import { Authorization, TOKEN_HEADER } from "../api/Authorization.ts"
 import { Unauthorized } from "../api/errors.ts"
+import { MetricsAuthorization } from "../api/Metrics.ts"
 import { AppConfig } from "../config/AppConfig.ts"
 
 // Hash both sides to a fixed length so that the comparison time says nothing about the token,
@@ -35,6 +37,35 @@ export const AuthorizationLive = Layer.effect(
         const error = checkToken(config.authToken, Redacted.value(credential))
         return error === undefined ? httpEffect : Effect.fail(error)
       }
+    })
+  })
+)
+
+const BEARER = /^Bearer\s+(.+)$/i
+
+/** The token a request presents: X-Profiler-Token first, else `Authorization: Bearer`. */
+export const presentedToken = (headers: Readonly<Record<string, string | undefined>>): string | undefined => {
+  const header = headers[TOKEN_HEADER.toLowerCase()]
+  if (header !== undefined && header !== "") return header
+  return BEARER.exec(headers.authorization ?? "")?.[1]?.trim()
+}
+
+// Both schemes run the same check on both headers, so the answer never depends on which
+// scheme the framework tries first: a wrong X-Profiler-Token is "Invalid", not "Missing".
+export const MetricsAuthorizationLive = Layer.effect(
+  MetricsAuthorization,
+  Effect.gen(function* () {
+    const config = yield* AppConfig
+    const check = <A, E, R>(
+      httpEffect: Effect.Effect<A, E, R>
+    ): Effect.Effect<A, E | Unauthorized, R | HttpServerRequest.HttpServerRequest> =>
+      Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
+        const error = checkToken(config.authToken, presentedToken(request.headers))
+        return error === undefined ? httpEffect : (Effect.fail(error) as Effect.Effect<A, E | Unauthorized, R>)
+      })
+    return MetricsAuthorization.of({
+      token: (httpEffect) => check(httpEffect),
+      bearer: (httpEffect) => check(httpEffect)
     })
   })
 )

@@ -4,19 +4,24 @@ import { ProfilerApi } from "../api/Api.ts"
 import { ContainerCollectorLayer } from "../collectors/containers/layer.ts"
 import { HostCollectorLayer } from "../collectors/host/layer.ts"
 import { ServiceCollectorLayer } from "../collectors/services/layer.ts"
+import * as Feed from "../sampling/Feed.ts"
+import * as History from "../sampling/History.ts"
 import * as Snapshot from "../sampling/Snapshot.ts"
-import { AuthorizationLive } from "./Authorization.ts"
-import { PublicHandlers, StatsHandlers } from "./handlers.ts"
+import { AuthorizationLive, MetricsAuthorizationLive } from "./Authorization.ts"
+import { MetricsHandlers, PublicHandlers, StatsHandlers } from "./handlers.ts"
 
 export const CollectorsLayer = Layer.mergeAll(HostCollectorLayer, ContainerCollectorLayer, ServiceCollectorLayer)
 
 export const SamplingLayer = Snapshot.layer.pipe(Layer.provide(CollectorsLayer))
 
+/** What the routes serve from the one Snapshot: the SSE fan-out and the history ring. */
+export const ReadersLayer = Layer.mergeAll(Feed.layer, History.layer)
+
 /** Every route, needing AppConfig and a Snapshot. */
 export const ApiRoutes = Layer.mergeAll(
   HttpApiBuilder.layer(ProfilerApi, { openapiPath: "/openapi.json" }).pipe(
-    Layer.provide([PublicHandlers, StatsHandlers]),
-    Layer.provide(AuthorizationLive)
+    Layer.provide([PublicHandlers, StatsHandlers, MetricsHandlers]),
+    Layer.provide([AuthorizationLive, MetricsAuthorizationLive, ReadersLayer])
   ),
   HttpApiScalar.layer(ProfilerApi, { path: "/docs" })
 )

@@ -1,0 +1,63 @@
+import { Context, Duration, Effect, Layer, Schedule, Stream } from "effect"
+import { type Encoded, encoded } from "./Encoded.ts"
+import { Snapshot } from "./Snapshot.ts"
+
+export interface FeedSettingsShape {
+  /** How long a stream may stay silent before a comment line is sent. */
+  readonly heartbeat: Duration.Duration
+}
+
+// 15 s stays well under the idle timeouts of common proxies (nginx and Cloudflare: 60-100 s).
+export class FeedSettings extends Context.Reference<FeedSettingsShape>("system-profiler/sampling/FeedSettings", {
+  defaultValue: () => ({ heartbeat: Duration.seconds(15) })
+}) {}
+
+export const HEARTBEAT: Uint8Array = new TextEncoder().encode(": heartbeat\n\n")
+
+export interface FeedShape {
+  /** The current snapshot with its encodings, shared by every reader. */
+  readonly current: Effect.Effect<Encoded>
+  /**
+   * One client's SSE body: the current snapshot, every new one, and heartbeats. Each event
+   * is the shared encoding of its snapshot: a client costs a subscription, not a collection
+   * nor an encoding. Ending the stream (the client went away) releases the subscription.
+   */
+  readonly events: Stream.Stream<Uint8Array>
+  /** How many SSE clients are connected now. */
+  readonly clients: Effect.Effect<number>
+}
+
+export class Feed extends Context.Service<Feed, FeedShape>()("system-profiler/sampling/Feed") {}
+
+export const layer = Layer.effect(
+  Feed,
+  Effect.gen(function* () {
+    const snapshot = yield* Snapshot
+    const settings = yield* FeedSettings
+    let clients = 0
+
+    const frames = snapshot.changes.pipe(Stream.map((stats) => encoded(stats).frame))
+    const heartbeats = Stream.fromSchedule(Schedule.spaced(settings.heartbeat)).pipe(Stream.as(HEARTBEAT))
+
+    const events = Stream.unwrap(
+      Effect.as(
+        Effect.acquireRelease(
+          Effect.sync(() => {
+            clients++
+          }),
+          () =>
+            Effect.sync(() => {
+              clients--
+            })
+        ),
+        Stream.merge(frames, heartbeats)
+      )
+    )
+
+    return Feed.of({
+      current: Effect.map(snapshot.current, encoded),
+      events,
+      clients: Effect.sync(() => clients)
+    })
+  })
+)

@@ -1,0 +1,97 @@
+import { Cause, Clock, Context, Duration, Effect, Layer, Schema, Stream } from "effect"
+import { HistoryPoint, InvalidQuery, WINDOW_FORMAT } from "../api/History.ts"
+import type { Stats } from "../api/Stats.ts"
+import { AppConfig } from "../config/AppConfig.ts"
+import { toHistoryPoint } from "./historyPoint.ts"
+import { Ring } from "./Ring.ts"
+import { Snapshot } from "./Snapshot.ts"
+
+export interface HistorySettingsShape {
+  /** The most points kept, whatever the window and interval. */
+  readonly maxPoints: number
+  /** The most characters of encoded points kept: the memory bound (2 bytes a character at worst). */
+  readonly maxChars: number
+}
+
+// 24 h at the default 5 s host interval; 4 Mi characters is at most 8 MiB of strings, and about
+// 5 times what an hour of a 10-container, 4-probe host takes.
+export class HistorySettings extends Context.Reference<HistorySettingsShape>(
+  "system-profiler/sampling/HistorySettings",
+  {
+    defaultValue: () => ({ maxPoints: 17_280, maxChars: 4 * 1024 * 1024 })
+  }
+) {}
+
+export interface HistoryShape {
+  /** The JSON body of GET /history for a window such as "15m"; the whole kept window by default. */
+  readonly read: (window: string | undefined) => Effect.Effect<string, InvalidQuery>
+  /** Points kept now, and their characters. */
+  readonly size: Effect.Effect<{ readonly points: number; readonly chars: number }>
+  readonly capacity: number
+}
+
+export class History extends Context.Service<History, HistoryShape>()("system-profiler/sampling/History") {}
+
+const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000 } as const
+
+/** Parses a window such as "90s", "15m", "1h" (a bare number is seconds), at most `max`. */
+export const parseWindow = (raw: string, max: Duration.Duration): number | InvalidQuery => {
+  const m = /^(\d{1,9})(s|m|h)?$/.exec(raw.trim())
+  if (m === null) return new InvalidQuery({ error: `window must be ${WINDOW_FORMAT}; got "${raw.slice(0, 40)}"` })
+  const ms = Number(m[1]) * UNIT_MS[(m[2] ?? "s") as keyof typeof UNIT_MS]
+  if (ms <= 0) return new InvalidQuery({ error: "window must be longer than zero" })
+  if (ms > Duration.toMillis(max)) {
+    return new InvalidQuery({ error: `window must be at most ${Duration.format(max)}, the history this service keeps` })
+  }
+  return ms
+}
+
+const encodePoint = Schema.encodeSync(HistoryPoint)
+
+export const layer = Layer.effect(
+  History,
+  Effect.gen(function* () {
+    const config = yield* AppConfig
+    const snapshot = yield* Snapshot
+    const settings = yield* HistorySettings
+    const kept = config.historyWindow
+    const interval = config.intervals.host
+    // One point per host sample: "1 hour at the sampling interval", and never more than the cap.
+    const capacity = Math.min(
+      settings.maxPoints,
+      Math.max(1, Math.ceil(Duration.toMillis(kept) / Duration.toMillis(interval)))
+    )
+    const ring = new Ring(capacity, settings.maxChars)
+
+    let lastHost: Stats["host"] | undefined
+    const record = (stats: Stats) =>
+      Effect.suspend(() => {
+        if (stats.host === lastHost) return Effect.void
+        lastHost = stats.host
+        const time = Date.parse(stats.timestamp)
+        ring.push(time, JSON.stringify(encodePoint(toHistoryPoint(stats))))
+        return Effect.void
+      }).pipe(
+        // Figures outside the contract cost one point, never the history.
+        Effect.catchCause((cause) => Effect.logWarning("history point dropped", Cause.pretty(cause)))
+      )
+
+    yield* snapshot.changes.pipe(Stream.runForEach(record), Effect.forkScoped)
+
+    const head = `{"intervalSeconds":${Duration.toMillis(interval) / 1000},"capacity":${capacity},`
+
+    const read = (window: string | undefined) =>
+      Effect.gen(function* () {
+        const ms = window === undefined ? Duration.toMillis(kept) : parseWindow(window, kept)
+        if (typeof ms !== "number") return yield* ms
+        const now = yield* Clock.currentTimeMillis
+        return `${head}"windowSeconds":${ms / 1000},"points":[${ring.since(now - ms).join(",")}]}`
+      })
+
+    return History.of({
+      read,
+      size: Effect.sync(() => ({ points: ring.size, chars: ring.totalChars })),
+      capacity
+    })
+  })
+)
