@@ -1,6 +1,19 @@
 import { Effect, Layer } from "effect"
-import { notImplemented } from "../CollectorError.ts"
+import { AppConfig } from "../../config/AppConfig.ts"
+import { makeHostSampler } from "./collector.ts"
 import { HostCollector } from "./HostCollector.ts"
 
-// Until the /proc collector lands, the live layer says so instead of inventing figures.
-export const layerLive = Layer.succeed(HostCollector, HostCollector.of({ sample: Effect.fail(notImplemented("host")) }))
+// The host's figures from HOST_PROC, HOST_SYS and HOST_ROOT: /proc, /sys and / on a bare
+// machine, /host/proc, /host/sys and /host/root in the container.
+export const layerLive = Layer.effect(
+  HostCollector,
+  Effect.gen(function* () {
+    const config = yield* AppConfig
+    const sample = yield* makeHostSampler({
+      paths: { proc: config.hostProc, sys: config.hostSys, root: config.hostRoot },
+      networkExclude: config.networkExclude,
+      extraDisks: config.extraDisks
+    })
+    return HostCollector.of({ sample })
+  })
+)

@@ -18,17 +18,41 @@ export const mockHostStats = (now: number): HostStats => {
   const rootTotal = 29_699_735_552
   const rootUsed = Math.round(drift(now, 11.2 * GiB, 0.05 * GiB, 3600, 3))
   const second = Math.floor(now / 1000)
-  const disk = (mountPoint: string, totalBytes: number, usedBytes: number) => ({
-    mountPoint,
+  const disk = (mountPoints: ReadonlyArray<string>, totalBytes: number, usedBytes: number) => ({
+    mountPoint: mountPoints[0]!,
+    mountPoints,
     totalBytes,
     usedBytes,
     freeBytes: totalBytes - usedBytes,
     usagePercent: round((usedBytes / totalBytes) * 100, 2)
   })
+  // Per-core figures spread around the total, each within 0-100.
+  const coreOffsets = [6, -4, 3, -5]
+  const temp = round(drift(now, 52, 6, 240, 4))
+  const rate = (mid: number, phase: number) => Math.round(Math.max(0, drift(now, mid, mid * 0.6, 45, phase)))
+  const iface = (name: string, rx: number, tx: number, rxRate: number, txRate: number, packetBytes: number) => ({
+    name,
+    rxBytes: rx,
+    txBytes: tx,
+    rxPackets: Math.floor(rx / packetBytes),
+    txPackets: Math.floor(tx / packetBytes),
+    rxErrors: 0,
+    txErrors: 0,
+    rxDropped: Math.floor(second / 3600),
+    txDropped: 0,
+    rxBytesPerSecond: rxRate,
+    txBytesPerSecond: txRate
+  })
   return {
     sampledAt: new Date(now).toISOString(),
     cpu: {
       usagePercent: cpu,
+      iowaitPercent: round(Math.max(0, drift(now, 0.8, 0.6, 120, 5)), 2),
+      perCore: coreOffsets.map((offset, core) => ({
+        core,
+        usagePercent: round(Math.min(100, Math.max(0, cpu + offset))),
+        iowaitPercent: round(Math.max(0, drift(now, 0.8, 0.6, 120, core)), 2)
+      })),
       loadAverage: [
         round(Math.max(0, drift(now, 0.9, 0.5, 60)), 2),
         round(Math.max(0, drift(now, 0.8, 0.3, 300)), 2),
@@ -41,6 +65,9 @@ export const mockHostStats = (now: number): HostStats => {
       usedBytes,
       freeBytes,
       availableBytes,
+      availableSource: "MemAvailable",
+      buffersBytes: 64 * MiB,
+      cachedBytes: Math.round(availableBytes * 0.5),
       usagePercent: round((usedBytes / totalBytes) * 100, 2),
       swap: {
         totalBytes: swapTotal,
@@ -49,21 +76,59 @@ export const mockHostStats = (now: number): HostStats => {
         usagePercent: round((swapUsed / swapTotal) * 100, 2)
       }
     },
-    disks: [disk("/", rootTotal, rootUsed), disk("/var/lib/docker", rootTotal, rootUsed)],
-    temperature: { cpuCelsius: round(drift(now, 52, 6, 240, 4)), available: true },
-    network: {
-      interfaces: [
-        // Counters only grow: a rate times the elapsed seconds, plus a wobble that never goes back.
-        { name: "eth0", rxBytes: 8_400_000_000 + second * 52_000, txBytes: 3_100_000_000 + second * 21_000 },
-        { name: "wlan0", rxBytes: 120_000_000 + second * 800, txBytes: 40_000_000 + second * 300 }
+    // / and /var/lib/docker on one SD card, as on a stock Pi: one filesystem, two names.
+    disks: [disk(["/", "/var/lib/docker"], rootTotal, rootUsed)],
+    disksUnavailable: [],
+    diskIo: {
+      available: true,
+      error: null,
+      devices: [
+        {
+          name: "mmcblk0",
+          readBytes: 2_400_000_000 + second * 4_096,
+          writtenBytes: 9_800_000_000 + second * 61_440,
+          readBytesPerSecond: rate(4_096, 6),
+          writeBytesPerSecond: rate(61_440, 7)
+        }
       ]
+    },
+    temperature: {
+      cpuCelsius: temp,
+      available: true,
+      error: null,
+      zones: [{ zone: "thermal_zone0", type: "cpu-thermal", celsius: temp }]
+    },
+    network: {
+      available: true,
+      error: null,
+      source: "/host/proc/1/net/dev",
+      interfaces: [
+        // Counters only grow: a rate times the elapsed seconds.
+        iface(
+          "eth0",
+          8_400_000_000 + second * 52_000,
+          3_100_000_000 + second * 21_000,
+          rate(52_000, 8),
+          rate(21_000, 9),
+          900
+        ),
+        iface("wlan0", 120_000_000 + second * 800, 40_000_000 + second * 300, rate(800, 10), rate(300, 11), 400)
+      ]
+    },
+    board: {
+      model: "Raspberry Pi 4 Model B Rev 1.4",
+      cpuFrequencyMhz: cpu > 30 ? 1800 : 600,
+      underVoltage: false,
+      errors: []
     },
     system: {
       hostname: "raspberrypi",
+      osName: "Debian GNU/Linux 12 (bookworm)",
       platform: "linux",
-      arch: "arm64",
+      arch: "aarch64",
       uptimeSeconds: 1_209_600 + (second % 10_000_000),
-      kernelVersion: "6.6.51+rpt-rpi-v8"
+      kernelVersion: "6.6.51+rpt-rpi-v8",
+      errors: []
     }
   }
 }

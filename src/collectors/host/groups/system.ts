@@ -1,0 +1,74 @@
+import * as fs from "node:fs/promises"
+import * as os from "node:os"
+import * as path from "node:path"
+import { Effect } from "effect"
+import type { HostStats } from "../../../api/HostStats.ts"
+import { parseHostname } from "../parsers/hostname.ts"
+import { parseKernelRelease } from "../parsers/kernelRelease.ts"
+import { parseOsRelease } from "../parsers/osRelease.ts"
+import { parseUptime } from "../parsers/uptime.ts"
+import { type HostPaths, readFirstParsed, readParsed, readParsedOptional, type SourceError, under } from "../source.ts"
+
+/**
+ * A host path that may be a symlink, resolved inside HOST_ROOT: /etc/os-release is often a
+ * link, and an absolute target would otherwise be looked up in this container's own tree.
+ */
+const resolveInRoot = (root: string, hostPath: string): Effect.Effect<string> =>
+  Effect.tryPromise(() => fs.readlink(under(root, hostPath))).pipe(
+    Effect.map((target) =>
+      path.isAbsolute(target) ? under(root, target) : under(root, path.dirname(hostPath), target)
+    ),
+    Effect.orElseSucceed(() => under(root, hostPath))
+  )
+
+interface Fallback<A> {
+  readonly value: A
+  readonly error: string | null
+}
+
+// A figure from a file, or, when the file fails, the same figure from the running kernel: the
+// kernel, its uptime and its machine name are the host's also inside a container.
+const orKernel = <A>(read: Effect.Effect<A | undefined, SourceError>, kernel: () => A, note: string) =>
+  read.pipe(
+    Effect.map((value): Fallback<A> => ({ value: value ?? kernel(), error: null })),
+    Effect.catch((e) => Effect.succeed<Fallback<A>>({ value: kernel(), error: `${e.message}; ${note}` }))
+  )
+
+export const readSystem = (paths: HostPaths): Effect.Effect<HostStats["system"]> =>
+  Effect.gen(function* () {
+    const osReleaseFiles = yield* Effect.all([
+      resolveInRoot(paths.root, "/etc/os-release"),
+      resolveInRoot(paths.root, "/usr/lib/os-release")
+    ])
+    const [hostname, osName, kernel, uptime] = yield* Effect.all(
+      [
+        // Inside a container the kernel's hostname is the container's id: /etc/hostname of the
+        // host comes first, the kernel's only when the host has no such file.
+        orKernel(
+          readFirstParsed([under(paths.root, "etc/hostname"), under(paths.proc, "sys/kernel/hostname")], parseHostname),
+          () => os.hostname(),
+          "hostname from this process's kernel namespace"
+        ),
+        readFirstParsed(osReleaseFiles, parseOsRelease).pipe(
+          Effect.map((value): Fallback<string | null> => ({ value: value ?? null, error: null })),
+          Effect.catch((e) => Effect.succeed<Fallback<string | null>>({ value: null, error: e.message }))
+        ),
+        orKernel(
+          readParsedOptional(under(paths.proc, "sys/kernel/osrelease"), parseKernelRelease),
+          () => os.release(),
+          "kernel from uname"
+        ),
+        orKernel(readParsed(under(paths.proc, "uptime"), parseUptime), () => os.uptime(), "uptime from sysinfo")
+      ],
+      { concurrency: "unbounded" }
+    )
+    return {
+      hostname: hostname.value,
+      osName: osName.value,
+      platform: os.platform(),
+      arch: os.machine(),
+      uptimeSeconds: uptime.value,
+      kernelVersion: kernel.value,
+      errors: [hostname, osName, kernel, uptime].flatMap((f) => (f.error === null ? [] : [f.error]))
+    }
+  })

@@ -1,0 +1,86 @@
+// The collector's only door to the file system: each call is one syscall-sized read wrapped in
+// an Effect, with the errno mapped to a typed error that names the path.
+
+import * as fs from "node:fs/promises"
+import { Effect, Schema } from "effect"
+
+export const ReadErrorKind = Schema.Literals(["not-found", "permission-denied", "io"])
+export type ReadErrorKind = typeof ReadErrorKind.Type
+
+export class HostReadError extends Schema.TaggedError<HostReadError>()("HostReadError", {
+  path: Schema.String,
+  kind: ReadErrorKind,
+  code: Schema.String
+}) {
+  override get message(): string {
+    return this.kind === "not-found"
+      ? `${this.path}: does not exist`
+      : this.kind === "permission-denied"
+        ? `${this.path}: permission denied`
+        : `${this.path}: cannot be read (${this.code})`
+  }
+}
+
+const toReadError = (path: string) => (cause: unknown) => {
+  const code =
+    typeof cause === "object" && cause !== null && "code" in cause && typeof cause.code === "string"
+      ? cause.code
+      : "unknown"
+  const kind: ReadErrorKind =
+    code === "ENOENT" || code === "ENOTDIR"
+      ? "not-found"
+      : code === "EACCES" || code === "EPERM"
+        ? "permission-denied"
+        : "io"
+  return new HostReadError({ path, kind, code })
+}
+
+export const readText = (path: string): Effect.Effect<string, HostReadError> =>
+  Effect.tryPromise({ try: () => fs.readFile(path, "utf8"), catch: toReadError(path) })
+
+/** The text, or undefined when the file does not exist; other errors still fail. */
+export const readOptional = (path: string): Effect.Effect<string | undefined, HostReadError> =>
+  readText(path).pipe(
+    Effect.catchIf(
+      (e) => e.kind === "not-found",
+      () => Effect.succeed(undefined)
+    )
+  )
+
+export const readDir = (path: string): Effect.Effect<ReadonlyArray<string>, HostReadError> =>
+  Effect.tryPromise({ try: () => fs.readdir(path), catch: toReadError(path) })
+
+/** Entries of a directory, or none when it does not exist. */
+export const readDirOptional = (path: string): Effect.Effect<ReadonlyArray<string>, HostReadError> =>
+  readDir(path).pipe(
+    Effect.catchIf(
+      (e) => e.kind === "not-found",
+      () => Effect.succeed([])
+    )
+  )
+
+export interface FsUsage {
+  /** st_dev of the path: two paths with the same dev are on one filesystem. */
+  readonly dev: bigint
+  readonly blockSize: bigint
+  readonly blocks: bigint
+  readonly blocksFree: bigint
+  readonly blocksAvailable: bigint
+}
+
+export const statFilesystem = (path: string): Effect.Effect<FsUsage, HostReadError> =>
+  Effect.tryPromise({
+    try: async () => {
+      const [st, sfs] = await Promise.all([fs.stat(path, { bigint: true }), fs.statfs(path, { bigint: true })])
+      // df counts in f_frsize units; f_bsize is only the preferred IO size (equal on ext4, not
+      // everywhere). bsize stays as the fallback where a platform leaves frsize at zero.
+      return {
+        dev: st.dev,
+        blockSize: sfs.frsize > 0n ? sfs.frsize : sfs.bsize,
+        blocks: sfs.blocks,
+        blocksFree: sfs.bfree,
+        blocksAvailable: sfs.bavail
+      }
+    },
+    catch: toReadError(path)
+  })
