@@ -6,11 +6,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Schema } from "effect"
 import { ContainerInfo } from "../../src/api/ContainerStats.ts"
 import { containerInfo, summarize } from "../../src/collectors/containers/containerInfo.ts"
-import {
-  ContainerInspect,
-  ContainerList,
-  ContainerStatsAnswer
-} from "../../src/collectors/containers/dockerSchemas.ts"
+import { ContainerInspect, ContainerList, ContainerStatsAnswer } from "../../src/collectors/containers/dockerSchemas.ts"
 
 const fixture = (path: string): unknown =>
   JSON.parse(readFileSync(new URL(`../fixtures/docker/${path}`, import.meta.url), "utf8"))
@@ -99,7 +95,10 @@ describe("one container from the live VM capture (cgroup v1, dockerd 20.10.24)",
     const first = containerInfo(item, inspect, oneShot, undefined, now)
     assert.isNull(first.info.cpuPercent)
     // The previous sample the service kept is the one the daemon would have sent as precpu.
-    const previous = { startedAt: first.info.startedAt, counters: { totalUsage: 133143992328, systemUsage: 12597510000000 } }
+    const previous = {
+      startedAt: first.info.startedAt,
+      counters: { totalUsage: 133143992328, systemUsage: 12597510000000 }
+    }
     const second = containerInfo(item, inspect, oneShot, previous, now)
     assert.strictEqual(second.info.cpuPercent, 0.4742622885572139)
     // After a restart the counters start again: no figure rather than a wrong one.
