@@ -63,8 +63,9 @@ describe("GET /stats/stream", () => {
       assert.strictEqual(new Set(seenA).size, seenA.length)
       // Over the span both clients were reading, they got the very same snapshots, and the host
       // collector ran exactly once for each of them: two readers did not cost two collections.
-      const from = seenA[0]! > seenB[0]! ? seenA[0]! : seenB[0]!
-      const to = seenA.at(-1)! < seenB.at(-1)! ? seenA.at(-1)! : seenB.at(-1)!
+      // ISO timestamps sort as strings: the later first event, the earlier last event.
+      const from = [seenA[0]!, seenB[0]!].sort()[1]!
+      const to = [seenA.at(-1)!, seenB.at(-1)!].sort()[0]!
       const inSpan = (xs: ReadonlyArray<string>) => xs.filter((x) => x >= from && x <= to)
       assert.isAtLeast(inSpan(seenA).length, 2)
       assert.deepStrictEqual(inSpan(seenA), inSpan(seenB))
