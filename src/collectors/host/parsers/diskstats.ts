@@ -3,6 +3,8 @@ import { describeToken, fields, type Parsed, parseFail, scanLines, toCount } fro
 
 export interface DiskCounters {
   readonly name: string
+  readonly readsCompleted: number
+  readonly writesCompleted: number
   readonly sectorsRead: number
   readonly sectorsWritten: number
 }
@@ -10,7 +12,9 @@ export interface DiskCounters {
 // major minor name, then at least the 11 fields of kernels before 4.18 (4.18 adds 4 discard
 // fields, 5.5 two flush fields; neither is used).
 const MIN_FIELDS = 14
+const READS = 3
 const SECTORS_READ = 5
+const WRITES = 7
 const SECTORS_WRITTEN = 9
 
 /** Every line of /proc/diskstats; which devices are disks is decided by isWholeDisk. */
@@ -29,6 +33,8 @@ export const parseDiskstats = (text: string, file: string): Parsed<ReadonlyArray
     }
     out.push({
       name: parts[2]!,
+      readsCompleted: Number(parts[READS]),
+      writesCompleted: Number(parts[WRITES]),
       sectorsRead: Number(parts[SECTORS_READ]),
       sectorsWritten: Number(parts[SECTORS_WRITTEN])
     })
