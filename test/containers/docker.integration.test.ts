@@ -1,0 +1,218 @@
+// The live collector and the service against the real dockerd (scripts/ensure-docker.sh starts
+// it). These tests fail, never skip, when Docker cannot be reached: CI installs it.
+//
+// The run starts, all with --network none and a name prefix and label value unique to the run:
+// three labelled containers (a passing healthcheck and a CPU-burning loop; a failing healthcheck;
+// one that keeps restarting), a labelled container with a random SECRET_TOKEN in its env, another
+// random string in its command line and a third in a foreign label, one unlabelled container, and
+// one with the same label key but another stack's value.
+
+import { assert, describe, it } from "@effect/vitest"
+import { Duration, Effect, Layer, Schema } from "effect"
+import { afterAll, beforeAll } from "vitest"
+import { ContainerStats } from "../../src/api/ContainerStats.ts"
+import { ContainerCollector } from "../../src/collectors/containers/ContainerCollector.ts"
+import * as DockerClient from "../../src/collectors/containers/DockerClient.ts"
+import * as Live from "../../src/collectors/containers/live.ts"
+import { layerTest } from "../../src/config/AppConfig.ts"
+import { docker, ensureDocker, IMAGE, inspectField, randomToken, removeByPrefix, waitFor } from "./support/docker.ts"
+import { type Service, startService } from "./support/service.ts"
+
+const runId = randomToken(6)
+const prefix = `sp-test-${runId}`
+const labelKey = "sp-test.stack"
+const stackLabel = `${labelKey}=${runId}`
+const secretEnv = `env-${randomToken()}`
+const secretCmd = `cmd-${randomToken()}`
+const secretLabel = `label-${randomToken()}`
+const MiB = 1024 * 1024
+
+const ids: Record<string, string> = {}
+const labelled = ["healthy", "unhealthy", "restarting", "secret"] as const
+
+const start = async (name: string, args: ReadonlyArray<string>, command: ReadonlyArray<string>) => {
+  ids[name] = await docker([
+    "run",
+    "-d",
+    "--network",
+    "none",
+    "--name",
+    `${prefix}-${name}`,
+    ...args,
+    IMAGE,
+    ...command
+  ])
+}
+
+beforeAll(async () => {
+  await ensureDocker()
+  const label = ["--label", stackLabel]
+  const health = (cmd: string) => ["--health-cmd", cmd, "--health-interval", "1s", "--health-retries", "1"]
+  await start("healthy", [...label, ...health("true"), "--cpus", "0.5"], ["sh", "-c", "while :; do :; done"])
+  await start("unhealthy", [...label, ...health("false")], ["sleep", "3600"])
+  await start("restarting", [...label, "--restart", "always"], ["sh", "-c", "sleep 0.5; exit 3"])
+  await start(
+    "secret",
+    [...label, "--label", `sp-test.note=${secretLabel}`, "-e", `SECRET_TOKEN=${secretEnv}`, "-m", "64m"],
+    ["sh", "-c", `echo ${secretCmd} >/tmp/note; exec sleep 3600`]
+  )
+  await start("unlabelled", [], ["sleep", "3600"])
+  await start("other-stack", ["--label", `${labelKey}=${runId}-other`], ["sleep", "3600"])
+  const container = (name: string) => `${prefix}-${name}`
+  await waitFor("the healthchecks to settle and a restart", async () => {
+    const healthy = await inspectField(container("healthy"), "{{.State.Health.Status}}")
+    const unhealthy = await inspectField(container("unhealthy"), "{{.State.Health.Status}}")
+    const restarts = Number(await inspectField(container("restarting"), "{{.RestartCount}}"))
+    return healthy === "healthy" && unhealthy === "unhealthy" && restarts >= 1 ? true : undefined
+  })
+})
+
+afterAll(async () => {
+  await removeByPrefix(prefix)
+})
+
+/** docker/cli calculateMemUsageUnixNoCache, written out again here on the raw answer. */
+const cliMemoryUsed = (raw: { memory_stats: { usage: number; stats: Record<string, number> } }): number => {
+  const { usage, stats } = raw.memory_stats
+  if ("total_inactive_file" in stats && stats.total_inactive_file! < usage) return usage - stats.total_inactive_file!
+  if ((stats.inactive_file ?? 0) < usage) return usage - (stats.inactive_file ?? 0)
+  return usage
+}
+
+describe("the live collector on the real daemon", () => {
+  it.live("lists exactly the labelled containers with docker's health, restarts, state and figures", () =>
+    Effect.gen(function* () {
+      // A DockerClient that also keeps every raw stats answer, so that the test can apply the
+      // docker CLI formula to the very answer the collector used.
+      const raw = new Map<string, Array<Record<string, unknown>>>()
+      const config = layerTest({ SYSTEM_PROFILER_STACK_LABEL: stackLabel })
+      const tapped = Layer.effect(
+        DockerClient.DockerClient,
+        Effect.gen(function* () {
+          const real = yield* DockerClient.make(
+            { _tag: "unix", socketPath: "/var/run/docker.sock" },
+            Duration.seconds(5)
+          )
+          return DockerClient.DockerClient.of({
+            endpoint: real.endpoint,
+            get: (path, schema, what) =>
+              real.get(path, Schema.Unknown, what).pipe(
+                Effect.map((body) => {
+                  const id = /containers\/([0-9a-f]{64})\/stats/.exec(path)?.[1]
+                  if (id !== undefined) raw.set(id, [...(raw.get(id) ?? []), body as Record<string, unknown>])
+                  return body
+                }),
+                Effect.flatMap((body) => Effect.orDie(Schema.decodeUnknownEffect(schema)(body)))
+              )
+          })
+        })
+      ).pipe(Layer.provide(DockerClient.httpLayer({ _tag: "unix", socketPath: "/var/run/docker.sock" })))
+      const layer = Layer.effect(ContainerCollector, Live.make).pipe(Layer.provide([tapped, config]))
+
+      const restartsBefore = Number(yield* Effect.promise(() => inspectField(ids.restarting!, "{{.RestartCount}}")))
+      const [first, second] = yield* Effect.gen(function* () {
+        const collector = yield* ContainerCollector
+        const first = yield* collector.sample
+        return [first, yield* collector.sample] as const
+      }).pipe(Effect.provide(layer))
+      const restartsAfter = Number(yield* Effect.promise(() => inspectField(ids.restarting!, "{{.RestartCount}}")))
+
+      Schema.decodeUnknownSync(ContainerStats)(second)
+      const byName = new Map(second.containers.map((c) => [c.name.slice(prefix.length + 1), c]))
+      assert.deepStrictEqual(second.containers.map((c) => c.id).sort(), labelled.map((n) => ids[n]!).sort())
+      assert.deepStrictEqual(first.containers.map((c) => c.id).sort(), labelled.map((n) => ids[n]!).sort())
+
+      const healthy = byName.get("healthy")!
+      assert.strictEqual(healthy.health, "healthy")
+      assert.strictEqual(healthy.state, "running")
+      assert.strictEqual(byName.get("unhealthy")!.health, "unhealthy")
+      assert.strictEqual(byName.get("secret")!.health, "none")
+      const restarting = byName.get("restarting")!
+      assert.isAtLeast(restarting.restartCount, Math.max(1, restartsBefore))
+      assert.isAtMost(restarting.restartCount, restartsAfter)
+      assert.include(["running", "restarting", "exited"], restarting.state)
+      assert.strictEqual(healthy.image, IMAGE)
+
+      // Start time and uptime agree with docker inspect.
+      const startedAt = yield* Effect.promise(() => inspectField(ids.healthy!, "{{.State.StartedAt}}"))
+      assert.strictEqual(healthy.startedAt, new Date(Date.parse(startedAt)).toISOString())
+      assert.isAtLeast(healthy.uptimeSeconds!, 0)
+
+      // The busy loop shows CPU on the second sample, and the figure is the CLI formula over
+      // the two answers the collector read.
+      assert.isAbove(healthy.cpuPercent!, 0)
+      const [a, b] = raw.get(ids.healthy!)!.slice(-2) as Array<{
+        cpu_stats: { cpu_usage: { total_usage: number }; system_cpu_usage: number; online_cpus: number }
+      }>
+      const cpuDelta = b!.cpu_stats.cpu_usage.total_usage - a!.cpu_stats.cpu_usage.total_usage
+      const systemDelta = b!.cpu_stats.system_cpu_usage - a!.cpu_stats.system_cpu_usage
+      assert.strictEqual(healthy.cpuPercent, (cpuDelta / systemDelta) * b!.cpu_stats.online_cpus * 100)
+
+      // Memory is the CLI formula applied to the stats answer of the same sample.
+      for (const name of ["healthy", "unhealthy", "secret"] as const) {
+        const info = byName.get(name)!
+        const answer = raw.get(ids[name]!)!.at(-1) as Parameters<typeof cliMemoryUsed>[0] & {
+          memory_stats: { limit: number }
+        }
+        const used = cliMemoryUsed(answer)
+        assert.deepStrictEqual(
+          info.memory,
+          {
+            usageBytes: used,
+            limitBytes: answer.memory_stats.limit,
+            usagePercent: (used / answer.memory_stats.limit) * 100
+          },
+          name
+        )
+      }
+      assert.strictEqual(byName.get("secret")!.memory!.limitBytes, 64 * MiB)
+
+      const running = second.containers.filter((c) => c.state === "running").length
+      assert.deepStrictEqual(second.summary, { total: 4, running, stopped: 4 - running, unhealthy: 1 })
+
+      const text = JSON.stringify([first, second])
+      for (const secret of [secretEnv, secretCmd, secretLabel]) assert.notInclude(text, secret)
+    })
+  )
+})
+
+describe("the service on the real daemon", () => {
+  let service: Service | undefined
+  afterAll(async () => {
+    await service?.stop()
+  })
+
+  it("serves the containers, and no secret appears in any route or in its logs", async () => {
+    service = await startService(
+      { SYSTEM_PROFILER_STACK_LABEL: stackLabel, SYSTEM_PROFILER_CONTAINERS_INTERVAL: "1s" },
+      `token-${randomToken()}`
+    )
+    const s = service
+    const containers = await waitFor("/containers with a CPU figure", async () => {
+      const { status, body } = await s.get("/containers")
+      if (status !== 200) return undefined
+      const stats = Schema.decodeUnknownSync(ContainerStats)(JSON.parse(body))
+      return stats.containers.every((c) => c.state !== "running" || c.cpuPercent !== null) ? stats : undefined
+    })
+    assert.deepStrictEqual(containers.containers.map((c) => c.id).sort(), labelled.map((n) => ids[n]!).sort())
+
+    // Every route the OpenAPI document lists (path parameters left out), plus /metrics.
+    const openapi = JSON.parse((await s.get("/openapi.json")).body) as { paths: Record<string, unknown> }
+    const paths = [...new Set([...Object.keys(openapi.paths).filter((p) => !p.includes("{")), "/metrics", "/stats"])]
+    const bodies: Array<string> = []
+    for (const path of paths) {
+      const { status, body } = await s.get(path, { maxMs: 2_500 })
+      assert.notStrictEqual(status, 0, path)
+      bodies.push(`${path} ${status}\n${body}`)
+      for (const secret of [secretEnv, secretCmd, secretLabel]) assert.notInclude(body, secret, path)
+    }
+    assert.include(bodies.join("\n"), ids.healthy!) // the figures really were in what was checked
+    const metrics = bodies.find((b) => b.startsWith("/metrics "))!
+    assert.match(metrics, /^\/metrics 200/)
+
+    await s.stop()
+    const output = s.output()
+    assert.include(output, "docker API negotiated")
+    for (const secret of [secretEnv, secretCmd, secretLabel]) assert.notInclude(output, secret)
+  })
+})
