@@ -10,9 +10,9 @@ import { join } from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import { Duration, Effect } from "effect"
 import { afterAll, beforeAll } from "vitest"
-import { type ProbeTarget, parseProbeTargets } from "../../src/config/services.ts"
 import { type CheckResult, type CheckSettings, check, worstCase } from "../../src/collectors/services/check.ts"
 import { MAX_BODY_BYTES } from "../../src/collectors/services/httpProbe.ts"
+import { type ProbeTarget, parseProbeTargets } from "../../src/config/services.ts"
 import { type CountedHttp, closedPort, eventually, httpServer, LOOPBACK, tcpServer } from "./servers.ts"
 
 const settings: CheckSettings = {

@@ -29,9 +29,13 @@ export const mockServiceStats = (
 ): ServiceHealthStats => {
   const limits = historyLimits(timing.windowMillis, timing.intervalMillis)
   const count = Math.max(1, limits.maxBeats - 1)
+  // Checks on the interval grid, the latest at or before now, as a sampler started at the epoch.
+  const latest = Math.floor(now / timing.intervalMillis) * timing.intervalMillis
   const services = targets.map((t, i): ServiceHealth => {
     let history: History | undefined
-    for (let k = count - 1; k >= 0; k--) history = record(history, beatAt(i, now - k * timing.intervalMillis), limits)
+    for (let k = count - 1; k >= 0; k--) {
+      history = record(history, beatAt(i, latest - k * timing.intervalMillis), limits)
+    }
     const last = history!.beats.at(-1)!
     const http = t.kind === "http" || t.kind === "https"
     return {
@@ -45,7 +49,7 @@ export const mockServiceStats = (
           ? { statusCode: 200 }
           : {}
         : { error: `no answer within ${timing.timeoutMillis} ms`, reason: "timeout" as const }),
-      checkedAt: new Date(now).toISOString(),
+      checkedAt: new Date(latest).toISOString(),
       attempts: last.healthy ? 1 : 3,
       consecutiveFailures: history!.consecutiveFailures,
       lastChange: new Date(history!.lastChange).toISOString(),
