@@ -1,0 +1,113 @@
+import { assert, describe, it } from "@effect/vitest"
+import type { ContainerStats } from "../../src/api/ContainerStats.ts"
+import type { CollectorFailure } from "../../src/api/errors.ts"
+import type { Stats } from "../../src/api/Stats.ts"
+import { mockContainerStats } from "../../src/collectors/containers/mock.ts"
+import { mockHostStats } from "../../src/collectors/host/mock.ts"
+import { Exposition } from "../../src/metrics/exposition.ts"
+import { renderProcess, renderSnapshot } from "../../src/metrics/render.ts"
+
+const NOW = Date.parse("2026-11-25T06:00:00.000Z")
+
+const failed = (collector: CollectorFailure["collector"]): CollectorFailure => ({
+  collector,
+  reason: "unavailable",
+  error: "down",
+  sampledAt: new Date(NOW).toISOString()
+})
+
+const snapshot = (over: Partial<Stats> = {}): Stats => ({
+  timestamp: new Date(NOW).toISOString(),
+  host: mockHostStats(NOW),
+  containers: mockContainerStats(NOW),
+  services: failed("services"),
+  ...over
+})
+
+/** The TYPE of each family, and its sample lines. */
+const parse = (text: string) => {
+  const types = new Map<string, string>()
+  const samples: Array<{ name: string; labels: string; value: number }> = []
+  for (const line of text.split("\n")) {
+    const type = /^# TYPE (\S+) (\S+)$/.exec(line)
+    if (type !== null) types.set(type[1]!, type[2]!)
+    const sample = /^([a-z_:][a-z0-9_:]*)(\{.*\})? (\S+)$/.exec(line)
+    if (sample !== null) samples.push({ name: sample[1]!, labels: sample[2] ?? "", value: Number(sample[3]) })
+  }
+  return { types, samples }
+}
+
+describe("Prometheus rendering", () => {
+  it("cumulative figures are counters named _total; every other family is a gauge without _total", () => {
+    const { types } = parse(renderSnapshot(snapshot()))
+    assert.strictEqual(types.get("system_profiler_host_network_receive_bytes_total"), "counter")
+    assert.strictEqual(types.get("system_profiler_host_network_transmit_bytes_total"), "counter")
+    assert.strictEqual(types.get("system_profiler_container_network_receive_bytes_total"), "counter")
+    for (const [name, type] of types) {
+      assert.strictEqual(type === "counter", name.endsWith("_total"), name)
+    }
+  })
+
+  it("labels name the interface, the mount point and the container; ratios are 0-1", () => {
+    const stats = snapshot()
+    const { samples } = parse(renderSnapshot(stats))
+    const host = stats.host as ReturnType<typeof mockHostStats>
+    for (const nic of host.network.interfaces) {
+      const rx = samples.find(
+        (s) => s.name === "system_profiler_host_network_receive_bytes_total" && s.labels === `{interface="${nic.name}"}`
+      )
+      assert.strictEqual(rx?.value, nic.rxBytes)
+    }
+    for (const disk of host.disks) {
+      const size = samples.find(
+        (s) =>
+          s.name === "system_profiler_host_filesystem_size_bytes" && s.labels === `{mountpoint="${disk.mountPoint}"}`
+      )
+      assert.strictEqual(size?.value, disk.totalBytes)
+    }
+    const containers = stats.containers as ContainerStats
+    for (const c of containers.containers) {
+      const running = samples.find(
+        (s) => s.name === "system_profiler_container_running" && s.labels === `{container="${c.name}"}`
+      )
+      assert.strictEqual(running?.value, c.state === "running" ? 1 : 0)
+    }
+    for (const s of samples.filter((x) => x.name.endsWith("_ratio") && !x.name.includes("container_cpu"))) {
+      assert.isTrue(s.value >= 0 && s.value <= 1, `${s.name}${s.labels} = ${s.value}`)
+    }
+  })
+
+  it("a failing collector is up 0 and has no figures, never zeros", () => {
+    const text = renderSnapshot(snapshot({ host: failed("host") }))
+    assert.match(text, /^system_profiler_collector_up\{collector="host"\} 0$/m)
+    assert.match(text, /^system_profiler_collector_up\{collector="containers"\} 1$/m)
+    assert.match(text, /^system_profiler_collector_up\{collector="services"\} 0$/m)
+    assert.notMatch(text, /^system_profiler_host_/m)
+    assert.notMatch(text, /^system_profiler_probe_/m)
+    assert.match(text, /^system_profiler_container_/m)
+  })
+
+  it("escapes label values and keeps one sample per label set", () => {
+    const text = new Exposition()
+      .gauge("x_ratio", "help with \\ and\nnewline", [
+        { labels: { name: 'a"b\\c\nd' }, value: 0.5 },
+        { labels: { name: 'a"b\\c\nd' }, value: 0.7 },
+        { labels: { name: "absent" }, value: null }
+      ])
+      .toString()
+    assert.strictEqual(
+      text,
+      '# HELP x_ratio help with \\\\ and\\nnewline\n# TYPE x_ratio gauge\nx_ratio{name="a\\"b\\\\c\\nd"} 0.5\n'
+    )
+    assert.strictEqual(new Exposition().gauge("empty", "no samples", []).toString(), "")
+  })
+
+  it("the process figures are the standard process_* names", () => {
+    const { types } = parse(
+      renderProcess({ version: "1.2.3", streamClients: 2, cpuSeconds: 1.5, residentBytes: 1, startTimeSeconds: 1 })
+    )
+    assert.strictEqual(types.get("process_cpu_seconds_total"), "counter")
+    assert.strictEqual(types.get("process_resident_memory_bytes"), "gauge")
+    assert.strictEqual(types.get("system_profiler_stream_clients"), "gauge")
+  })
+})
