@@ -3,6 +3,7 @@ import { Cause, Effect, Exit, Layer, Logger, type Runtime } from "effect"
 import { HttpServer } from "effect/http"
 import * as Config from "./config/AppConfig.ts"
 import { AppConfig } from "./config/AppConfig.ts"
+import { describePrivileges, dropPrivileges } from "./privileges.ts"
 import { ServerLayer } from "./server/Server.ts"
 import { VERSION } from "./version.ts"
 
@@ -34,7 +35,16 @@ const reportFailure = (cause: Cause.Cause<unknown>) =>
         Cause.squash(cause) instanceof Error ? (Cause.squash(cause) as Error).message : Cause.pretty(cause)
       ).pipe(Effect.annotateLogs({ event: "startup-failed" }))
 
-const program = Layer.launch(Main).pipe(
+// Root, in the container, gives way to the unprivileged user before anything else runs (see
+// privileges.ts); a failure to do so stops the start.
+const DropPrivileges = Effect.try({ try: () => dropPrivileges(process.env), catch: (cause) => cause }).pipe(
+  Effect.flatMap((outcome) =>
+    Effect.logInfo(describePrivileges(outcome)).pipe(Effect.annotateLogs({ event: "privileges" }))
+  )
+)
+
+const program = DropPrivileges.pipe(
+  Effect.andThen(Layer.launch(Main)),
   Effect.tapCause(reportFailure),
   Effect.provide(Logger.layer([Logger.consoleJson]))
 )
