@@ -281,6 +281,21 @@ describe("tcp probe", () => {
   )
 })
 
+describe("IPv6 loopback", () => {
+  it.live("a tcp URL with [::1] reaches an IPv6 listener", () =>
+    Effect.gen(function* () {
+      const v6 = yield* Effect.promise(() => tcpServer(undefined, "::1"))
+      try {
+        const { result } = yield* timed(`tcp://[::1]:${v6.port}`)
+        assert.isTrue(result.healthy, result.error?.message)
+        assert.strictEqual(v6.connections, 1)
+      } finally {
+        yield* Effect.promise(() => v6.close())
+      }
+    })
+  )
+})
+
 describe("several probes at once", () => {
   it.live("hanging targets are checked concurrently and never delay a healthy one", () =>
     Effect.gen(function* () {

@@ -21,10 +21,10 @@ export interface CountedHttp extends Counted {
   hitsOf(path: string): number
 }
 
-const listen = (server: net.Server) =>
+const listen = (server: net.Server, host = LOOPBACK) =>
   new Promise<number>((resolve, reject) => {
     server.once("error", reject)
-    server.listen(0, LOOPBACK, () => resolve((server.address() as net.AddressInfo).port))
+    server.listen(0, host, () => resolve((server.address() as net.AddressInfo).port))
   })
 
 const track = (server: net.Server, state: { connections: number; open: Set<net.Socket> }) =>
@@ -59,7 +59,10 @@ export const httpServer = async (
 }
 
 /** A TCP server that hands each connection to `onConnection` (by default: holds it, silent). */
-export const tcpServer = async (onConnection: (socket: net.Socket) => void = () => {}): Promise<Counted> => {
+export const tcpServer = async (
+  onConnection: (socket: net.Socket) => void = () => {},
+  host: typeof LOOPBACK | "::1" = LOOPBACK
+): Promise<Counted> => {
   const open = new Set<net.Socket>()
   const server = net.createServer((socket) => {
     socket.on("error", () => {})
@@ -69,7 +72,7 @@ export const tcpServer = async (onConnection: (socket: net.Socket) => void = () 
   })
   const state = { connections: 0, open }
   track(server, state)
-  const port = await listen(server)
+  const port = await listen(server, host)
   return Object.assign(state, { port, close: closer(server, open) })
 }
 

@@ -61,6 +61,8 @@ export const check = (target: ProbeTarget, settings: CheckSettings, probe: Probe
       return probe(target)
     }).pipe(Effect.timeoutOrElse({ duration: timeout, orElse: () => Effect.fail(timedOut) }))
     const result = yield* attempt.pipe(
+      // No jitter: a handful of probes cannot stampede a server, and fixed delays keep the
+      // worst case of a check known.
       Effect.retry({ schedule: Schedule.exponential(settings.retryBase), times: retries }),
       Effect.timeoutOrElse({ duration: settings.budget, orElse: () => Effect.fail(timedOut) }),
       Effect.result

@@ -59,8 +59,10 @@ export const makeServiceCollector = (settings: CollectorSettings, probe?: Probe)
         const previous = histories.get(target.name)
         const history = record(previous, toBeat(at, result), settings.history)
         histories.set(target.name, history)
-        if (previous !== undefined && history.lastChange === at) {
-          // State changes only: a dead target must not write a line every interval.
+        const wasHealthy = previous?.beats.at(-1)?.healthy
+        // State changes only (and a probe that starts out failing): a dead target must not
+        // write a line every interval.
+        if (wasHealthy === undefined ? !result.healthy : wasHealthy !== result.healthy) {
           yield* (result.healthy ? Effect.logInfo("probe recovered") : Effect.logWarning("probe failing")).pipe(
             Effect.annotateLogs({ probe: target.name, attempts: result.attempts, error: result.error?.message ?? "" })
           )
