@@ -75,13 +75,8 @@ export const httpProbe = (target: ProbeTarget): Effect.Effect<ProbeSuccess, Prob
             settle(Effect.fail(new TooManyRedirects({ statusCode, redirects })))
             return
           }
-          let next: URL
-          try {
-            next = new URL(location, url)
-          } catch {
-            next = new URL("invalid:")
-          }
-          if (next.protocol !== "http:" && next.protocol !== "https:") {
+          const next = URL.parse(location, url.href)
+          if (next === null || (next.protocol !== "http:" && next.protocol !== "https:")) {
             settle(Effect.fail(new ProtocolMismatch({ detail: `HTTP ${statusCode} redirects to a non-HTTP location` })))
             return
           }
