@@ -1,0 +1,105 @@
+// Wall time of one full container refresh (list, inspect and one-shot stats of every labelled
+// container) with 1, 10 and 50 running containers, beside `docker stats --no-stream` for the
+// same containers. Runs on the local dockerd (scripts/ensure-docker.sh starts it):
+//
+//   source scripts/node-env.sh && node bench/containers.ts [repeats]
+//
+// It creates busybox containers named sp-bench-<random>-N (--network none) and removes them.
+
+import { execFile } from "node:child_process"
+import { randomBytes } from "node:crypto"
+import { fileURLToPath } from "node:url"
+import { Effect, Layer } from "effect"
+import { ContainerCollector } from "../src/collectors/containers/ContainerCollector.ts"
+import { layerLive } from "../src/collectors/containers/live.ts"
+import { layerTest } from "../src/config/AppConfig.ts"
+
+const IMAGE = process.env.BUSYBOX_IMAGE ?? "system-profiler/busybox:latest"
+const SIZES = [1, 10, 50]
+const repeats = Number(process.argv[2] ?? 3)
+const runId = randomBytes(4).toString("hex")
+const prefix = `sp-bench-${runId}`
+const label = `sp-bench.stack=${runId}`
+
+const sh = (command: string, args: ReadonlyArray<string>) =>
+  new Promise<string>((resolve, reject) =>
+    execFile(command, args, { maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) =>
+      error ? reject(new Error(`${command} ${args.slice(0, 3).join(" ")}: ${stderr || error.message}`)) : resolve(stdout)
+    )
+  )
+
+const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+
+/** Median wall time of `repeats` refreshes of a warm collector (connection open, version known). */
+const collectorMs = (concurrency: number, expected: number) =>
+  Effect.gen(function* () {
+    const collector = yield* ContainerCollector
+    const warm = yield* collector.sample
+    if (warm.containers.length !== expected) throw new Error(`saw ${warm.containers.length} containers`)
+    const times: Array<number> = []
+    for (let i = 0; i < repeats; i++) {
+      const began = performance.now()
+      yield* collector.sample
+      times.push(performance.now() - began)
+    }
+    return median(times)
+  }).pipe(
+    Effect.provide(
+      layerLive.pipe(
+        Layer.provide(
+          layerTest({ SYSTEM_PROFILER_STACK_LABEL: label, SYSTEM_PROFILER_DOCKER_CONCURRENCY: String(concurrency) })
+        )
+      )
+    ),
+    Effect.runPromise
+  )
+
+const dockerStatsMs = async (names: ReadonlyArray<string>) => {
+  const times: Array<number> = []
+  for (let i = 0; i < repeats; i++) {
+    const began = performance.now()
+    await sh("docker", ["stats", "--no-stream", ...names])
+    times.push(performance.now() - began)
+  }
+  return median(times)
+}
+
+const main = async () => {
+  await sh("bash", [fileURLToPath(new URL("../scripts/ensure-docker.sh", import.meta.url))])
+  const names: Array<string> = []
+  const rows: Array<Array<string>> = []
+  try {
+    for (const size of SIZES) {
+      const add = Array.from({ length: size - names.length }, (_, i) => `${prefix}-${names.length + i + 1}`)
+      for (let i = 0; i < add.length; i += 10) {
+        await Promise.all(
+          add
+            .slice(i, i + 10)
+            .map((name) =>
+              sh("docker", ["run", "-d", "--network", "none", "--name", name, "--label", label, IMAGE, "sleep", "3600"])
+            )
+        )
+      }
+      names.push(...add)
+      const at5 = await collectorMs(5, size)
+      const atN = await collectorMs(Math.min(size, 64), size)
+      const cli = await dockerStatsMs(names)
+      rows.push([String(size), at5.toFixed(0), atN.toFixed(0), cli.toFixed(0)])
+    }
+  } finally {
+    if (names.length > 0) await sh("docker", ["rm", "-f", ...names])
+  }
+  const version = (await sh("docker", ["version", "--format", "{{.Server.Version}} (API {{.Server.APIVersion}})"])).trim()
+  const header = ["containers", "refresh, concurrency 5 (ms)", "refresh, concurrency = N (ms)", "docker stats --no-stream (ms)"]
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
+  const line = (cells: ReadonlyArray<string>) => `| ${cells.map((c, i) => c.padStart(widths[i]!)).join(" | ")} |`
+  console.log(`dockerd ${version}, median of ${repeats} warm refreshes each`)
+  console.log(line(header))
+  console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`)
+  for (const row of rows) console.log(line(row))
+}
+
+main().catch((error) => {
+  console.error(error)
+  process.exitCode = 1
+})
