@@ -124,7 +124,11 @@ export const TemperatureStats = Schema.Struct({
     description: "The CPU zone (cpu-thermal on a Raspberry Pi); null when no zone is the CPU's"
   }),
   available: Schema.Boolean.annotate({ description: "false when the host has no thermal zone at all" }),
-  error: groupStatus.error,
+  error: Schema.NullOr(Schema.String).annotate({
+    description:
+      "null when every zone was read; otherwise the zones that could not be read or parsed, by file and line " +
+      "(their celsius is null, the other zones still count)"
+  }),
   zones: Schema.Array(ThermalZone)
 })
 
