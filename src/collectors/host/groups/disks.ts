@@ -3,6 +3,8 @@ import type { HostStats } from "../../../api/HostStats.ts"
 import { type FsUsage, statFilesystem } from "../reader.ts"
 import { type HostPaths, round2, under } from "../source.ts"
 
+const STATFS_TIMEOUT = "2 seconds"
+
 /** The host paths to measure: /, Docker's data root, then SYSTEM_PROFILER_EXTRA_DISKS, each once. */
 export const diskPaths = (extraDisks: ReadonlyArray<string>): ReadonlyArray<string> => [
   ...new Set(["/", "/var/lib/docker", ...extraDisks])
@@ -37,6 +39,11 @@ export const readDisks = (
     diskPaths(extraDisks),
     (mountPoint) =>
       statFilesystem(under(paths.root, mountPoint)).pipe(
+        // A dead network mount blocks statfs: that path is reported unavailable, the sample goes on.
+        Effect.timeoutOrElse({
+          duration: STATFS_TIMEOUT,
+          orElse: () => Effect.fail({ message: `${under(paths.root, mountPoint)}: no answer within 2 seconds` })
+        }),
         Effect.map((usage): Measured => ({ mountPoint, usage })),
         Effect.catch((e) => Effect.succeed<Measured>({ mountPoint, error: e.message }))
       ),
