@@ -5,7 +5,7 @@ import { afterAll, beforeAll } from "vitest"
 import { type CheckSettings, check, worstCase } from "../../src/collectors/services/check.ts"
 import { parseProbeTargets } from "../../src/config/services.ts"
 import { type Postgres, startPostgres } from "./postgres.ts"
-import { type Counted, LOOPBACK, tcpServer } from "./servers.ts"
+import { type Counted, eventually, LOOPBACK, tcpServer } from "./servers.ts"
 
 const settings: CheckSettings = {
   timeout: Duration.millis(300),
@@ -86,6 +86,8 @@ describe("postgres probe", () => {
       assert.strictEqual(silent.connections, ATTEMPTS)
       assert.isAtLeast(elapsedMs, ATTEMPTS * Duration.toMillis(settings.timeout) - 20)
       assert.isAtMost(elapsedMs, Duration.toMillis(worstCase(settings)) + 1000)
+      yield* Effect.promise(() => eventually(() => silent.open.size === 0))
+      assert.strictEqual(silent.open.size, 0, "the probe left connections open")
     })
   )
 
