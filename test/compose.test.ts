@@ -1,0 +1,150 @@
+// The compose files, merged and validated by docker-compose itself (`config`), and the merged
+// result checked for what the deployment relies on. docker-compose must be installed
+// (scripts/ensure-test-tools.sh does it): without it these tests fail, they do not skip.
+import { randomBytes } from "node:crypto"
+import { Effect, Exit, Option, Redacted } from "effect"
+import { describe, expect, it } from "vitest"
+import { parseAppConfig } from "../src/config/AppConfig.ts"
+import {
+  type ComposeService,
+  composeConfig,
+  environmentOf,
+  labelsOf,
+  mountsOf,
+  mustConfig,
+  PROFILER,
+  portsOf,
+  STACK_LABEL_KEY,
+  STACK_LABEL_VALUE
+} from "./container/compose.ts"
+
+const PROD = ["docker-compose.yml", "docker-compose.prod.yml"]
+const PI_SITE = ["web", PROFILER, "ai-img-validator", "db"]
+
+// The service's own parser decides whether an environment is one it starts with: as in the
+// container, the host mounts exist.
+const appConfigOf = (env: Record<string, string>) =>
+  Effect.runSyncExit(parseAppConfig(env, { platform: "linux", pathExists: (p) => p.startsWith("/host/") }))
+
+const profilerOf = (services: Record<string, ComposeService>): ComposeService => {
+  const profiler = services[PROFILER]
+  if (profiler === undefined) throw new Error(`no ${PROFILER} service in ${Object.keys(services).join(", ")}`)
+  return profiler
+}
+
+describe("docker-compose.yml + docker-compose.prod.yml", () => {
+  const token = randomBytes(24).toString("hex")
+  const { services } = mustConfig(PROD, { SYSTEM_PROFILER_AUTH_TOKEN: token })
+  const profiler = profilerOf(services)
+  const env = environmentOf(profiler)
+
+  it("labels every service of the pi-site stack, so that /containers finds them", () => {
+    expect(Object.keys(services)).toEqual(expect.arrayContaining(PI_SITE))
+    for (const [name, service] of Object.entries(services)) {
+      expect(labelsOf(service)[STACK_LABEL_KEY], name).toBe(STACK_LABEL_VALUE)
+    }
+    // The label the profiler filters on is the label the services carry.
+    expect(env.SYSTEM_PROFILER_STACK_LABEL).toBe(`${STACK_LABEL_KEY}=${STACK_LABEL_VALUE}`)
+  })
+
+  it("passes the token from the environment, and refuses to render without one", () => {
+    expect(env.SYSTEM_PROFILER_AUTH_TOKEN).toBe(token)
+    const missing = composeConfig(PROD, {})
+    expect(missing.ok).toBe(false)
+    if (!missing.ok) expect(missing.stderr).toContain("SYSTEM_PROFILER_AUTH_TOKEN")
+  })
+
+  it("mounts the host's /proc, /sys, / and the Docker socket, every one read-only", () => {
+    const mounts = mountsOf(profiler)
+    const byTarget = Object.fromEntries(mounts.map((m) => [m.target, m]))
+    expect(byTarget["/host/proc"]).toEqual({ source: "/proc", target: "/host/proc", readOnly: true })
+    expect(byTarget["/host/sys"]).toEqual({ source: "/sys", target: "/host/sys", readOnly: true })
+    expect(byTarget["/host/root"]).toEqual({ source: "/", target: "/host/root", readOnly: true })
+    expect(byTarget["/var/run/docker.sock"]).toEqual({
+      source: "/var/run/docker.sock",
+      target: "/var/run/docker.sock",
+      readOnly: true
+    })
+    for (const mount of mounts) expect(mount.readOnly, mount.target).toBe(true)
+  })
+
+  it("reads the real host: no mock figures, no dev token", () => {
+    expect(env.MOCK_HOST_STATS).toBeUndefined()
+    expect(env.SYSTEM_PROFILER_AUTH_TOKEN).not.toBe("dev-token")
+  })
+
+  it("listens on 8787 on every interface of the container, and publishes that port", () => {
+    expect(env.HOST).toBe("0.0.0.0")
+    expect(env.PORT).toBe("8787")
+    expect(portsOf(profiler).map((p) => p.target)).toContain(8787)
+  })
+
+  it("is an environment the service starts with: token, port, stack label and the stack's probes", () => {
+    const exit = appConfigOf(env)
+    if (!Exit.isSuccess(exit)) throw new Error(`the prod environment is rejected: ${String(exit.cause)}`)
+    const config = exit.value
+    expect(config.port).toBe(8787)
+    expect(config.host).toBe("0.0.0.0")
+    expect(config.mockMode).toBe(false)
+    expect(Option.map(config.authToken, Redacted.value)).toEqual(Option.some(token))
+    expect(config.hostProc).toBe("/host/proc")
+    // Every probe points at a service of this stack, on the port that service exposes.
+    expect(config.services.map((s) => s.name).sort()).toEqual(["ai-img-validator", "db", "web"])
+    for (const probe of config.services) {
+      const target = services[probe.host]
+      expect(target, `${probe.name} probes ${probe.host}, which is no service here`).toBeDefined()
+      expect((target?.expose as ReadonlyArray<string> | undefined) ?? [], probe.name).toContain(String(probe.port))
+    }
+    // Without the token the same environment is refused: HOST=0.0.0.0 needs one.
+    const { SYSTEM_PROFILER_AUTH_TOKEN: _, ...withoutToken } = env
+    expect(Exit.isFailure(appConfigOf(withoutToken))).toBe(true)
+  })
+
+  it("keeps the container locked down: read-only root, no capabilities but the two to drop root", () => {
+    expect(profiler.read_only).toBe(true)
+    expect(profiler.cap_drop).toEqual(["ALL"])
+    expect([...(profiler.cap_add ?? [])].sort()).toEqual(["SETGID", "SETUID"])
+    expect(profiler.security_opt).toContain("no-new-privileges:true")
+  })
+})
+
+describe("docker-compose.yml + docker-compose.override.yml (dev, the default without -f)", () => {
+  const { services } = mustConfig([], {})
+  const profiler = profilerOf(services)
+  const env = environmentOf(profiler)
+
+  it("runs on mock host figures with the dev token and the socket, read-only", () => {
+    expect(env.MOCK_HOST_STATS).toBe("true")
+    expect(env.SYSTEM_PROFILER_AUTH_TOKEN).toBe("dev-token")
+    expect(mountsOf(profiler)).toContainEqual({
+      source: "/var/run/docker.sock",
+      target: "/var/run/docker.sock",
+      readOnly: true
+    })
+    const exit = appConfigOf(env)
+    expect(Exit.isSuccess(exit) && exit.value.mockMode).toBe(true)
+  })
+
+  it("labels every pi-site service and publishes 8787", () => {
+    for (const name of PI_SITE) expect(labelsOf(services[name] ?? {})[STACK_LABEL_KEY], name).toBe(STACK_LABEL_VALUE)
+    expect(portsOf(profiler).map((p) => p.target)).toContain(8787)
+  })
+})
+
+describe("docker-compose.yml alone", () => {
+  it("validates, with the defaults the profiler needs and no host mounts", () => {
+    const { services } = mustConfig(["docker-compose.yml"], {})
+    const profiler = profilerOf(services)
+    const env = environmentOf(profiler)
+    expect(env).toMatchObject({
+      HOST: "0.0.0.0",
+      PORT: "8787",
+      SYSTEM_PROFILER_STACK_LABEL: "com.rioredwards.stack=pi-site",
+      SYSTEM_PROFILER_SERVICES:
+        "web=http://web:3000/,ai-img-validator=http://ai-img-validator:8000/,db=postgres://db:5432"
+    })
+    expect(mountsOf(profiler)).toEqual([])
+    // Published on the Pi's loopback unless SYSTEM_PROFILER_BIND says otherwise.
+    expect(portsOf(profiler)).toContainEqual({ hostIp: "127.0.0.1", published: 8787, target: 8787 })
+  })
+})
