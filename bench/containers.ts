@@ -24,7 +24,9 @@ const label = `sp-bench.stack=${runId}`
 const sh = (command: string, args: ReadonlyArray<string>) =>
   new Promise<string>((resolve, reject) =>
     execFile(command, args, { maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) =>
-      error ? reject(new Error(`${command} ${args.slice(0, 3).join(" ")}: ${stderr || error.message}`)) : resolve(stdout)
+      error
+        ? reject(new Error(`${command} ${args.slice(0, 3).join(" ")}: ${stderr || error.message}`))
+        : resolve(stdout)
     )
   )
 
@@ -89,8 +91,15 @@ const main = async () => {
   } finally {
     if (names.length > 0) await sh("docker", ["rm", "-f", ...names])
   }
-  const version = (await sh("docker", ["version", "--format", "{{.Server.Version}} (API {{.Server.APIVersion}})"])).trim()
-  const header = ["containers", "refresh, concurrency 5 (ms)", "refresh, concurrency = N (ms)", "docker stats --no-stream (ms)"]
+  const version = (
+    await sh("docker", ["version", "--format", "{{.Server.Version}} (API {{.Server.APIVersion}})"])
+  ).trim()
+  const header = [
+    "containers",
+    "refresh, concurrency 5 (ms)",
+    "refresh, concurrency = N (ms)",
+    "docker stats --no-stream (ms)"
+  ]
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
   const line = (cells: ReadonlyArray<string>) => `| ${cells.map((c, i) => c.padStart(widths[i]!)).join(" | ")} |`
   console.log(`dockerd ${version}, median of ${repeats} warm refreshes each`)
