@@ -110,6 +110,15 @@ describe("service history", () => {
     })
   )
 
+  it.effect("with no probes configured, the section is an empty, healthy list", () =>
+    Effect.gen(function* () {
+      const collector = makeServiceCollector({ ...settingsWith(3_600_000), targets: [] }, scripted({}))
+      const stats = yield* collector.sample
+      assert.deepStrictEqual(stats.services, [])
+      assert.isTrue(stats.allHealthy)
+    })
+  )
+
   it.effect("the history is bounded by the window at the interval, and by MAX_BEATS", () =>
     Effect.gen(function* () {
       const window = 3_600_000
