@@ -18,7 +18,6 @@ export const ContainerListItem = Schema.Struct({
   Id: Schema.String,
   Names: Schema.NullOr(Schema.Array(Schema.String)),
   Image: Schema.String,
-  State: Schema.String,
   Status: Schema.String
 })
 export type ContainerListItem = typeof ContainerListItem.Type

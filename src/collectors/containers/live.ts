@@ -46,10 +46,38 @@ export const make = Effect.gen(function* () {
     return negotiated
   })
 
-  // Inspect gives the health, restart count and start time; stats only for a running container.
-  // A 404 on either means the container went away after the list: it is left out, not an error.
   // A stats call that times out leaves the container in with null figures, since one wedged
-  // cgroup must not hide the others; an inspect that times out means the daemon itself hangs.
+  // cgroup must not hide the others. "vanished" when the container went away meanwhile.
+  const statsOf = (api: Negotiated, id: string, name: string) =>
+    docker
+      .get(
+        `/v${api.version}/containers/${id}/stats?${api.oneShot ? "stream=false&one-shot=true" : "stream=false"}`,
+        ContainerStatsAnswer,
+        "GET /containers/{id}/stats"
+      )
+      .pipe(
+        Effect.map((stats): ContainerStatsAnswer | "vanished" | undefined => stats),
+        Effect.catchIf(
+          (e) => e.reason === "not-found",
+          () => Effect.succeed("vanished" as const)
+        ),
+        Effect.catchIf(
+          (e) => e.reason === "timeout",
+          (e) =>
+            Effect.as(
+              Effect.logWarning("container stats timed out").pipe(
+                Effect.annotateLogs({ container: name, error: e.detail })
+              ),
+              undefined
+            )
+        )
+      )
+
+  // Inspect gives the health, restart count and start time (for every container: a restarting
+  // one is seldom running when listed); stats only for a running one. A 404 on either means the
+  // container went away after the list: it is left out, not an error. Every call has its own
+  // timeout, so a container costs at most two of them; an inspect that times out means the
+  // daemon itself hangs, and fails the sample.
   const one = (api: Negotiated, item: ContainerListItem) =>
     Effect.gen(function* () {
       const id = encodeURIComponent(item.Id)
@@ -57,25 +85,11 @@ export const make = Effect.gen(function* () {
         docker.get(`/v${api.version}/containers/${id}/json`, ContainerInspect, "GET /containers/{id}/json")
       )
       if (inspect === undefined) return undefined
-      let stats: ContainerStatsAnswer | undefined
-      if (inspect.State.Status === "running") {
-        const query = api.oneShot ? "stream=false&one-shot=true" : "stream=false"
-        const answer = yield* docker
-          .get(`/v${api.version}/containers/${id}/stats?${query}`, ContainerStatsAnswer, "GET /containers/{id}/stats")
-          .pipe(
-            Effect.map((s): ContainerStatsAnswer | "vanished" => s),
-            Effect.catchIf(
-              (e) => e.reason === "not-found",
-              () => Effect.succeed("vanished" as const)
-            ),
-            Effect.catchIf(
-              (e) => e.reason === "timeout",
-              (e) => Effect.as(Effect.logWarning("container stats timed out", e.detail), undefined)
-            )
-          )
-        if (answer === "vanished") return undefined
-        stats = answer
-      }
+      const stats =
+        inspect.State.Status === "running"
+          ? yield* statsOf(api, id, (item.Names?.[0] ?? item.Id).replace(/^\//, ""))
+          : undefined
+      if (stats === "vanished") return undefined
       const now = yield* Clock.currentTimeMillis
       const { info, cpu } = containerInfo(item, inspect, stats, previousCpu.get(item.Id), now)
       if (cpu !== undefined) previousCpu.set(item.Id, cpu)
