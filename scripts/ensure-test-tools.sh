@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Debian packages that tests and benchmarks run for real: PostgreSQL (the postgres probe),
 # promtool (checks /metrics), docker-compose (validates the compose files), wrk and
-# prometheus-node-exporter (benchmarks).
+# prometheus-node-exporter (benchmarks), openssl (a self-signed certificate for the https probe).
 set -euo pipefail
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 missing=()
 command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 [ -x /usr/bin/prometheus-node-exporter ] || missing+=(prometheus-node-exporter)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 if [ "${#missing[@]}" -gt 0 ]; then
