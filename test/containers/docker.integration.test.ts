@@ -85,6 +85,10 @@ describe("the live collector on the real daemon", () => {
       // A DockerClient that also keeps every raw stats answer, so that the test can apply the
       // docker CLI formula to the very answer the collector used.
       const raw = new Map<string, Array<Record<string, unknown>>>()
+      const inspected = new Map<
+        string,
+        { State: { Status: string; Health?: { Status: string } }; RestartCount: number }
+      >()
       const config = layerTest({ SYSTEM_PROFILER_STACK_LABEL: stackLabel })
       const tapped = Layer.effect(
         DockerClient.DockerClient,
@@ -100,6 +104,8 @@ describe("the live collector on the real daemon", () => {
                 Effect.map((body) => {
                   const id = /containers\/([0-9a-f]{64})\/stats/.exec(path)?.[1]
                   if (id !== undefined) raw.set(id, [...(raw.get(id) ?? []), body as Record<string, unknown>])
+                  const inspectedId = /containers\/([0-9a-f]{64})\/json/.exec(path)?.[1]
+                  if (inspectedId !== undefined) inspected.set(inspectedId, body as never)
                   return body
                 }),
                 Effect.flatMap((body) => Effect.orDie(Schema.decodeUnknownEffect(schema)(body)))
@@ -131,6 +137,13 @@ describe("the live collector on the real daemon", () => {
       assert.isAtLeast(restarting.restartCount, Math.max(1, restartsBefore))
       assert.isAtMost(restarting.restartCount, restartsAfter)
       assert.include(["running", "restarting", "exited"], restarting.state)
+      // State, health and restart count are exactly what the daemon answered in that sample.
+      for (const info of second.containers) {
+        const answer = inspected.get(info.id)!
+        assert.strictEqual(info.state, answer.State.Status, info.name)
+        assert.strictEqual(info.health, answer.State.Health?.Status ?? "none", info.name)
+        assert.strictEqual(info.restartCount, answer.RestartCount, info.name)
+      }
       assert.strictEqual(healthy.image, IMAGE)
 
       // Start time and uptime agree with docker inspect.
