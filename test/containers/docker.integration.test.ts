@@ -189,6 +189,48 @@ describe("the live collector on the real daemon", () => {
   )
 })
 
+/** go-units BytesSize: base 1024, "%.4g%s", as `docker stats` prints MEM USAGE / LIMIT. */
+const bytesSize = (bytes: number) => {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"]
+  let size = bytes
+  let i = 0
+  for (; size >= 1024 && i < units.length - 1; i++) size /= 1024
+  return `${Number(size.toPrecision(4))}${units[i]}`
+}
+
+describe("the docker CLI itself", () => {
+  it.live("prints the same MEM USAGE / LIMIT and MEM % as the collector for idle containers", () =>
+    Effect.gen(function* () {
+      const collector = yield* ContainerCollector
+      const names = ["unhealthy", "secret"] as const
+      // Idle containers hold their memory still, but the two reads are not simultaneous:
+      // a page that moves in between is allowed a few fresh attempts.
+      let ours: Array<string> = []
+      let cli: Array<string> = []
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const sample = yield* collector.sample
+        ours = names.map((n) => {
+          const m = sample.containers.find((c) => c.id === ids[n])!.memory!
+          return `${bytesSize(m.usageBytes)} / ${bytesSize(m.limitBytes)} ${m.usagePercent.toFixed(2)}%`
+        })
+        const printed = yield* Effect.promise(() =>
+          docker([
+            "stats",
+            "--no-stream",
+            "--format",
+            "{{.ID}} {{.MemUsage}} {{.MemPerc}}",
+            ...names.map((n) => ids[n]!)
+          ])
+        )
+        const byId = new Map(printed.split("\n").map((l) => [l.slice(0, l.indexOf(" ")), l.slice(l.indexOf(" ") + 1)]))
+        cli = names.map((n) => byId.get(ids[n]!.slice(0, 12)) ?? "")
+        if (ours.join() === cli.join()) break
+      }
+      assert.deepStrictEqual(ours, cli)
+    }).pipe(Effect.provide(Live.layerLive.pipe(Layer.provide(layerTest({ SYSTEM_PROFILER_STACK_LABEL: stackLabel })))))
+  )
+})
+
 describe("the service on the real daemon", () => {
   let service: Service | undefined
   afterAll(async () => {
