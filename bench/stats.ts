@@ -1,0 +1,407 @@
+// The service's figures beside Debian's prometheus-node-exporter, measured in one run on one
+// machine. It starts the service for real (live host collector, the local dockerd with labelled
+// busybox containers, HTTP and TCP probes served by this script), then prints:
+//   - GET /stats under wrk at 50 connections: p50, p99, requests per second
+//   - RSS after start and after 100 000 requests
+//   - the CPU seconds the idle service uses per minute (and as % of one core)
+//   - what 200 open /stats/stream clients add in RSS and CPU
+//   - GET /metrics of both, with node_exporter's RSS and idle CPU beside ours
+//
+//   source scripts/node-env.sh && node bench/stats.ts            # full run, several minutes
+//   source scripts/node-env.sh && node bench/stats.ts --smoke    # seconds; what CI runs
+//
+// It prints figures and never judges them: the goals are in bench/README.md. Whatever is missing
+// (no dockerd, no node_exporter) becomes an "n/a" row, not a failure. It needs wrk.
+
+import { type ChildProcess, execFile, spawn } from "node:child_process"
+import { randomBytes } from "node:crypto"
+import { readFileSync } from "node:fs"
+import { createServer as createHttpServer } from "node:http"
+import type { AddressInfo } from "node:net"
+import { createServer as createTcpServer, type Server } from "node:net"
+import { fileURLToPath } from "node:url"
+
+const smoke = process.argv.includes("--smoke")
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(`--${name}`)
+  return i === -1 ? fallback : Number(process.argv[i + 1])
+}
+
+const S = {
+  containers: arg("containers", smoke ? 2 : 10),
+  streamClients: arg("clients", smoke ? 20 : 200),
+  requests: arg("requests", smoke ? 5_000 : 100_000),
+  wrkSeconds: arg("wrk-seconds", smoke ? 2 : 15),
+  idleSeconds: arg("idle-seconds", smoke ? 3 : 60),
+  warmupSeconds: smoke ? 2 : 12,
+  holdSeconds: arg("hold-seconds", smoke ? 3 : 30)
+}
+
+const root = fileURLToPath(new URL("..", import.meta.url))
+const IMAGE = process.env.BUSYBOX_IMAGE ?? "system-profiler/busybox:latest"
+const NODE_EXPORTER = process.env.NODE_EXPORTER ?? "/usr/bin/prometheus-node-exporter"
+const runId = randomBytes(4).toString("hex")
+const TOKEN = `bench-${runId}`
+const LABEL = `system-profiler.bench=${runId}`
+const children: Array<ChildProcess> = []
+const containerNames: Array<string> = []
+
+const log = (message: string) => process.stderr.write(`bench: ${message}\n`)
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+const sh = (command: string, args: ReadonlyArray<string>) =>
+  new Promise<string>((resolve, reject) =>
+    execFile(command, args, { maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) =>
+      error
+        ? reject(new Error(`${command} ${args.slice(0, 3).join(" ")}: ${stderr || error.message}`))
+        : resolve(stdout)
+    )
+  )
+
+const can = async (command: string, args: ReadonlyArray<string>) => {
+  try {
+    await sh(command, args)
+    return true
+  } catch {
+    return false
+  }
+}
+
+// ---- /proc readings of a process ---------------------------------------------------------------
+
+const CLK_TCK = 100 // USER_HZ on every Linux the service targets
+const rssBytes = (pid: number) => {
+  const m = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))
+  return m === null ? Number.NaN : Number(m[1]) * 1024
+}
+const cpuSeconds = (pid: number) => {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
+  // Fields after the command name, which may hold spaces: utime and stime are the 14th and 15th.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK
+}
+
+/** CPU seconds per minute that each process uses while nobody asks it anything. */
+const idleCpu = async (pids: ReadonlyArray<number>, seconds: number) => {
+  const before = pids.map(cpuSeconds)
+  await sleep(seconds * 1000)
+  return pids.map((pid, i) => ((cpuSeconds(pid) - before[i]!) * 60) / seconds)
+}
+
+// ---- helpers ----------------------------------------------------------------------------------
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createTcpServer().listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as AddressInfo
+      s.close(() => resolve(port))
+    })
+  })
+
+const waitFor = async (url: string, headers: Record<string, string> = {}, tries = 200) => {
+  for (let i = 0; i < tries; i++) {
+    try {
+      const r = await fetch(url, { headers })
+      await r.arrayBuffer()
+      if (r.ok) return
+    } catch {
+      // not up yet
+    }
+    await sleep(100)
+  }
+  throw new Error(`${url} did not answer`)
+}
+
+interface WrkResult {
+  readonly p50ms: number
+  readonly p99ms: number
+  readonly rps: number
+  readonly requests: number
+  readonly errors: number
+}
+
+const toMs = (value: string) => {
+  const m = /^([\d.]+)(us|ms|s|m)$/.exec(value)
+  if (m === null) return Number.NaN
+  const n = Number(m[1])
+  return m[2] === "us" ? n / 1000 : m[2] === "ms" ? n : m[2] === "s" ? n * 1000 : n * 60_000
+}
+
+const wrk = async (url: string, header: string, seconds: number, connections = 50): Promise<WrkResult> => {
+  const out = await sh("wrk", [
+    `-t${Math.min(2, connections)}`,
+    `-c${connections}`,
+    `-d${seconds}s`,
+    "--latency",
+    "--timeout",
+    "5s",
+    "-H",
+    header,
+    url
+  ])
+  const pct = (p: string) => toMs(new RegExp(`^\\s+${p}%\\s+(\\S+)\\s*$`, "m").exec(out)?.[1] ?? "")
+  const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0)
+  const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out)
+  const done = /(\d+) requests in ([\d.]+)(ms|s|m)/.exec(out)
+  const requests = Number(done?.[1] ?? Number.NaN)
+  const elapsedMs = toMs(`${done?.[2]}${done?.[3]}`)
+  // Successful answers per second: node_exporter answers 503 beyond its --web.max-requests (40
+  // by default), and a refused scrape is no scrape.
+  return {
+    p50ms: pct("50"),
+    p99ms: pct("99"),
+    rps: ((requests - non2xx) * 1000) / elapsedMs,
+    requests,
+    errors: non2xx + (socket === null ? 0 : socket.slice(1).reduce((n, x) => n + Number(x), 0))
+  }
+}
+
+const start = (command: string, args: ReadonlyArray<string>, env: Record<string, string> = {}) => {
+  const child = spawn(command, args, {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "ignore", "pipe"]
+  })
+  let stderr = ""
+  child.stderr?.on("data", (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-4000)
+  })
+  child.on("exit", (code) => {
+    if (code !== null && code !== 0 && !stopping) log(`${command} exited ${code}: ${stderr}`)
+  })
+  children.push(child)
+  return child
+}
+
+let stopping = false
+const cleanup = async () => {
+  stopping = true
+  for (const child of children) child.kill("SIGTERM")
+  if (containerNames.length > 0) await sh("docker", ["rm", "-f", ...containerNames]).catch(() => undefined)
+}
+
+// ---- what the service watches -----------------------------------------------------------------
+
+const startContainers = async (): Promise<string> => {
+  if (S.containers === 0) return "none asked"
+  if (!(await can("docker", ["image", "inspect", IMAGE])))
+    return "n/a: no dockerd or no image (bash scripts/ensure-docker.sh)"
+  for (let i = 0; i < S.containers; i++) {
+    const name = `sp-stats-bench-${runId}-${i}`
+    containerNames.push(name)
+    await sh("docker", ["run", "-d", "--name", name, "--network", "none", "--label", LABEL, IMAGE, "sleep", "3600"])
+  }
+  return `${S.containers} running`
+}
+
+/** Two HTTP and two TCP targets in this process, as the four probes. */
+const startProbeTargets = async () => {
+  const servers: Array<Server | ReturnType<typeof createHttpServer>> = []
+  const listen = (s: Server | ReturnType<typeof createHttpServer>) =>
+    new Promise<number>((resolve) => {
+      servers.push(s)
+      s.listen(0, "127.0.0.1", () => resolve((s.address() as AddressInfo).port))
+    })
+  const http = () => createHttpServer((_req, res) => res.end("ok"))
+  const tcp = () => createTcpServer((socket) => socket.end())
+  const [a, b, c, d] = await Promise.all([listen(http()), listen(http()), listen(tcp()), listen(tcp())])
+  const services = `web=http://127.0.0.1:${a}/,api=http://127.0.0.1:${b}/health,cache=tcp://127.0.0.1:${c},queue=tcp://127.0.0.1:${d}`
+  return {
+    services,
+    close: () => {
+      for (const s of servers) s.close()
+    }
+  }
+}
+
+// ---- 200 stream clients -----------------------------------------------------------------------
+
+const openStreams = async (url: string, n: number) => {
+  const controllers: Array<AbortController> = []
+  let events = 0
+  await Promise.all(
+    Array.from({ length: n }, async () => {
+      const controller = new AbortController()
+      controllers.push(controller)
+      const response = await fetch(url, { headers: { "x-profiler-token": TOKEN }, signal: controller.signal })
+      const reader = response.body!.getReader()
+      // Read the first event before counting the client as connected, then keep draining.
+      await reader.read()
+      events++
+      void (async () => {
+        try {
+          for (;;) {
+            const chunk = await reader.read()
+            if (chunk.done) return
+            events++
+          }
+        } catch {
+          // aborted
+        }
+      })()
+    })
+  )
+  return {
+    close: () => {
+      for (const c of controllers) c.abort()
+    },
+    events: () => events
+  }
+}
+
+const streamClientsNow = async (base: string) => {
+  const text = await (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).text()
+  return Number(/^system_profiler_stream_clients (\d+)$/m.exec(text)?.[1] ?? Number.NaN)
+}
+
+// ---- the run ----------------------------------------------------------------------------------
+
+const MB = 1024 * 1024
+const mb = (bytes: number) => (Number.isFinite(bytes) ? `${(bytes / MB).toFixed(1)} MB` : "n/a")
+const ms = (n: number) => (Number.isFinite(n) ? `${n.toFixed(2)} ms` : "n/a")
+const num = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString("en-US") : "n/a")
+const cpu = (perMinute: number) =>
+  Number.isFinite(perMinute)
+    ? `${perMinute.toFixed(3)} s/min (${((perMinute / 60) * 100).toFixed(3)}% of a core)`
+    : "n/a"
+
+const main = async () => {
+  if (!(await can("wrk", ["--version"])) && !(await can("which", ["wrk"]))) {
+    throw new Error("wrk is missing: bash scripts/ensure-test-tools.sh")
+  }
+  log(`run ${runId}${smoke ? " (smoke)" : ""}: ${JSON.stringify(S)}`)
+  const containers = await startContainers()
+  const probes = await startProbeTargets()
+
+  const port = await freePort()
+  const base = `http://127.0.0.1:${port}`
+  const service = start(process.execPath, ["src/main.ts"], {
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    SYSTEM_PROFILER_AUTH_TOKEN: TOKEN,
+    SYSTEM_PROFILER_STACK_LABEL: LABEL,
+    SYSTEM_PROFILER_SERVICES: probes.services,
+    MOCK_HOST_STATS: "false"
+  })
+  await waitFor(`${base}/health`)
+  const pid = service.pid!
+
+  const nePort = await freePort()
+  const haveNe = await can(NODE_EXPORTER, ["--version"])
+  const ne = haveNe ? start(NODE_EXPORTER, [`--web.listen-address=127.0.0.1:${nePort}`]) : undefined
+  if (ne !== undefined) await waitFor(`http://127.0.0.1:${nePort}/metrics`)
+  else log(`no ${NODE_EXPORTER}: its row is n/a (bash scripts/ensure-test-tools.sh)`)
+
+  // Let both take their first samples (the CPU figure needs two) and settle.
+  await sleep(S.warmupSeconds * 1000)
+  const rssStart = rssBytes(pid)
+  const neRssStart = ne === undefined ? Number.NaN : rssBytes(ne.pid!)
+
+  log(`idle CPU over ${S.idleSeconds} s`)
+  const [idle, neIdle] = await idleCpu(ne === undefined ? [pid] : [pid, ne.pid!], S.idleSeconds)
+
+  log("wrk GET /stats")
+  const auth = `X-Profiler-Token: ${TOKEN}`
+  const stats = await wrk(`${base}/stats`, auth, S.wrkSeconds)
+  // Then enough more requests to reach the total, for the RSS after that many.
+  let served = stats.requests
+  while (served < S.requests && Number.isFinite(stats.rps) && stats.rps > 0) {
+    const more = await wrk(`${base}/stats`, auth, Math.max(1, Math.ceil((S.requests - served) / stats.rps)))
+    if (!(more.requests > 0)) break
+    served += more.requests
+  }
+  const rssAfter = rssBytes(pid)
+
+  log("wrk GET /metrics of both")
+  const metrics = await wrk(`${base}/metrics`, `Authorization: Bearer ${TOKEN}`, S.wrkSeconds)
+  const neMetrics =
+    ne === undefined ? undefined : await wrk(`http://127.0.0.1:${nePort}/metrics`, "Accept: text/plain", S.wrkSeconds)
+  // The latency of one scrape at a time, as Prometheus scrapes.
+  const metrics1 = await wrk(`${base}/metrics`, `Authorization: Bearer ${TOKEN}`, S.wrkSeconds, 1)
+  const neMetrics1 =
+    ne === undefined
+      ? undefined
+      : await wrk(`http://127.0.0.1:${nePort}/metrics`, "Accept: text/plain", S.wrkSeconds, 1)
+  const neRssAfter = ne === undefined ? Number.NaN : rssBytes(ne.pid!)
+
+  log(`${S.streamClients} stream clients for ${S.holdSeconds} s`)
+  await sleep(1000)
+  const rssBeforeStreams = rssBytes(pid)
+  const cpuBaseline = (await idleCpu([pid], S.holdSeconds))[0]!
+  const streams = await openStreams(`${base}/stats/stream`, S.streamClients)
+  const connected = await streamClientsNow(base)
+  const [cpuWithStreams] = await idleCpu([pid], S.holdSeconds)
+  const rssWithStreams = rssBytes(pid)
+  const eventsSeen = streams.events()
+  streams.close()
+  let released = Number.NaN
+  for (let i = 0; i < 100; i++) {
+    released = await streamClientsNow(base)
+    if (released === 0) break
+    await sleep(50)
+  }
+
+  const na = Number.NaN
+  const row = (target: string, conns: number, w: WrkResult | undefined, rss0 = na, rss1 = na, idleCpu = na) => [
+    target,
+    String(conns),
+    ms(w?.p50ms ?? na),
+    ms(w?.p99ms ?? na),
+    num(w?.rps ?? na),
+    Number.isNaN(rss0) ? "" : mb(rss0),
+    Number.isNaN(rss1) ? "" : mb(rss1),
+    Number.isNaN(idleCpu) ? "" : cpu(idleCpu)
+  ]
+  const rows: Array<Array<string>> = [
+    ["target", "conns", "p50", "p99", "ok req/s", "RSS after start", `RSS after load`, "idle CPU"],
+    row("system-profiler GET /stats", 50, stats, rssStart, rssAfter, idle ?? na),
+    row("system-profiler GET /metrics", 50, metrics),
+    row("system-profiler GET /metrics", 1, metrics1),
+    ne === undefined
+      ? ["node_exporter", "", "n/a", "n/a", "n/a", "n/a", "n/a", "n/a"]
+      : row("node_exporter GET /metrics", 50, neMetrics, neRssStart, neRssAfter, neIdle ?? na),
+    ...(ne === undefined ? [] : [row("node_exporter GET /metrics", 1, neMetrics1)])
+  ]
+  const width = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)))
+  const line = (r: ReadonlyArray<string>) => `| ${r.map((x, c) => x.padEnd(width[c]!)).join(" | ")} |`
+  const out: Array<string> = []
+  out.push(`system-profiler bench ${smoke ? "(smoke run: short durations, figures not meaningful)" : ""}`.trim())
+  out.push(
+    `host: ${(await sh("uname", ["-srm"])).trim()}, ${(await sh("nproc", [])).trim()} CPUs, node ${process.version}; containers: ${containers}; probes: 4 (2 http, 2 tcp)`
+  )
+  out.push("")
+  out.push(line(rows[0]!))
+  out.push(`|${width.map((w) => "-".repeat(w + 2)).join("|")}|`)
+  for (const r of rows.slice(1)) out.push(line(r))
+  out.push("")
+  out.push(
+    `stream clients: ${S.streamClients} open (server counted ${connected}, ${eventsSeen} events received): ` +
+      `RSS ${mb(rssBeforeStreams)} -> ${mb(rssWithStreams)} (+${mb(rssWithStreams - rssBeforeStreams)}), ` +
+      `CPU ${cpu(cpuBaseline)} -> ${cpu(cpuWithStreams ?? Number.NaN)}; after closing, the server counts ${released}`
+  )
+  // node_exporter's better figure, at 50 connections or at one.
+  const neBest = Math.max(neMetrics?.rps ?? Number.NaN, neMetrics1?.rps ?? Number.NaN)
+  const ratio = stats.rps / neBest
+  out.push(
+    `throughput: /stats is ${Number.isFinite(ratio) ? ratio.toFixed(1) : "n/a"}x node_exporter's best /metrics; ` +
+      `RSS after load = after ${num(served)} GET /stats; ` +
+      `wrk errors (non-2xx, socket): /stats ${stats.errors}, /metrics ${metrics.errors}, node_exporter ${neMetrics?.errors ?? "n/a"}`
+  )
+  process.stdout.write(`${out.join("\n")}\n`)
+  probes.close()
+}
+
+const stopOnSignal = () => {
+  void cleanup().then(() => process.exit(130))
+}
+process.on("SIGINT", stopOnSignal)
+process.on("SIGTERM", stopOnSignal)
+
+main()
+  .then(cleanup)
+  .then(() => process.exit(0))
+  .catch(async (error: unknown) => {
+    log(error instanceof Error ? error.message : String(error))
+    await cleanup()
+    process.exit(1)
+  })
