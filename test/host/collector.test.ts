@@ -2,12 +2,15 @@
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Schema } from "effect"
+import { Effect, Layer, Schema } from "effect"
 import { TestClock } from "effect/testing"
 import { HostStats } from "../../src/api/HostStats.ts"
 import { makeHostSampler } from "../../src/collectors/host/collector.ts"
 import { diskFigures } from "../../src/collectors/host/groups/disks.ts"
+import { HostCollector } from "../../src/collectors/host/HostCollector.ts"
+import { layerLive } from "../../src/collectors/host/live.ts"
 import { mockHostStats } from "../../src/collectors/host/mock.ts"
+import { layerTest } from "../../src/config/AppConfig.ts"
 import { LIVE_VM, tempTree, write } from "./support.ts"
 
 const EXCLUDE = ["lo", "veth*", "docker*", "br-*"]
@@ -317,6 +320,39 @@ describe("system", () => {
         `${path.join(root, "etc/hostname")} line 1: "not a hostname" is not a hostname; hostname from this process's kernel namespace`
       ])
       expect(h.system.hostname.length).toBeGreaterThan(0)
+    })
+  )
+})
+
+describe("the live layer", () => {
+  it.effect("takes HOST_PROC, HOST_SYS, HOST_ROOT, the interface filter and the extra disks from the config", () =>
+    Effect.gen(function* () {
+      const root = yield* tempTree(LIVE_VM)
+      write(
+        root,
+        "proc/1/net/dev",
+        netDevText([
+          ["lo", 1, 1],
+          ["ifb0", 1, 1],
+          ["eth0", 1, 1],
+          ["veth1", 1, 1]
+        ])
+      )
+      const config = layerTest({
+        HOST_PROC: path.join(root, "proc"),
+        HOST_SYS: path.join(root, "sys"),
+        HOST_ROOT: root,
+        SYSTEM_PROFILER_NET_EXCLUDE: "lo, ifb*",
+        SYSTEM_PROFILER_EXTRA_DISKS: "/proc,/mnt/usb"
+      })
+      const h = yield* Effect.flatMap(HostCollector, (c) => c.sample).pipe(
+        Effect.provide(layerLive.pipe(Layer.provide(config)))
+      )
+      // veth1 is kept: the configured list replaces the default one.
+      expect(h.network.interfaces.map((i) => i.name)).toEqual(["eth0", "veth1"])
+      expect(h.disks.map((d) => d.mountPoints)).toEqual([["/", "/proc"]])
+      expect(h.disksUnavailable.map((d) => d.mountPoint)).toEqual(["/var/lib/docker", "/mnt/usb"])
+      expect(h.memory.totalBytes).toBe(24683620 * 1024)
     })
   )
 })
