@@ -11,7 +11,7 @@ import { HostCollector } from "../../src/collectors/host/HostCollector.ts"
 import { layerLive } from "../../src/collectors/host/live.ts"
 import { mockHostStats } from "../../src/collectors/host/mock.ts"
 import { layerTest } from "../../src/config/AppConfig.ts"
-import { LIVE_VM, tempTree, write } from "./support.ts"
+import { LIVE_VM, PROMETHEUS, tempTree, write } from "./support.ts"
 
 const EXCLUDE = ["lo", "veth*", "docker*", "br-*"]
 
@@ -102,6 +102,24 @@ describe("CPU usage from two samples", () => {
       const next = yield* sample
       expect(next.cpu.cores).toBe(3)
       expect(next.cpu.perCore[2]).toEqual({ core: 2, usagePercent: null, iowaitPercent: null })
+    })
+  )
+})
+
+describe("memory", () => {
+  it.effect("without MemAvailable, the kernel's estimate with the watermark from vm.min_free_kbytes", () =>
+    Effect.gen(function* () {
+      const root = yield* tempTree(PROMETHEUS)
+      write(root, "proc/sys/vm/min_free_kbytes", "67584\n")
+      const h = yield* yield* samplerFor(root)
+      const low = Math.floor((67584 * 1024 * 5) / 4)
+      // MemFree + Active(file) + Inactive(file) + SReclaimable, less the watermark three times.
+      expect(h.memory.availableBytes).toBe(450891776 + 6649876480 + 6689218560 + 1779838976 - 3 * low)
+      expect(h.memory.availableSource).toBe("estimate")
+      expect(h.memory.usedBytes).toBe(16042172416 - h.memory.availableBytes)
+      // This tree has no /proc/uptime: the kernel's own uptime stands in, and the section says so.
+      expect(h.system.errors).toEqual([`${path.join(root, "proc/uptime")}: does not exist; uptime from sysinfo`])
+      expect(h.system.uptimeSeconds).toBeGreaterThan(0)
     })
   )
 })

@@ -9,6 +9,7 @@ import { parseHwmonAlarm } from "../../src/collectors/host/parsers/hwmonAlarm.ts
 import { parseKernelRelease } from "../../src/collectors/host/parsers/kernelRelease.ts"
 import { parseLoadavg } from "../../src/collectors/host/parsers/loadavg.ts"
 import { estimateAvailable, parseMeminfo } from "../../src/collectors/host/parsers/meminfo.ts"
+import { parseMinFreeKbytes } from "../../src/collectors/host/parsers/minFreeKbytes.ts"
 import { parseNetDev } from "../../src/collectors/host/parsers/netDev.ts"
 import { parseOsRelease } from "../../src/collectors/host/parsers/osRelease.ts"
 import { parseStat } from "../../src/collectors/host/parsers/stat.ts"
@@ -33,7 +34,8 @@ const parsers: ReadonlyArray<readonly [string, (text: string, file: string) => P
   ["osrelease", parseKernelRelease],
   ["device-tree model", parseDeviceTreeModel],
   ["cpufreq", parseCpufreq],
-  ["hwmon alarm", parseHwmonAlarm]
+  ["hwmon alarm", parseHwmonAlarm],
+  ["min_free_kbytes", parseMinFreeKbytes]
 ]
 
 const ok = <A>(r: Parsed<A>): A => {
@@ -324,6 +326,10 @@ describe("well-formed files parse back to their numbers", () => {
 
   it.prop("cpufreq kHz to MHz", [int(0, 10_000_000)], ([khz]) => {
     expect(ok(parseCpufreq(`${khz}\n`, FILE))).toBe(khz / 1000)
+  })
+
+  it.prop("vm.min_free_kbytes", [int(0, 2 ** 32)], ([kib]) => {
+    expect(ok(parseMinFreeKbytes(`${kib}\n`, FILE))).toBe(kib * 1024)
   })
 
   it.prop("hwmon alarm", [bool], ([on]) => {

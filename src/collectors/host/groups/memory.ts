@@ -1,9 +1,8 @@
 import { Effect } from "effect"
 import type { HostStats } from "../../../api/HostStats.ts"
 import { estimateAvailable, type Meminfo, parseMeminfo } from "../parsers/meminfo.ts"
-import { singleLine, toCount } from "../parsers/text.ts"
-import { readOptional } from "../reader.ts"
-import { type HostPaths, readParsed, round2, type SourceError, under } from "../source.ts"
+import { parseMinFreeKbytes } from "../parsers/minFreeKbytes.ts"
+import { type HostPaths, readParsed, readParsedOptional, round2, type SourceError, under } from "../source.ts"
 
 export interface MemoryReading {
   readonly meminfo: Meminfo
@@ -17,11 +16,11 @@ export const readMemory = (paths: HostPaths): Effect.Effect<MemoryReading, Sourc
     const meminfo = yield* readParsed(under(paths.proc, "meminfo"), parseMeminfo)
     if (meminfo.memAvailable !== undefined) return { meminfo, minFreeBytes: 0 }
     // Without the watermark the estimate is a little high; that beats having no figure at all.
-    const text = yield* readOptional(under(paths.proc, "sys/vm/min_free_kbytes")).pipe(
-      Effect.orElseSucceed(() => undefined)
-    )
-    const kib = text === undefined ? undefined : toCount(singleLine(text))
-    return { meminfo, minFreeBytes: (kib ?? 0) * 1024 }
+    const minFreeBytes = yield* readParsedOptional(
+      under(paths.proc, "sys/vm/min_free_kbytes"),
+      parseMinFreeKbytes
+    ).pipe(Effect.orElseSucceed(() => undefined))
+    return { meminfo, minFreeBytes: minFreeBytes ?? 0 }
   })
 
 const percent = (part: number, whole: number) => (whole > 0 ? round2(Math.min(100, (part / whole) * 100)) : 0)
