@@ -4,8 +4,9 @@
 // The run starts, all with --network none and a name prefix and label value unique to the run:
 // three labelled containers (a passing healthcheck and a CPU-burning loop; a failing healthcheck;
 // one that keeps restarting), a labelled container with a random SECRET_TOKEN in its env, another
-// random string in its command line and a third in a foreign label, one unlabelled container, and
-// one with the same label key but another stack's value.
+// random string in its command line and a third in a foreign label, a plain idle labelled one (to
+// compare memory with the docker CLI's own output), one unlabelled container, and one with the
+// same label key but another stack's value.
 
 import { assert, describe, it } from "@effect/vitest"
 import { Duration, Effect, Layer, Schema } from "effect"
@@ -28,7 +29,7 @@ const secretLabel = `label-${randomToken()}`
 const MiB = 1024 * 1024
 
 const ids: Record<string, string> = {}
-const labelled = ["healthy", "unhealthy", "restarting", "secret"] as const
+const labelled = ["healthy", "unhealthy", "restarting", "secret", "idle"] as const
 
 const start = async (name: string, args: ReadonlyArray<string>, command: ReadonlyArray<string>) => {
   ids[name] = await docker([
@@ -56,6 +57,7 @@ beforeAll(async () => {
     [...label, "--label", `sp-test.note=${secretLabel}`, "-e", `SECRET_TOKEN=${secretEnv}`, "-m", "64m"],
     ["sh", "-c", `echo ${secretCmd} >/tmp/note; exec sleep 3600`]
   )
+  await start("idle", label, ["sleep", "3600"])
   await start("unlabelled", [], ["sleep", "3600"])
   await start("other-stack", ["--label", `${labelKey}=${runId}-other`], ["sleep", "3600"])
   const container = (name: string) => `${prefix}-${name}`
@@ -79,41 +81,49 @@ const cliMemoryUsed = (raw: { memory_stats: { usage: number; stats: Record<strin
   return usage
 }
 
+const socket = { _tag: "unix", socketPath: "/var/run/docker.sock" } as const
+
+/**
+ * The live collector on the real socket, through a DockerClient that shows every raw answer to
+ * `onAnswer` before decoding it: so a test can apply the docker CLI formula to the very answer
+ * the collector used, or act on the daemon between two of the collector's calls.
+ */
+const tappedCollector = (label: string, onAnswer: (path: string, body: unknown) => Effect.Effect<void>) => {
+  const tapped = Layer.effect(
+    DockerClient.DockerClient,
+    Effect.gen(function* () {
+      const real = yield* DockerClient.make(socket, Duration.seconds(5))
+      return DockerClient.DockerClient.of({
+        endpoint: real.endpoint,
+        get: (path, schema, what) =>
+          real.get(path, Schema.Unknown, what).pipe(
+            Effect.tap((body) => onAnswer(path, body)),
+            Effect.flatMap((body) => Effect.orDie(Schema.decodeUnknownEffect(schema)(body)))
+          )
+      })
+    })
+  ).pipe(Layer.provide(DockerClient.httpLayer(socket)))
+  return Layer.effect(ContainerCollector, Live.make).pipe(
+    Layer.provide([tapped, layerTest({ SYSTEM_PROFILER_STACK_LABEL: label })])
+  )
+}
+
 describe("the live collector on the real daemon", () => {
   it.live("lists exactly the labelled containers with docker's health, restarts, state and figures", () =>
     Effect.gen(function* () {
-      // A DockerClient that also keeps every raw stats answer, so that the test can apply the
-      // docker CLI formula to the very answer the collector used.
       const raw = new Map<string, Array<Record<string, unknown>>>()
       const inspected = new Map<
         string,
         { State: { Status: string; Health?: { Status: string } }; RestartCount: number }
       >()
-      const config = layerTest({ SYSTEM_PROFILER_STACK_LABEL: stackLabel })
-      const tapped = Layer.effect(
-        DockerClient.DockerClient,
-        Effect.gen(function* () {
-          const real = yield* DockerClient.make(
-            { _tag: "unix", socketPath: "/var/run/docker.sock" },
-            Duration.seconds(5)
-          )
-          return DockerClient.DockerClient.of({
-            endpoint: real.endpoint,
-            get: (path, schema, what) =>
-              real.get(path, Schema.Unknown, what).pipe(
-                Effect.map((body) => {
-                  const id = /containers\/([0-9a-f]{64})\/stats/.exec(path)?.[1]
-                  if (id !== undefined) raw.set(id, [...(raw.get(id) ?? []), body as Record<string, unknown>])
-                  const inspectedId = /containers\/([0-9a-f]{64})\/json/.exec(path)?.[1]
-                  if (inspectedId !== undefined) inspected.set(inspectedId, body as never)
-                  return body
-                }),
-                Effect.flatMap((body) => Effect.orDie(Schema.decodeUnknownEffect(schema)(body)))
-              )
-          })
+      const layer = tappedCollector(stackLabel, (path, body) =>
+        Effect.sync(() => {
+          const id = /containers\/([0-9a-f]{64})\/stats/.exec(path)?.[1]
+          if (id !== undefined) raw.set(id, [...(raw.get(id) ?? []), body as Record<string, unknown>])
+          const inspectedId = /containers\/([0-9a-f]{64})\/json/.exec(path)?.[1]
+          if (inspectedId !== undefined) inspected.set(inspectedId, body as never)
         })
-      ).pipe(Layer.provide(DockerClient.httpLayer({ _tag: "unix", socketPath: "/var/run/docker.sock" })))
-      const layer = Layer.effect(ContainerCollector, Live.make).pipe(Layer.provide([tapped, config]))
+      )
 
       const restartsBefore = Number(yield* Effect.promise(() => inspectField(ids.restarting!, "{{.RestartCount}}")))
       const [first, second] = yield* Effect.gen(function* () {
@@ -181,7 +191,12 @@ describe("the live collector on the real daemon", () => {
       assert.strictEqual(byName.get("secret")!.memory!.limitBytes, 64 * MiB)
 
       const running = second.containers.filter((c) => c.state === "running").length
-      assert.deepStrictEqual(second.summary, { total: 4, running, stopped: 4 - running, unhealthy: 1 })
+      assert.deepStrictEqual(second.summary, {
+        total: labelled.length,
+        running,
+        stopped: labelled.length - running,
+        unhealthy: 1
+      })
 
       const text = JSON.stringify([first, second])
       for (const secret of [secretEnv, secretCmd, secretLabel]) assert.notInclude(text, secret)
@@ -198,13 +213,39 @@ const bytesSize = (bytes: number) => {
   return `${Number(size.toPrecision(4))}${units[i]}`
 }
 
+describe("containers that go away during a refresh", () => {
+  it.live("one removed after the list and one removed after its inspect are left out, not errors", () =>
+    Effect.gen(function* () {
+      const label = `${labelKey}=${runId}-vanish`
+      for (const name of ["vanish-stays", "vanish-before-inspect", "vanish-before-stats"]) {
+        yield* Effect.promise(() => start(name, ["--label", label], ["sleep", "3600"]))
+      }
+      const remove = (name: string) => Effect.promise(() => docker(["rm", "-f", ids[name]!]))
+      const layer = tappedCollector(label, (path) =>
+        path.includes("/containers/json?")
+          ? remove("vanish-before-inspect")
+          : path.endsWith(`/containers/${ids["vanish-before-stats"]}/json`)
+            ? remove("vanish-before-stats")
+            : Effect.void
+      )
+      const sample = yield* Effect.flatMap(ContainerCollector, (c) => c.sample).pipe(Effect.provide(layer))
+      assert.deepStrictEqual(
+        sample.containers.map((c) => c.id),
+        [ids["vanish-stays"]]
+      )
+      assert.deepStrictEqual(sample.summary, { total: 1, running: 1, stopped: 0, unhealthy: 0 })
+    })
+  )
+})
+
 describe("the docker CLI itself", () => {
   it.live("prints the same MEM USAGE / LIMIT and MEM % as the collector for idle containers", () =>
     Effect.gen(function* () {
       const collector = yield* ContainerCollector
-      const names = ["unhealthy", "secret"] as const
-      // Idle containers hold their memory still, but the two reads are not simultaneous:
-      // a page that moves in between is allowed a few fresh attempts.
+      // Idle containers without a healthcheck (whose exec moves memory every second) hold their
+      // memory still, but the two reads are not simultaneous: a page that moves in between is
+      // allowed a few fresh attempts.
+      const names = ["idle", "secret"] as const
       let ours: Array<string> = []
       let cli: Array<string> = []
       for (let attempt = 0; attempt < 5; attempt++) {
