@@ -294,6 +294,8 @@ describe("disks", () => {
     })
     const empty = diskFigures({ dev: 1n, blockSize: 4096n, blocks: 0n, blocksFree: 0n, blocksAvailable: 0n })
     expect(empty.usagePercent).toBe(0)
+    const odd = diskFigures({ dev: 1n, blockSize: 512n, blocks: 10n, blocksFree: 12n, blocksAvailable: 12n })
+    expect(odd).toEqual({ totalBytes: 5120, usedBytes: 0, freeBytes: 6144, usagePercent: 0 })
   })
 
   it.effect("two filesystems stay apart", () =>

@@ -16,7 +16,8 @@ type Measured =
 
 /** df's figures: used = blocks - bfree, Use% = used / (used + bavail), rounded to 0.01. */
 export const diskFigures = (u: FsUsage) => {
-  const used = u.blocks - u.blocksFree
+  // Some FUSE and network filesystems report more free blocks than blocks; never a negative size.
+  const used = u.blocks > u.blocksFree ? u.blocks - u.blocksFree : 0n
   const denominator = used + u.blocksAvailable
   return {
     totalBytes: Number(u.blocks * u.blockSize),
