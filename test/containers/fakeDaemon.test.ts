@@ -72,11 +72,13 @@ describe("requests", () => {
   it("speaks the daemon's version when it is older, without one-shot below 1.41", async () => {
     fake.apiVersion = "1.40"
     fake.containers = [{ id: hex(1), name: "web", state: "running" }]
-    ok(await collector().sample())
+    const sample = ok(await collector().sample())
     assert.include(
       fake.requests.map((r) => r.url),
       `/v1.40/containers/${hex(1)}/stats?stream=false`
     )
+    // The daemon's own precpu window gives a CPU figure from the first sample on.
+    assert.strictEqual(sample.containers[0]!.cpuPercent, 50)
   })
 
   it("speaks its own newest version to a newer daemon, and negotiates once", async () => {

@@ -100,12 +100,12 @@ export const makeFakeDocker = async (): Promise<FakeDocker> => {
     fake.maxStatsInFlight = Math.max(fake.maxStatsInFlight, inFlight)
     setTimeout(() => {
       inFlight--
-      stats(res, container)
+      stats(res, container, url.searchParams.get("one-shot") === "true")
     }, fake.statsDelayMs)
   }
 
   let inFlight = 0
-  const stats = (res: http.ServerResponse, container: FakeContainer) => {
+  const stats = (res: http.ServerResponse, container: FakeContainer, oneShot: boolean) => {
     system += 2_000_000_000
     const total = (cpu.get(container.id) ?? 5_000_000) + (container.cpuStep ?? 500_000_000)
     cpu.set(container.id, total)
@@ -113,7 +113,14 @@ export const makeFakeDocker = async (): Promise<FakeDocker> => {
       read: new Date().toISOString(),
       preread: "0001-01-01T00:00:00Z",
       cpu_stats: { cpu_usage: { total_usage: total }, system_cpu_usage: system, online_cpus: 2 },
-      precpu_stats: { cpu_usage: { total_usage: 0 } },
+      // Without one-shot the daemon waits one collector tick and sends that sample as precpu.
+      precpu_stats: oneShot
+        ? { cpu_usage: { total_usage: 0 } }
+        : {
+            cpu_usage: { total_usage: total - (container.cpuStep ?? 500_000_000) },
+            system_cpu_usage: system - 2_000_000_000,
+            online_cpus: 2
+          },
       memory_stats: { usage: 3_000_000, limit: 10_000_000, stats: { inactive_file: 1_000_000 } },
       networks: { eth0: { rx_bytes: 10, tx_bytes: 20 }, eth1: { rx_bytes: 1, tx_bytes: 2 } },
       blkio_stats: { io_service_bytes_recursive: [{ major: 8, minor: 0, op: "read", value: 4096 }] }
