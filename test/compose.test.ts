@@ -2,6 +2,8 @@
 // result checked for what the deployment relies on. docker-compose must be installed
 // (scripts/ensure-test-tools.sh does it): without it these tests fail, they do not skip.
 import { randomBytes } from "node:crypto"
+import { readFileSync } from "node:fs"
+import { join } from "node:path"
 import { Effect, Exit, Option, Redacted } from "effect"
 import { describe, expect, it } from "vitest"
 import { parseAppConfig } from "../src/config/AppConfig.ts"
@@ -14,6 +16,7 @@ import {
   mustConfig,
   PROFILER,
   portsOf,
+  ROOT,
   STACK_LABEL_KEY,
   STACK_LABEL_VALUE
 } from "./container/compose.ts"
@@ -146,5 +149,54 @@ describe("docker-compose.yml alone", () => {
     expect(mountsOf(profiler)).toEqual([])
     // Published on the Pi's loopback unless SYSTEM_PROFILER_BIND says otherwise.
     expect(portsOf(profiler)).toContainEqual({ hostIp: "127.0.0.1", published: 8787, target: 8787 })
+  })
+})
+
+describe("docker-compose.socket-proxy.yml (on top of the production files)", () => {
+  const { services } = mustConfig([...PROD, "docker-compose.socket-proxy.yml"], { SYSTEM_PROFILER_AUTH_TOKEN: "t" })
+  const profiler = profilerOf(services)
+
+  it("sends the profiler to a GET-only proxy, and takes the socket away from it", () => {
+    const env = environmentOf(profiler)
+    const exit = appConfigOf(env)
+    if (!Exit.isSuccess(exit)) throw new Error(`rejected: ${String(exit.cause)}`)
+    expect(exit.value.docker).toEqual({ _tag: "tcp", host: "socket-proxy", port: 2375 })
+    // The prod file's socket mount is replaced (same path in the container), not added to.
+    const socketMounts = mountsOf(profiler).filter((m) => m.target === "/var/run/docker.sock")
+    expect(socketMounts).toEqual([{ source: "/dev/null", target: "/var/run/docker.sock", readOnly: true }])
+    // The host mounts stay.
+    expect(mountsOf(profiler).map((m) => m.target)).toEqual(
+      expect.arrayContaining(["/host/proc", "/host/sys", "/host/root"])
+    )
+  })
+
+  it("lets the proxy hold the socket read-only, allow container reads and refuse POST", () => {
+    const proxy = services["socket-proxy"]
+    expect(proxy).toBeDefined()
+    expect(mountsOf(proxy!)).toEqual([
+      { source: "/var/run/docker.sock", target: "/var/run/docker.sock", readOnly: true }
+    ])
+    expect(environmentOf(proxy!)).toMatchObject({ CONTAINERS: "1", POST: "0" })
+    expect(labelsOf(proxy!)[STACK_LABEL_KEY]).toBe(STACK_LABEL_VALUE)
+    // Never published: only the stack's network reaches it.
+    expect(portsOf(proxy!)).toEqual([])
+  })
+})
+
+describe("Dockerfile", () => {
+  const dockerfile = readFileSync(join(ROOT, "Dockerfile"), "utf8")
+
+  it("defaults to node:24-alpine, as docker-compose.yml does", () => {
+    const argDefault = /^ARG NODE_IMAGE=(\S+)$/m.exec(dockerfile)?.[1]
+    expect(argDefault).toBe("node:24-alpine")
+    const { services } = mustConfig(["docker-compose.yml"], {})
+    const build = profilerOf(services).build as { args?: Record<string, string> }
+    expect(build.args?.NODE_IMAGE).toBe(argDefault)
+  })
+
+  it("listens where the compose files publish", () => {
+    const exposed = /^EXPOSE (\d+)$/m.exec(dockerfile)?.[1]
+    const { services } = mustConfig(PROD, { SYSTEM_PROFILER_AUTH_TOKEN: "t" })
+    expect(portsOf(profilerOf(services)).map((p) => String(p.target))).toContain(exposed)
   })
 })

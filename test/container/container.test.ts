@@ -31,7 +31,10 @@ import {
 } from "./compose.ts"
 
 const runId = `${process.pid}-${randomBytes(3).toString("hex")}`
-const IMAGE = `system-profiler:container-test`
+// A tag of this run's own, so that a concurrent run (another checkout on the same engine) cannot
+// swap the image under it; the stable tag keeps the layers as a build cache for the next run.
+const IMAGE = `system-profiler:container-test-${runId}`
+const CACHE_TAG = "system-profiler:container-test"
 const PROFILER_NAME = `sp-packaging-${runId}`
 // Two containers of the stack beside the profiler: one running, one exited.
 const RUNNING_NAME = `sp-packaging-${runId}-running`
@@ -184,6 +187,7 @@ describe("the image on the local dockerd, with the production compose configurat
       stdio: ["ignore", "pipe", "pipe"]
     })
     if (built.status !== 0) throw new Error(`the image did not build:\n${built.stderr.slice(-4000)}`)
+    docker("tag", IMAGE, CACHE_TAG)
 
     const config = mustConfig(["docker-compose.yml", "docker-compose.prod.yml"], {
       SYSTEM_PROFILER_AUTH_TOKEN: TOKEN,
@@ -201,12 +205,48 @@ describe("the image on the local dockerd, with the production compose configurat
 
   afterAll(() => {
     removeOwnContainers()
+    // Only this run's tag: the image itself stays under CACHE_TAG unless a later run moved it.
+    spawnSync("docker", ["rmi", IMAGE], { stdio: "ignore" })
   })
 
   it("builds an image of a reasonable size (printed)", () => {
     const size = Number(docker("image", "inspect", "--format", "{{.Size}}", IMAGE))
     console.log(`image ${IMAGE}: ${(size / 1e6).toFixed(1)} MB (${size} bytes)`)
     expect(size).toBeGreaterThan(0)
+  })
+
+  it("is the image the Dockerfile describes: its CMD, HEALTHCHECK and ENV, nothing of the stand-in base", () => {
+    // The last stage of the Dockerfile, continuation lines joined.
+    const lines = readFileSync(`${ROOT}/Dockerfile`, "utf8").replace(/\\\n/g, " ").split("\n")
+    const lastStage = lines.slice(lines.findLastIndex((l) => l.startsWith("FROM ")))
+    const instruction = (name: string) =>
+      lastStage.filter((l) => l.startsWith(`${name} `)).map((l) => l.slice(name.length + 1))
+    const config = JSON.parse(docker("image", "inspect", "--format", "{{json .Config}}", IMAGE)) as {
+      Cmd: ReadonlyArray<string>
+      Env: ReadonlyArray<string>
+      Healthcheck: {
+        Test: ReadonlyArray<string>
+        Interval: number
+        Timeout: number
+        StartPeriod: number
+        Retries: number
+      }
+    }
+    expect(config.Cmd).toEqual(JSON.parse(instruction("CMD")[0]!))
+    const healthcheck = /^((?:--\S+\s+)*)CMD (\[.*\])$/.exec(instruction("HEALTHCHECK")[0]!)
+    expect(healthcheck).not.toBeNull()
+    const options = Object.fromEntries([...healthcheck![1]!.matchAll(/--([\w-]+)=(\S+)/g)].map((m) => [m[1], m[2]]))
+    expect(config.Healthcheck).toEqual({
+      Test: ["CMD", ...JSON.parse(healthcheck![2]!)],
+      Interval: durationMillis(options.interval!) * 1e6,
+      Timeout: durationMillis(options.timeout!) * 1e6,
+      StartPeriod: durationMillis(options["start-period"]!) * 1e6,
+      Retries: Number(options.retries)
+    })
+    // The final stage starts from scratch: the environment is the Dockerfile's ENV and nothing
+    // else (the stand-in base's NODE_EXTRA_CA_CERTS, for one, does not reach it).
+    const declared = instruction("ENV").flatMap((l) => l.trim().split(/\s+/))
+    expect([...config.Env].sort()).toEqual(declared.sort())
   })
 
   it("reaches healthy through the image's HEALTHCHECK", async () => {
