@@ -98,12 +98,13 @@ export const parseAppConfig = (env: Env, ctx: ConfigContext) =>
       services: yield* readDuration(env, "SYSTEM_PROFILER_SERVICES_INTERVAL", Duration.seconds(30), intervalBounds)
     }
     const extraDisks = readList(env, "SYSTEM_PROFILER_EXTRA_DISKS", [])
-    const badDisk = extraDisks.find((p) => !p.startsWith("/"))
+    // `..` could climb out of HOST_ROOT and report the container's own filesystems.
+    const badDisk = extraDisks.find((p) => !p.startsWith("/") || p.split("/").includes(".."))
     if (badDisk !== undefined) {
       return yield* new ConfigInvalid({
         variable: "SYSTEM_PROFILER_EXTRA_DISKS",
-        accepts: "a comma-separated list of absolute mount points on the host",
-        problem: `"${badDisk}" is not absolute`
+        accepts: "a comma-separated list of absolute mount points on the host, without '..'",
+        problem: `"${badDisk}" is not an absolute path without '..'`
       })
     }
     return {

@@ -78,8 +78,9 @@ export const readAbsolutePath = (env: Env, name: string, fallback: () => string)
     })
   })
 
+// Set but empty means an empty list (e.g. no interface filter at all); unset means the default.
 export const readList = (env: Env, name: string, fallback: ReadonlyArray<string>): ReadonlyArray<string> => {
-  const raw = present(env, name)
+  const raw = env[name]
   if (raw === undefined) return fallback
   return raw
     .split(",")
