@@ -8,6 +8,7 @@
 // compare memory with the docker CLI's own output), one unlabelled container, and one with the
 // same label key but another stack's value.
 
+import net from "node:net"
 import { assert, describe, it } from "@effect/vitest"
 import { Duration, Effect, Layer, Schema } from "effect"
 import { afterAll, beforeAll } from "vitest"
@@ -234,6 +235,40 @@ describe("containers that go away during a refresh", () => {
         [ids["vanish-stays"]]
       )
       assert.deepStrictEqual(sample.summary, { total: 1, running: 1, stopped: 0, unhealthy: 0 })
+    })
+  )
+})
+
+describe("DOCKER_HOST=tcp://", () => {
+  it.live("reaches the same daemon through a tcp forwarder, as through a socket proxy", () =>
+    Effect.gen(function* () {
+      // A plain tcp → unix forwarder in front of the real socket.
+      const server = yield* Effect.acquireRelease(
+        Effect.promise(
+          () =>
+            new Promise<net.Server>((resolve) => {
+              const s = net.createServer((client) => {
+                const upstream = net.connect("/var/run/docker.sock")
+                client.pipe(upstream).pipe(client)
+                client.on("error", () => upstream.destroy())
+                upstream.on("error", () => client.destroy())
+              })
+              s.listen(0, "127.0.0.1", () => resolve(s))
+            })
+        ),
+        (s) => Effect.promise(() => new Promise((resolve) => s.close(resolve)))
+      )
+      const port = (server.address() as net.AddressInfo).port
+      const sample = yield* Effect.flatMap(ContainerCollector, (c) => c.sample).pipe(
+        Effect.provide(
+          Live.layerLive.pipe(
+            Layer.provide(
+              layerTest({ SYSTEM_PROFILER_STACK_LABEL: stackLabel, DOCKER_HOST: `tcp://127.0.0.1:${port}` })
+            )
+          )
+        )
+      )
+      assert.deepStrictEqual(sample.containers.map((c) => c.id).sort(), labelled.map((n) => ids[n]!).sort())
     })
   )
 })
