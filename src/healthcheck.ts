@@ -1,7 +1,13 @@
 // The container's HEALTHCHECK: GET /health on the service's own listener, exit 0 when it answers
-// {"ok":true}. Plain Node with no imports, so that it starts in tens of milliseconds every
+// {"ok":true}. Plain Node, without Effect, so that it starts in tens of milliseconds every
 // interval (a Raspberry Pi pays for every start). The image has no curl or wget to rely on:
 // node:24-alpine has busybox wget, other bases do not, node is the one thing every base has.
+// Docker runs it as the container's user, root: it drops to the service's user first, like the
+// service, so that nothing in the container goes on running as root.
+import { dropPrivileges } from "./privileges.ts"
+
+dropPrivileges(process.env)
+
 const port = Number(process.env.PORT ?? "") || 8787
 const listen = (process.env.HOST ?? "").trim()
 // A wildcard listener answers on loopback; a specific address only on itself.
