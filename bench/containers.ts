@@ -2,20 +2,20 @@
 // container) with 1, 10 and 50 running containers, beside `docker stats --no-stream` for the
 // same containers. Runs on the local dockerd (scripts/ensure-docker.sh starts it):
 //
-//   source scripts/node-env.sh && node bench/containers.ts [repeats]
+//   source scripts/node-env.sh && node bench/containers.ts [repeats]    (BENCH_SIZES=1,10 to pick sizes)
 //
 // It creates busybox containers named sp-bench-<random>-N (--network none) and removes them.
 
 import { execFile } from "node:child_process"
 import { randomBytes } from "node:crypto"
 import { fileURLToPath } from "node:url"
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Logger } from "effect"
 import { ContainerCollector } from "../src/collectors/containers/ContainerCollector.ts"
 import { layerLive } from "../src/collectors/containers/live.ts"
 import { layerTest } from "../src/config/AppConfig.ts"
 
 const IMAGE = process.env.BUSYBOX_IMAGE ?? "system-profiler/busybox:latest"
-const SIZES = [1, 10, 50]
+const SIZES = (process.env.BENCH_SIZES ?? "1,10,50").split(",").map(Number)
 const repeats = Number(process.argv[2] ?? 3)
 const runId = randomBytes(4).toString("hex")
 const prefix = `sp-bench-${runId}`
@@ -53,6 +53,8 @@ const collectorMs = (concurrency: number, expected: number) =>
         )
       )
     ),
+    // The table is the output: no log lines in between.
+    Effect.provide(Logger.layer([])),
     Effect.runPromise
   )
 
