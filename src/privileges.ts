@@ -1,5 +1,5 @@
 // Dropping root at start. The container starts as root for one reason: to learn which group owns
-// the Docker socket (its gid differs from host to host: 107 here, 994 or 999 on a Raspberry Pi)
+// the Docker socket (its gid differs from host to host: 107 on this Debian VM, 994 or 999 on a Pi)
 // and keep that one group while giving up everything else. It runs before the rest of the
 // service, synchronously: clear the supplementary groups root got from /etc/group, add the
 // socket's group, then setgid and setuid to the unprivileged user. After setuid the kernel clears
