@@ -23,9 +23,13 @@ const failure = (collector: CollectorName, reason: CollectorFailure["reason"], e
 const notSampledYet = (collector: CollectorName, now: number) =>
   failure(collector, "not-sampled-yet", `the ${collector} collector has not finished its first sample`, now)
 
-/** A sample may run as long as its interval, with a floor so that slow probes still finish. */
+/**
+ * A bound on a hung collector, not a pace: samples are spaced, so a slow one only delays the next.
+ * The floor lets slow work finish: dockerd answers stats on a 1 s tick, so 50 containers at the
+ * default concurrency of 5 take about 10 s, and probes with retries up to ~7 s.
+ */
 export const sampleTimeout = (interval: Duration.Duration): Duration.Duration =>
-  Duration.max(interval, Duration.seconds(10))
+  Duration.max(Duration.times(interval, 3), Duration.seconds(30))
 
 type SectionKey = "host" | "containers" | "services"
 
