@@ -382,10 +382,16 @@ const main = async () => {
   // node_exporter's better figure, at 50 connections or at one.
   const neBest = Math.max(neMetrics?.rps ?? Number.NaN, neMetrics1?.rps ?? Number.NaN)
   const ratio = stats.rps / neBest
+  const history = await (await fetch(`${base}/history`, { headers: { "x-profiler-token": TOKEN } })).text()
+  const points = (JSON.parse(history) as { points: ReadonlyArray<unknown> }).points.length
   out.push(
     `throughput: /stats is ${Number.isFinite(ratio) ? ratio.toFixed(1) : "n/a"}x node_exporter's best /metrics; ` +
       `RSS after load = after ${num(served)} GET /stats; ` +
       `wrk errors (non-2xx, socket): /stats ${stats.errors}, /metrics ${metrics.errors}, node_exporter ${neMetrics?.errors ?? "n/a"}`
+  )
+  out.push(
+    `history: ${points} points in ${num(history.length)} characters of JSON ` +
+      `(${points > 0 ? num(history.length / points) : "n/a"} per point with ${S.containers} containers and 4 probes)`
   )
   process.stdout.write(`${out.join("\n")}\n`)
   probes.close()

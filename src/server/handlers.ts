@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import { Clock, Effect } from "effect"
 import { HttpServerResponse } from "effect/http"
 import { HttpApiBuilder } from "effect/http-api"
 import { ProfilerApi } from "../api/Api.ts"
@@ -6,6 +6,7 @@ import { type CollectorFailure, CollectorUnavailable, isCollectorFailure } from 
 import { PROMETHEUS_CONTENT_TYPE } from "../api/Metrics.ts"
 import { AppConfig } from "../config/AppConfig.ts"
 import { renderProcess } from "../metrics/render.ts"
+import type { Encoded } from "../sampling/Encoded.ts"
 import { Feed } from "../sampling/Feed.ts"
 import { History } from "../sampling/History.ts"
 import { Snapshot } from "../sampling/Snapshot.ts"
@@ -54,22 +55,42 @@ export const StatsHandlers = HttpApiBuilder.group(ProfilerApi, "stats", (handler
 )
 
 const startTimeSeconds = Date.now() / 1000 - process.uptime()
+const utf8 = new TextEncoder()
+
+// The process figures (CPU, RSS, open streams) change between snapshots, but a scrape comes at
+// most every few seconds: the body is rebuilt when the snapshot or the stream count changes, or
+// once a second, and is otherwise the same bytes. Building it per request made a burst of
+// scrapes allocate hundreds of MB of short-lived strings, which V8 answered by growing the heap.
+const PROCESS_FIGURES_MAX_AGE_MS = 1000
 
 export const MetricsHandlers = HttpApiBuilder.group(ProfilerApi, "metrics", (handlers) =>
   Effect.gen(function* () {
     const feed = yield* Feed
+    let cached:
+      | { readonly snapshot: Encoded; readonly clients: number; readonly at: number; readonly body: Uint8Array }
+      | undefined
     return handlers.handle("metrics", () =>
       Effect.gen(function* () {
-        const current = yield* feed.current
-        const cpu = process.cpuUsage()
-        const own = renderProcess({
-          version: VERSION,
-          streamClients: yield* feed.clients,
-          cpuSeconds: (cpu.user + cpu.system) / 1e6,
-          residentBytes: process.memoryUsage.rss(),
-          startTimeSeconds
-        })
-        return HttpServerResponse.text(current.metrics + own, { contentType: PROMETHEUS_CONTENT_TYPE })
+        const snapshot = yield* feed.current
+        const clients = yield* feed.clients
+        const now = yield* Clock.currentTimeMillis
+        if (
+          cached === undefined ||
+          cached.snapshot !== snapshot ||
+          cached.clients !== clients ||
+          now - cached.at >= PROCESS_FIGURES_MAX_AGE_MS
+        ) {
+          const cpu = process.cpuUsage()
+          const own = renderProcess({
+            version: VERSION,
+            streamClients: clients,
+            cpuSeconds: (cpu.user + cpu.system) / 1e6,
+            residentBytes: process.memoryUsage.rss(),
+            startTimeSeconds
+          })
+          cached = { snapshot, clients, at: now, body: utf8.encode(snapshot.metrics + own) }
+        }
+        return HttpServerResponse.uint8Array(cached.body, { contentType: PROMETHEUS_CONTENT_TYPE })
       })
     )
   })
