@@ -1,4 +1,4 @@
-import { Context, Duration, Effect, Layer, Schedule, Stream } from "effect"
+import { Context, Duration, Effect, Layer, PubSub, Schedule, Stream } from "effect"
 import { type Encoded, encoded } from "./Encoded.ts"
 import { Snapshot } from "./Snapshot.ts"
 
@@ -11,6 +11,9 @@ export interface FeedSettingsShape {
 export class FeedSettings extends Context.Reference<FeedSettingsShape>("system-profiler/sampling/FeedSettings", {
   defaultValue: () => ({ heartbeat: Duration.seconds(15) })
 }) {}
+
+// Snapshots change a few times per host interval: 16 covers any burst a reading client sees.
+const FANOUT_CAPACITY = 16
 
 export const HEARTBEAT: Uint8Array = new TextEncoder().encode(": heartbeat\n\n")
 
@@ -36,7 +39,17 @@ export const layer = Layer.effect(
     const settings = yield* FeedSettings
     let clients = 0
 
-    const frames = snapshot.changes.pipe(Stream.map((stats) => encoded(stats).frame))
+    // One fiber reads the snapshot and fans it out to every client through a sliding PubSub:
+    // a client that stops reading (its socket is full, so its response waits for "drain")
+    // falls behind by at most FANOUT_CAPACITY snapshots and then loses the oldest, instead of
+    // queueing every snapshot for as long as its connection lives. The replayed last snapshot
+    // is what a new client gets first.
+    const hub = yield* PubSub.sliding<Encoded>({ capacity: FANOUT_CAPACITY, replay: 1 })
+    yield* snapshot.changes.pipe(
+      Stream.runForEach((stats) => PubSub.publish(hub, encoded(stats))),
+      Effect.forkScoped
+    )
+    const frames = Stream.fromPubSub(hub).pipe(Stream.map((e) => e.frame))
     const heartbeats = Stream.fromSchedule(Schedule.spaced(settings.heartbeat)).pipe(Stream.as(HEARTBEAT))
 
     const events = Stream.unwrap(
