@@ -111,6 +111,22 @@ const renderHost = (out: Exposition, host: HostStats) => {
     .counter(`${P}_host_network_receive_drop_total`, "Received packets dropped", nic("rxDropped"))
     .counter(`${P}_host_network_transmit_drop_total`, "Packets dropped before sending", nic("txDropped"))
 
+  // CPU seconds by mode, cumulative since boot (/proc/stat over USER_HZ), as `cpu.seconds` and
+  // `cpu.perCore[].seconds` ({ user, system, idle, ... }): rendered as node_exporter does, per
+  // core when the cores have them, so that rate() gives the usage. Absent from the contract
+  // until the host collector provides them; nothing is derived from percentages.
+  const modes = (value: unknown, labels: Record<string, string>): Array<Sample> => {
+    const seconds = typeof value === "object" && value !== null ? (value as Record<string, unknown>).seconds : undefined
+    if (typeof seconds !== "object" || seconds === null) return []
+    return Object.keys(seconds).map((mode) => ({ labels: { ...labels, mode }, value: numberAt(seconds, mode) }))
+  }
+  const perCore = arrayAt(host, "cpu", "perCore").flatMap((c) => modes(c, { cpu: String(c.core) }))
+  out.counter(
+    `${P}_host_cpu_seconds_total`,
+    "CPU time spent in each mode since boot",
+    perCore.length > 0 ? perCore : modes(host.cpu, {})
+  )
+
   const devices = arrayAt(host, "diskIo", "devices")
   const device = (key: string) =>
     devices.map((d): Sample => ({ labels: { device: String(d.name) }, value: numberAt(d, key) }))

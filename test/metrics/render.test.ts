@@ -111,3 +111,29 @@ describe("Prometheus rendering", () => {
     assert.strictEqual(types.get("system_profiler_stream_clients"), "gauge")
   })
 })
+
+describe("CPU seconds", () => {
+  it("are rendered as a counter per core and mode when the host collector provides them, and never made up", () => {
+    const host = mockHostStats(NOW)
+    assert.notMatch(renderSnapshot(snapshot()), /cpu_seconds_total/)
+    const withSeconds = {
+      ...host,
+      cpu: {
+        ...host.cpu,
+        seconds: { user: 10, system: 5, idle: 100 },
+        perCore: [
+          { core: 0, usagePercent: null, iowaitPercent: null, seconds: { user: 6, system: 3, idle: 50 } },
+          { core: 1, usagePercent: null, iowaitPercent: null, seconds: { user: 4, system: 2, idle: 50 } }
+        ]
+      }
+    } as unknown as Stats["host"]
+    const { types, samples } = parse(renderSnapshot(snapshot({ host: withSeconds })))
+    assert.strictEqual(types.get("system_profiler_host_cpu_seconds_total"), "counter")
+    const cpu = samples.filter((s) => s.name === "system_profiler_host_cpu_seconds_total")
+    assert.strictEqual(cpu.length, 6)
+    assert.deepStrictEqual(
+      cpu.find((s) => s.labels === '{cpu="1",mode="user"}'),
+      { name: "system_profiler_host_cpu_seconds_total", labels: '{cpu="1",mode="user"}', value: 4 }
+    )
+  })
+})
