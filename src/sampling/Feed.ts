@@ -3,7 +3,7 @@ import { type Encoded, encoded } from "./Encoded.ts"
 import { Snapshot } from "./Snapshot.ts"
 
 export interface FeedSettingsShape {
-  /** How long a stream may stay silent before a comment line is sent. */
+  /** How often a stream gets a comment line, whether or not snapshots came in between. */
   readonly heartbeat: Duration.Duration
 }
 
