@@ -5,8 +5,9 @@
 // socket's group, then setgid and setuid to the unprivileged user. After setuid the kernel clears
 // every capability, so nothing can be taken back.
 //
-// A process that starts unprivileged (`docker run --user 1000:1000 --group-add <gid>`, or node
-// on a workstation) is left as it is.
+// It only happens when SYSTEM_PROFILER_RUN_AS asks for it (the image sets it): on a bare machine,
+// who runs the service is the operator's choice. A process that starts unprivileged
+// (`docker run --user 1000:1000 --group-add <gid>`, or node on a workstation) is left as it is.
 import { statSync } from "node:fs"
 
 export const RUN_AS_ENV = "SYSTEM_PROFILER_RUN_AS"
@@ -17,6 +18,7 @@ const DEFAULT_SOCKET = "/var/run/docker.sock"
 export type PrivilegeOutcome =
   | { readonly _tag: "Dropped"; readonly uid: number; readonly gid: number; readonly socketGid: number | null }
   | { readonly _tag: "AlreadyUnprivileged"; readonly uid: number; readonly gid: number }
+  | { readonly _tag: "NotRequested" }
   | { readonly _tag: "Unsupported" }
 
 export class PrivilegeDropFailed extends Error {
@@ -79,6 +81,7 @@ export const dropPrivileges = (
   // Windows has none of these; there is nothing to drop.
   if (getuid === undefined || getgid === undefined) return { _tag: "Unsupported" }
   if (getuid() !== 0) return { _tag: "AlreadyUnprivileged", uid: getuid(), gid: getgid() }
+  if ((env[RUN_AS_ENV] ?? "").trim() === "") return { _tag: "NotRequested" }
   if (setgroups === undefined || setgid === undefined || setuid === undefined) return { _tag: "Unsupported" }
   const target = parseRunAs(env[RUN_AS_ENV])
   const socket = dockerSocketPath(env.DOCKER_HOST)
@@ -110,6 +113,8 @@ export const describePrivileges = (outcome: PrivilegeOutcome): string => {
       }`
     case "AlreadyUnprivileged":
       return `started as ${outcome.uid}:${outcome.gid}`
+    case "NotRequested":
+      return `running as root: set ${RUN_AS_ENV} to switch to an unprivileged user`
     case "Unsupported":
       return "no uid/gid on this platform"
   }

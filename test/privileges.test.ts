@@ -42,7 +42,7 @@ const fakeProcess = (start: { uid: number; gid: number }, sockets: Record<string
 describe("dropPrivileges", () => {
   it("keeps only the socket's group, then gid, then uid (the order the kernel allows)", () => {
     const { state, system } = fakeProcess({ uid: 0, gid: 0 }, { "/var/run/docker.sock": 994 })
-    const outcome = dropPrivileges({}, system)
+    const outcome = dropPrivileges({ [RUN_AS_ENV]: DEFAULT_RUN_AS }, system)
     expect(outcome).toEqual({ _tag: "Dropped", uid: 1000, gid: 1000, socketGid: 994 })
     expect(state.calls).toEqual(["setgroups(994)", "setgid(1000)", "setuid(1000)"])
     // root's supplementary groups (disk, wheel...) are gone.
@@ -57,11 +57,21 @@ describe("dropPrivileges", () => {
   })
 
   it("adds no group without a socket: a TCP proxy, or no socket mounted", () => {
-    for (const env of [{ DOCKER_HOST: "tcp://socket-proxy:2375" }, {}]) {
+    for (const env of [
+      { DOCKER_HOST: "tcp://socket-proxy:2375", [RUN_AS_ENV]: DEFAULT_RUN_AS },
+      { [RUN_AS_ENV]: "1000" }
+    ]) {
       const { state, system } = fakeProcess({ uid: 0, gid: 0 }, {})
       expect(dropPrivileges(env, system)).toEqual({ _tag: "Dropped", uid: 1000, gid: 1000, socketGid: null })
       expect(state.groups).toEqual([])
     }
+  })
+
+  it("keeps root on a bare machine where SYSTEM_PROFILER_RUN_AS is not set", () => {
+    const { state, system } = fakeProcess({ uid: 0, gid: 0 }, { "/var/run/docker.sock": 994 })
+    expect(dropPrivileges({}, system)).toEqual({ _tag: "NotRequested" })
+    expect(dropPrivileges({ [RUN_AS_ENV]: " " }, system)).toEqual({ _tag: "NotRequested" })
+    expect(state.calls).toEqual([])
   })
 
   it("leaves an unprivileged process as it is", () => {
@@ -78,9 +88,11 @@ describe("dropPrivileges", () => {
         throw new Error("EPERM, Operation not permitted")
       }
     }
-    expect(() => dropPrivileges({}, refusing)).toThrow(/could not switch to 1000:1000.*SETUID and SETGID/)
+    expect(() => dropPrivileges({ [RUN_AS_ENV]: DEFAULT_RUN_AS }, refusing)).toThrow(
+      /could not switch to 1000:1000.*SETUID and SETGID/
+    )
     const silent: PrivilegeSystem = { ...system, setuid: () => {} }
-    expect(() => dropPrivileges({}, silent)).toThrow(/still running as root/)
+    expect(() => dropPrivileges({ [RUN_AS_ENV]: DEFAULT_RUN_AS }, silent)).toThrow(/still running as root/)
   })
 })
 
