@@ -1,6 +1,7 @@
 // A Docker socket the service may not open: the section says permission-denied and names the
 // socket, the service keeps running. The socket here is a plain listener with mode 000, which
-// refuses the service whether it runs as root (it drops to an unprivileged user at start) or not.
+// refuses the service whether it runs as root or not: as root, the test asks it to switch to an
+// unprivileged user at start (SYSTEM_PROFILER_RUN_AS, as the image does), since root opens any socket.
 
 import { chmodSync, mkdtempSync, rmSync } from "node:fs"
 import net from "node:net"
@@ -30,7 +31,11 @@ describe("a socket the service may not open", () => {
     chmodSync(dir, 0o755)
     chmodSync(socketPath, 0o000)
     service = await startService(
-      { DOCKER_HOST: `unix://${socketPath}`, SYSTEM_PROFILER_CONTAINERS_INTERVAL: "500ms" },
+      {
+        DOCKER_HOST: `unix://${socketPath}`,
+        SYSTEM_PROFILER_CONTAINERS_INTERVAL: "500ms",
+        ...(process.getuid?.() === 0 ? { SYSTEM_PROFILER_RUN_AS: "1000:1000" } : {})
+      },
       `token-${randomToken()}`
     )
     const s = service

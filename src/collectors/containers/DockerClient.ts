@@ -33,7 +33,7 @@ const baseUrl = (endpoint: DockerEndpoint): string =>
     ? "http://docker" // the host only sets the Host header; the socket is dialled
     : `http://${endpoint.host.includes(":") ? `[${endpoint.host}]` : endpoint.host}:${endpoint.port}`
 
-/** A DockerClient on top of whatever HttpClient is provided (undici in the service, fakes in tests). */
+/** A DockerClient on top of whatever HttpClient is provided (node:http in the service, fakes in tests). */
 export const make = (endpoint: DockerEndpoint, timeout: Duration.Duration) =>
   Effect.gen(function* () {
     const http = yield* HttpClient.HttpClient
@@ -74,11 +74,17 @@ export const make = (endpoint: DockerEndpoint, timeout: Duration.Duration) =>
     return DockerClient.of({ endpoint: where, get })
   })
 
-/** An HttpClient that dials the configured endpoint: the unix socket, or tcp for a socket proxy. */
+/**
+ * An HttpClient that dials the configured endpoint: the unix socket, or tcp for a socket proxy.
+ * Node's own http client with a keep-alive agent, not undici: a few small GETs every interval
+ * need no more, and loading undici (750 KB of JavaScript) costs ~15 MB of RSS for the life of
+ * the process. The agent's connection errors carry the same errno codes (ENOENT, EACCES,
+ * ECONNREFUSED) that classifyTransport reads.
+ */
 export const httpLayer = (endpoint: DockerEndpoint) =>
-  endpoint._tag === "unix"
-    ? NodeHttpClient.layerUndiciOptions({ connect: { socketPath: endpoint.socketPath } })
-    : NodeHttpClient.layerUndici
+  NodeHttpClient.layerNodeHttpOptions(
+    endpoint._tag === "unix" ? { keepAlive: true, socketPath: endpoint.socketPath } : { keepAlive: true }
+  )
 
 /** The client for the configured DOCKER_HOST, with its own connection pool. */
 export const layer = Layer.unwrap(
