@@ -28,12 +28,49 @@ export const LoadAverage = Schema.Tuple([NonNegative, NonNegative, NonNegative])
   description: "Load average over 1, 5 and 15 minutes"
 })
 
+// CPU time since boot by mode, in seconds: the columns of a cpu line of /proc/stat over USER_HZ.
+// Counters, so that Prometheus (or any reader) computes rates over the interval it chooses.
+const cpuSecondsField = (mode: string) => NonNegative.annotate({ description: `Seconds spent in ${mode} since boot` })
+export const CpuSeconds = Schema.Struct({
+  user: NonNegative.annotate({
+    description: "Seconds spent in user mode since boot; includes guest time, which the kernel counts in user"
+  }),
+  nice: NonNegative.annotate({
+    description: "Seconds spent in user mode at low priority since boot; includes guest_nice"
+  }),
+  system: cpuSecondsField("system mode"),
+  idle: cpuSecondsField("the idle task"),
+  iowait: cpuSecondsField("idle while waiting on IO"),
+  irq: cpuSecondsField("servicing interrupts"),
+  softirq: cpuSecondsField("servicing softirqs"),
+  steal: cpuSecondsField("other guests while this one (a VM) wanted to run")
+}).annotate({
+  identifier: "CpuSeconds",
+  description:
+    "Cumulative CPU time since boot, per mode: /proc/stat ticks over USER_HZ (100 on Linux). Counters: " +
+    "they only grow until the host reboots"
+})
+export type CpuSeconds = typeof CpuSeconds.Type
+
+/** The modes of CpuSeconds, in /proc/stat's column order. */
+export const CPU_MODES = [
+  "user",
+  "nice",
+  "system",
+  "idle",
+  "iowait",
+  "irq",
+  "softirq",
+  "steal"
+] as const satisfies ReadonlyArray<keyof CpuSeconds>
+
 export const CoreStats = Schema.Struct({
   core: Count.annotate({ description: "N of the cpuN line in /proc/stat" }),
   usagePercent: Schema.NullOr(Percent).annotate({
     description: "Busy time of this core between the last two samples; null until two samples exist"
   }),
-  iowaitPercent: Schema.NullOr(Percent)
+  iowaitPercent: Schema.NullOr(Percent),
+  seconds: CpuSeconds
 })
 
 export const CpuStats = Schema.Struct({
@@ -46,6 +83,7 @@ export const CpuStats = Schema.Struct({
   iowaitPercent: Schema.NullOr(Percent).annotate({
     description: "Share of time idle while waiting on IO between the last two samples; null until two samples exist"
   }),
+  seconds: CpuSeconds.annotate({ description: "All cores together: the aggregate cpu line of /proc/stat" }),
   perCore: Schema.Array(CoreStats),
   loadAverage: LoadAverage,
   cores: Count.annotate({ description: "Online CPUs: the cpuN lines of /proc/stat" })

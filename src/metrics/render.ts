@@ -1,6 +1,6 @@
 import type { ContainerStats } from "../api/ContainerStats.ts"
 import { isCollectorFailure } from "../api/errors.ts"
-import type { HostStats } from "../api/HostStats.ts"
+import { CPU_MODES, type HostStats } from "../api/HostStats.ts"
 import type { ServiceHealthStats } from "../api/ServiceStats.ts"
 import type { Stats } from "../api/Stats.ts"
 import { Exposition, type Sample, single } from "./exposition.ts"
@@ -14,22 +14,6 @@ const seconds = (iso: string | null | undefined) => {
   if (iso === null || iso === undefined) return null
   const ms = Date.parse(iso)
   return Number.isNaN(ms) ? null : ms / 1000
-}
-
-// Fields the host collector may add beyond the base contract. Read defensively, so that this
-// file renders both the base and the extended HostStats, and never invents a figure.
-const numberAt = (value: unknown, key: string): number | null => {
-  if (typeof value !== "object" || value === null) return null
-  const field = (value as Record<string, unknown>)[key]
-  return typeof field === "number" && Number.isFinite(field) ? field : null
-}
-const arrayAt = (value: unknown, ...path: ReadonlyArray<string>): ReadonlyArray<Record<string, unknown>> => {
-  let cur: unknown = value
-  for (const key of path) {
-    if (typeof cur !== "object" || cur === null) return []
-    cur = (cur as Record<string, unknown>)[key]
-  }
-  return Array.isArray(cur) ? (cur as ReadonlyArray<Record<string, unknown>>) : []
 }
 
 const renderHost = (out: Exposition, host: HostStats) => {
@@ -98,9 +82,9 @@ const renderHost = (out: Exposition, host: HostStats) => {
       disk((d) => d.usagePercent / 100)
     )
 
-  const nics = host.network.interfaces as ReadonlyArray<unknown>
-  const nic = (key: string) =>
-    nics.map((i): Sample => ({ labels: { interface: String((i as { name: string }).name) }, value: numberAt(i, key) }))
+  type Nic = HostStats["network"]["interfaces"][number]
+  const nic = (key: { [K in keyof Nic]: Nic[K] extends number ? K : never }[keyof Nic]) =>
+    host.network.interfaces.map((i): Sample => ({ labels: { interface: i.name }, value: i[key] }))
   out
     .counter(`${P}_host_network_receive_bytes_total`, "Bytes received by the interface", nic("rxBytes"))
     .counter(`${P}_host_network_transmit_bytes_total`, "Bytes sent by the interface", nic("txBytes"))
@@ -111,25 +95,20 @@ const renderHost = (out: Exposition, host: HostStats) => {
     .counter(`${P}_host_network_receive_drop_total`, "Received packets dropped", nic("rxDropped"))
     .counter(`${P}_host_network_transmit_drop_total`, "Packets dropped before sending", nic("txDropped"))
 
-  // CPU seconds by mode, cumulative since boot (/proc/stat over USER_HZ), as `cpu.seconds` and
-  // `cpu.perCore[].seconds` ({ user, system, idle, ... }): rendered as node_exporter does, per
-  // core when the cores have them, so that rate() gives the usage. Absent from the contract
-  // until the host collector provides them; nothing is derived from percentages.
-  const modes = (value: unknown, labels: Record<string, string>): Array<Sample> => {
-    const seconds = typeof value === "object" && value !== null ? (value as Record<string, unknown>).seconds : undefined
-    if (typeof seconds !== "object" || seconds === null) return []
-    return Object.keys(seconds).map((mode) => ({ labels: { ...labels, mode }, value: numberAt(seconds, mode) }))
-  }
-  const perCore = arrayAt(host, "cpu", "perCore").flatMap((c) => modes(c, { cpu: String(c.core) }))
+  // CPU seconds by mode since boot, per core, as node_exporter's node_cpu_seconds_total: rate()
+  // gives the usage over whatever range the query asks. The aggregate line is left out on purpose:
+  // it is the sum of the cores, and a series without a cpu label in the same family would make
+  // sum() count every second twice.
   out.counter(
     `${P}_host_cpu_seconds_total`,
     "CPU time spent in each mode since boot",
-    perCore.length > 0 ? perCore : modes(host.cpu, {})
+    cpu.perCore.flatMap((c) =>
+      CPU_MODES.map((mode): Sample => ({ labels: { cpu: String(c.core), mode }, value: c.seconds[mode] }))
+    )
   )
 
-  const devices = arrayAt(host, "diskIo", "devices")
-  const device = (key: string) =>
-    devices.map((d): Sample => ({ labels: { device: String(d.name) }, value: numberAt(d, key) }))
+  const device = (key: "readBytes" | "writtenBytes") =>
+    host.diskIo.devices.map((d): Sample => ({ labels: { device: d.name }, value: d[key] }))
   out
     .counter(`${P}_host_disk_read_bytes_total`, "Bytes read from the disk since boot", device("readBytes"))
     .counter(`${P}_host_disk_written_bytes_total`, "Bytes written to the disk since boot", device("writtenBytes"))

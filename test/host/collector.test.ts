@@ -4,7 +4,7 @@ import * as path from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, Schema } from "effect"
 import { TestClock } from "effect/testing"
-import { HostStats } from "../../src/api/HostStats.ts"
+import { CPU_MODES, HostStats } from "../../src/api/HostStats.ts"
 import { makeHostSampler } from "../../src/collectors/host/collector.ts"
 import { diskFigures } from "../../src/collectors/host/groups/disks.ts"
 import { HostCollector } from "../../src/collectors/host/HostCollector.ts"
@@ -72,9 +72,34 @@ describe("CPU usage from two samples", () => {
       const second = yield* sample
       expect(second.cpu.usagePercent).toBe(30) // (30+5+10+5+5+5) / 200
       expect(second.cpu.iowaitPercent).toBe(10) // 20 / 200
-      expect(second.cpu.perCore).toEqual([
+      expect(second.cpu.perCore.map(({ seconds: _, ...usage }) => usage)).toEqual([
         { core: 0, usagePercent: 100, iowaitPercent: 0 },
         { core: 1, usagePercent: 0, iowaitPercent: 0 }
+      ])
+      // The counters themselves, in seconds (ticks over USER_HZ = 100), from the first sample on.
+      expect(first.cpu.seconds).toEqual({
+        user: 1,
+        nice: 0,
+        system: 1,
+        idle: 10,
+        iowait: 0.1,
+        irq: 0,
+        softirq: 0,
+        steal: 0
+      })
+      expect(second.cpu.seconds).toEqual({
+        user: 1.3,
+        nice: 0.05,
+        system: 1.1,
+        idle: 11.2,
+        iowait: 0.3,
+        irq: 0.05,
+        softirq: 0.05,
+        steal: 0.05
+      })
+      expect(second.cpu.perCore.map((c) => [c.core, c.seconds.user, c.seconds.idle])).toEqual([
+        [0, 1.5, 5],
+        [1, 0.5, 6]
       ])
       yield* roundTrip(second)
     })
@@ -101,7 +126,12 @@ describe("CPU usage from two samples", () => {
       )
       const next = yield* sample
       expect(next.cpu.cores).toBe(3)
-      expect(next.cpu.perCore[2]).toEqual({ core: 2, usagePercent: null, iowaitPercent: null })
+      expect(next.cpu.perCore[2]).toEqual({
+        core: 2,
+        usagePercent: null,
+        iowaitPercent: null,
+        seconds: { user: 0.01, nice: 0.01, system: 0.01, idle: 0.01, iowait: 0, irq: 0, softirq: 0, steal: 0 }
+      })
     })
   )
 })
@@ -388,6 +418,20 @@ describe("mock", () => {
       expect(b.network.interfaces[0]!.rxBytes).toBeGreaterThan(a.network.interfaces[0]!.rxBytes)
       expect(b.diskIo.devices[0]!.writtenBytes).toBeGreaterThan(a.diskIo.devices[0]!.writtenBytes)
       expect(b.temperature.cpuCelsius).not.toBe(a.temperature.cpuCelsius)
+      // CPU seconds are counters: every mode of every core grows or stays, the busy ones grow.
+      for (const [before, after] of [
+        [a.cpu.seconds, b.cpu.seconds],
+        ...a.cpu.perCore.map((c, i) => [c.seconds, b.cpu.perCore[i]!.seconds] as const)
+      ] as const) {
+        for (const mode of CPU_MODES) expect(after[mode]).toBeGreaterThanOrEqual(before[mode])
+        expect(after.user).toBeGreaterThan(before.user)
+        expect(after.idle).toBeGreaterThan(before.idle)
+      }
+      // The aggregate is the sum of the cores, as in /proc/stat.
+      for (const mode of CPU_MODES) {
+        const sum = b.cpu.perCore.reduce((acc, c) => acc + c.seconds[mode], 0)
+        expect(b.cpu.seconds[mode]).toBeCloseTo(sum, 2)
+      }
     })
   )
 })

@@ -10,7 +10,7 @@ import { isWholeDisk, parseDiskstats } from "../../src/collectors/host/parsers/d
 import { parseLoadavg } from "../../src/collectors/host/parsers/loadavg.ts"
 import { parseMeminfo } from "../../src/collectors/host/parsers/meminfo.ts"
 import { parseNetDev } from "../../src/collectors/host/parsers/netDev.ts"
-import { parseStat } from "../../src/collectors/host/parsers/stat.ts"
+import { cpuSeconds, parseStat } from "../../src/collectors/host/parsers/stat.ts"
 import { parseThermalTemp, parseThermalType } from "../../src/collectors/host/parsers/thermal.ts"
 import { parseUptime } from "../../src/collectors/host/parsers/uptime.ts"
 import { fixture, LIVE_VM, ok, PROMETHEUS } from "./support.ts"
@@ -174,6 +174,24 @@ describe("live-vm fixtures", () => {
     })
   })
 
+  it("proc/stat in seconds: ticks over USER_HZ (100), per core and for the aggregate line", () => {
+    const stat = ok(parseStat(fixture("live-vm/proc/stat"), F))
+    expect(cpuSeconds(stat.total)).toEqual({
+      user: 671.06,
+      nice: 0,
+      system: 608.01,
+      idle: 11266.58,
+      iowait: 11.65,
+      irq: 0,
+      softirq: 40.02,
+      steal: 0
+    })
+    expect(stat.cores.map((c) => cpuSeconds(c.ticks))).toEqual([
+      { user: 317.45, nice: 0, system: 295.28, idle: 5663.68, iowait: 2.71, irq: 0, softirq: 19.05, steal: 0 },
+      { user: 353.61, nice: 0, system: 312.72, idle: 5602.9, iowait: 8.93, irq: 0, softirq: 20.96, steal: 0 }
+    ])
+  })
+
   it("proc/meminfo with MemAvailable", () => {
     const m = ok(parseMeminfo(fixture("live-vm/proc/meminfo"), F))
     expect(m.memTotal).toBe(24683620 * 1024)
@@ -226,6 +244,16 @@ describe("live-vm fixtures", () => {
       expect(h.temperature).toEqual({ cpuCelsius: null, available: false, error: null, zones: [] })
       expect(h.board).toEqual({ model: null, cpuFrequencyMhz: null, underVoltage: null, errors: [] })
       expect(h.system.uptimeSeconds).toBe(6325.67)
+      expect(h.cpu.seconds.user).toBe(671.06)
+      expect(h.cpu.perCore.map((c) => [c.core, c.seconds.idle])).toEqual([
+        [0, 5663.68],
+        [1, 5602.9]
+      ])
+      // The VM booted 6325.67 s before this sample: each core's modes add up to about that.
+      for (const c of h.cpu.perCore) {
+        const sum = Object.values(c.seconds).reduce((a, b) => a + b, 0)
+        expect(Math.abs(sum - h.system.uptimeSeconds)).toBeLessThan(h.system.uptimeSeconds * 0.01)
+      }
     })
   )
 })

@@ -12,7 +12,7 @@ import { estimateAvailable, parseMeminfo } from "../../src/collectors/host/parse
 import { parseMinFreeKbytes } from "../../src/collectors/host/parsers/minFreeKbytes.ts"
 import { parseNetDev } from "../../src/collectors/host/parsers/netDev.ts"
 import { parseOsRelease } from "../../src/collectors/host/parsers/osRelease.ts"
-import { parseStat } from "../../src/collectors/host/parsers/stat.ts"
+import { cpuSeconds, parseStat, USER_HZ } from "../../src/collectors/host/parsers/stat.ts"
 import { HostParseError, type Parsed } from "../../src/collectors/host/parsers/text.ts"
 import { parseThermalTemp, parseThermalType } from "../../src/collectors/host/parsers/thermal.ts"
 import { parseUptime } from "../../src/collectors/host/parsers/uptime.ts"
@@ -102,6 +102,35 @@ describe("well-formed files parse back to their numbers", () => {
       const parsed = ok(parseStat(text, FILE))
       expect(parsed.total).toEqual(toTicks(total))
       expect(parsed.cores).toEqual(cores.map((t, core) => ({ core, ticks: toTicks(t) })))
+    }
+  )
+
+  // Ticks as a decimal string, written from the digits: 6710 is "67.10", which reads as 67.1.
+  const decimal = (ticks: number) => {
+    const digits = String(ticks).padStart(3, "0")
+    return `${digits.slice(0, -2)}.${digits.slice(-2)}`
+  }
+  // Up to 2^48 ticks: a century of uptime on a thousand cores, far below where a double loses units.
+  const realTicks = Arbitrary.array(int(0, 2 ** 48), { minLength: 8, maxLength: 8 })
+  it.prop(
+    "/proc/stat: every mode's ticks become seconds exactly, guest and guest_nice not added",
+    [
+      realTicks,
+      Arbitrary.array(realTicks, { minLength: 1, maxLength: 8 }),
+      Arbitrary.array(int(0, 2 ** 48), { minLength: 2, maxLength: 2 })
+    ],
+    ([total, cores, guest]) => {
+      const line = (label: string, t: ReadonlyArray<number>) => `${label} ${t.join(" ")} ${guest.join(" ")}`
+      const text = [line("cpu ", total), ...cores.map((t, i) => line(`cpu${i}`, t)), "ctxt 1", ""].join("\n")
+      const parsed = ok(parseStat(text, FILE))
+      const expected = (t: ReadonlyArray<number>) =>
+        Object.fromEntries(COLUMNS.map((c, i) => [c, Number(decimal(t[i]!))]))
+      expect(cpuSeconds(parsed.total)).toEqual(expected(total))
+      expect(parsed.cores.map((c) => cpuSeconds(c.ticks))).toEqual(cores.map(expected))
+      for (const [mode, seconds] of Object.entries(cpuSeconds(parsed.total))) {
+        expect(Number.isFinite(seconds) && seconds >= 0, mode).toBe(true)
+        expect(Math.round(seconds * USER_HZ), mode).toBe(total[COLUMNS.indexOf(mode as (typeof COLUMNS)[number])])
+      }
     }
   )
 

@@ -1,6 +1,12 @@
 import { spawnSync } from "node:child_process"
+import * as fs from "node:fs"
+import * as path from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Schedule } from "effect"
+import { makeHostSampler } from "../../src/collectors/host/collector.ts"
+import type { HostPaths } from "../../src/collectors/host/source.ts"
+import { renderSnapshot } from "../../src/metrics/render.ts"
+import { LIVE_VM, PROMETHEUS } from "../host/support.ts"
 import { get, newCalls, serve, TOKEN } from "../stream/harness.ts"
 
 // promtool is Debian's prometheus package; scripts/ensure-test-tools.sh installs it, and CI runs
@@ -28,6 +34,38 @@ describe("GET /metrics", () => {
       assert.strictEqual(check.status, 0)
     }).pipe(Effect.provide(serve({}, newCalls())))
   )
+
+  // The live collector's figures, not the mock's: on the fixture trees and, on Linux, this machine.
+  const trees: ReadonlyArray<readonly [string, HostPaths]> = [
+    [
+      "prometheus fixture",
+      { proc: path.join(PROMETHEUS, "proc"), sys: path.join(PROMETHEUS, "sys"), root: PROMETHEUS }
+    ],
+    ["live-vm fixture", { proc: path.join(LIVE_VM, "proc"), sys: path.join(LIVE_VM, "sys"), root: LIVE_VM }],
+    ...(process.platform === "linux" && fs.existsSync("/proc/stat")
+      ? [["this machine", { proc: "/proc", sys: "/sys", root: "/" }] as const]
+      : [])
+  ]
+  for (const [name, paths] of trees) {
+    it.live(`the live host collector's figures pass promtool check metrics (${name})`, () =>
+      Effect.gen(function* () {
+        const sample = yield* makeHostSampler({ paths, networkExclude: ["lo"], extraDisks: [] })
+        yield* sample
+        const host = yield* sample
+        const text = renderSnapshot({
+          timestamp: host.sampledAt,
+          host,
+          containers: { collector: "containers", reason: "unavailable", error: "off", sampledAt: host.sampledAt },
+          services: { collector: "services", reason: "unavailable", error: "off", sampledAt: host.sampledAt }
+        })
+        const cpuSeries = text.split("\n").filter((l) => l.startsWith("system_profiler_host_cpu_seconds_total{"))
+        assert.strictEqual(cpuSeries.length, host.cpu.cores * 8)
+        const check = promtool(text)
+        assert.strictEqual(check.output, "")
+        assert.strictEqual(check.status, 0)
+      })
+    )
+  }
 
   it.live("promtool is strict enough to catch a bad exposition (so the check above means something)", () =>
     Effect.sync(() => {

@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import type { ContainerStats } from "../../src/api/ContainerStats.ts"
 import type { CollectorFailure } from "../../src/api/errors.ts"
+import { CPU_MODES } from "../../src/api/HostStats.ts"
 import type { Stats } from "../../src/api/Stats.ts"
 import { mockContainerStats } from "../../src/collectors/containers/mock.ts"
 import { mockHostStats } from "../../src/collectors/host/mock.ts"
@@ -113,27 +114,20 @@ describe("Prometheus rendering", () => {
 })
 
 describe("CPU seconds", () => {
-  it("are rendered as a counter per core and mode when the host collector provides them, and never made up", () => {
-    const host = mockHostStats(NOW)
-    assert.notMatch(renderSnapshot(snapshot()), /cpu_seconds_total/)
-    const withSeconds = {
-      ...host,
-      cpu: {
-        ...host.cpu,
-        seconds: { user: 10, system: 5, idle: 100 },
-        perCore: [
-          { core: 0, usagePercent: null, iowaitPercent: null, seconds: { user: 6, system: 3, idle: 50 } },
-          { core: 1, usagePercent: null, iowaitPercent: null, seconds: { user: 4, system: 2, idle: 50 } }
-        ]
-      }
-    } as unknown as Stats["host"]
-    const { types, samples } = parse(renderSnapshot(snapshot({ host: withSeconds })))
+  it("are a counter _seconds_total per core (cpu label) and mode (mode label), the seconds of the contract", () => {
+    const stats = snapshot()
+    const host = stats.host as ReturnType<typeof mockHostStats>
+    const { types, samples } = parse(renderSnapshot(stats))
     assert.strictEqual(types.get("system_profiler_host_cpu_seconds_total"), "counter")
     const cpu = samples.filter((s) => s.name === "system_profiler_host_cpu_seconds_total")
-    assert.strictEqual(cpu.length, 6)
-    assert.deepStrictEqual(
-      cpu.find((s) => s.labels === '{cpu="1",mode="user"}'),
-      { name: "system_profiler_host_cpu_seconds_total", labels: '{cpu="1",mode="user"}', value: 4 }
-    )
+    assert.strictEqual(cpu.length, host.cpu.perCore.length * CPU_MODES.length)
+    for (const core of host.cpu.perCore) {
+      for (const mode of CPU_MODES) {
+        const sample = cpu.find((s) => s.labels === `{cpu="${core.core}",mode="${mode}"}`)
+        assert.strictEqual(sample?.value, core.seconds[mode], `cpu ${core.core} ${mode}`)
+      }
+    }
+    // No series without a cpu label: sum() over the family must count each second once.
+    assert.isTrue(cpu.every((s) => s.labels.startsWith('{cpu="')))
   })
 })

@@ -1,10 +1,46 @@
 import { Clock, Effect, Layer } from "effect"
-import type { HostStats } from "../../api/HostStats.ts"
+import { CPU_MODES, type CpuSeconds, type HostStats } from "../../api/HostStats.ts"
 import { drift, round } from "../drift.ts"
 import { HostCollector } from "./HostCollector.ts"
 
 const GiB = 1024 ** 3
 const MiB = 1024 ** 2
+
+// How each mock core has spent its time since boot (the rest is idle). Constant shares of the
+// uptime make counters that only grow with the clock, as the kernel's do until a reboot.
+type BusyShares = Readonly<Record<Exclude<keyof CpuSeconds, "idle">, number>>
+const CORE_SHARES: ReadonlyArray<BusyShares> = [0.12, 0.09, 0.11, 0.08].map((user) => ({
+  user,
+  nice: 0.002,
+  system: user / 3,
+  iowait: 0.008,
+  irq: 0,
+  softirq: 0.004,
+  steal: 0
+}))
+
+// Whole ticks (USER_HZ = 100), as /proc/stat has them.
+const ticks = (seconds: number) => Math.floor(seconds * 100) / 100
+
+const coreSeconds = (uptime: number, shares: BusyShares): CpuSeconds => {
+  const busy = shares.user + shares.nice + shares.system + shares.iowait + shares.irq + shares.softirq + shares.steal
+  return {
+    user: ticks(uptime * shares.user),
+    nice: ticks(uptime * shares.nice),
+    system: ticks(uptime * shares.system),
+    idle: ticks(uptime * (1 - busy)),
+    iowait: ticks(uptime * shares.iowait),
+    irq: ticks(uptime * shares.irq),
+    softirq: ticks(uptime * shares.softirq),
+    steal: ticks(uptime * shares.steal)
+  }
+}
+
+// The aggregate line is the sum of the cores, as the kernel prints it.
+const sumSeconds = (cores: ReadonlyArray<CpuSeconds>): CpuSeconds => {
+  const sum = (mode: keyof CpuSeconds) => Math.round(cores.reduce((acc, c) => acc + c[mode] * 100, 0)) / 100
+  return Object.fromEntries(CPU_MODES.map((mode) => [mode, sum(mode)])) as Record<keyof CpuSeconds, number>
+}
 
 // A Raspberry Pi 4 (4 GiB) running the pi-site stack, figures moving with the clock.
 export const mockHostStats = (now: number): HostStats => {
@@ -18,6 +54,8 @@ export const mockHostStats = (now: number): HostStats => {
   const rootTotal = 29_699_735_552
   const rootUsed = Math.round(drift(now, 11.2 * GiB, 0.05 * GiB, 3600, 3))
   const second = Math.floor(now / 1000)
+  const uptimeSeconds = 1_209_600 + (second % 10_000_000)
+  const perCoreSeconds = CORE_SHARES.map((shares) => coreSeconds(uptimeSeconds, shares))
   const disk = (mountPoints: ReadonlyArray<string>, totalBytes: number, usedBytes: number) => ({
     mountPoint: mountPoints[0]!,
     mountPoints,
@@ -48,17 +86,19 @@ export const mockHostStats = (now: number): HostStats => {
     cpu: {
       usagePercent: cpu,
       iowaitPercent: round(Math.max(0, drift(now, 0.8, 0.6, 120, 5)), 2),
-      perCore: coreOffsets.map((offset, core) => ({
+      seconds: sumSeconds(perCoreSeconds),
+      perCore: perCoreSeconds.map((seconds, core) => ({
         core,
-        usagePercent: round(Math.min(100, Math.max(0, cpu + offset))),
-        iowaitPercent: round(Math.max(0, drift(now, 0.8, 0.6, 120, core)), 2)
+        usagePercent: round(Math.min(100, Math.max(0, cpu + (coreOffsets[core] ?? 0)))),
+        iowaitPercent: round(Math.max(0, drift(now, 0.8, 0.6, 120, core)), 2),
+        seconds
       })),
       loadAverage: [
         round(Math.max(0, drift(now, 0.9, 0.5, 60)), 2),
         round(Math.max(0, drift(now, 0.8, 0.3, 300)), 2),
         round(Math.max(0, drift(now, 0.7, 0.2, 900)), 2)
       ],
-      cores: 4
+      cores: perCoreSeconds.length
     },
     memory: {
       totalBytes,
@@ -126,7 +166,7 @@ export const mockHostStats = (now: number): HostStats => {
       osName: "Debian GNU/Linux 12 (bookworm)",
       platform: "linux",
       arch: "aarch64",
-      uptimeSeconds: 1_209_600 + (second % 10_000_000),
+      uptimeSeconds,
       kernelVersion: "6.6.51+rpt-rpi-v8",
       errors: []
     }

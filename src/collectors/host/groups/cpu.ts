@@ -2,7 +2,7 @@ import { Effect } from "effect"
 import type { HostStats } from "../../../api/HostStats.ts"
 import { cpuUsage } from "../cpuUsage.ts"
 import { type LoadAverage, parseLoadavg } from "../parsers/loadavg.ts"
-import { type ProcStat, parseStat } from "../parsers/stat.ts"
+import { cpuSeconds, type ProcStat, parseStat } from "../parsers/stat.ts"
 import { type HostPaths, readParsed, type SourceError, under } from "../source.ts"
 
 export interface CpuReading {
@@ -27,10 +27,16 @@ export const cpuStats = (current: CpuReading, previous: ProcStat | undefined): H
   return {
     usagePercent: total?.usagePercent ?? null,
     iowaitPercent: total?.iowaitPercent ?? null,
+    seconds: cpuSeconds(current.stat.total),
     perCore: current.stat.cores.map(({ core, ticks }) => {
       const prev = before.get(core)
       const usage = prev === undefined ? undefined : cpuUsage(prev, ticks)
-      return { core, usagePercent: usage?.usagePercent ?? null, iowaitPercent: usage?.iowaitPercent ?? null }
+      return {
+        core,
+        usagePercent: usage?.usagePercent ?? null,
+        iowaitPercent: usage?.iowaitPercent ?? null,
+        seconds: cpuSeconds(ticks)
+      }
     }),
     loadAverage: current.load,
     cores: current.stat.cores.length

@@ -1,4 +1,5 @@
 import { Result } from "effect"
+import type { CpuSeconds } from "../../../api/HostStats.ts"
 import { describeToken, fields, type Parsed, parseFail, scanLines, toCount } from "./text.ts"
 
 /** Ticks (USER_HZ) since boot from one cpu line of /proc/stat. */
@@ -20,6 +21,26 @@ export interface ProcStat {
 }
 
 const COLUMNS = ["user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal"] as const
+
+// /proc/stat counts in USER_HZ, which is 100 on every Linux architecture: the kernel converts
+// from its internal tick rate (CONFIG_HZ, 250 on a Raspberry Pi OS kernel) before it prints, so
+// that userspace has one fixed unit (see jiffies_64_to_clock_t and sysconf(_SC_CLK_TCK)).
+export const USER_HZ = 100
+
+/**
+ * Seconds since boot per mode. An integer over 100 is the double nearest to the decimal, so 6710 ticks
+ * is 67.1 exactly as printed: no rounding needed. guest is not added: user already includes it.
+ */
+export const cpuSeconds = (t: CpuTicks): CpuSeconds => ({
+  user: t.user / USER_HZ,
+  nice: t.nice / USER_HZ,
+  system: t.system / USER_HZ,
+  idle: t.idle / USER_HZ,
+  iowait: t.iowait / USER_HZ,
+  irq: t.irq / USER_HZ,
+  softirq: t.softirq / USER_HZ,
+  steal: t.steal / USER_HZ
+})
 
 // Kernels before 2.6.11 print 4 columns and before 2.6.33 fewer than 10: missing trailing
 // columns are zero. guest and guest_nice (columns 9 and 10) are left out on purpose: the kernel
