@@ -9,19 +9,26 @@
 //
 //   source scripts/node-env.sh && node bench/stats.ts            # full run, several minutes
 //   source scripts/node-env.sh && node bench/stats.ts --smoke    # seconds; what CI runs
+//   ... node bench/stats.ts --sources    # `node src/main.ts` instead of the image's bundle
+//
+// By default the service runs as the image runs it: the bundle of scripts/build.ts (built into a
+// temporary directory for this run), with the node flags of the Dockerfile's CMD.
 //
 // It prints figures and never judges them: the goals are in bench/README.md. Whatever is missing
 // (no dockerd, no node_exporter) becomes an "n/a" row, not a failure. It needs wrk.
 
 import { type ChildProcess, execFile, spawn } from "node:child_process"
 import { randomBytes } from "node:crypto"
-import { readFileSync } from "node:fs"
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { createServer as createHttpServer } from "node:http"
 import type { AddressInfo } from "node:net"
 import { createServer as createTcpServer, type Server } from "node:net"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 
 const smoke = process.argv.includes("--smoke")
+const fromSources = process.argv.includes("--sources")
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`)
   return i === -1 ? fallback : Number(process.argv[i + 1])
@@ -45,6 +52,7 @@ const TOKEN = `bench-${runId}`
 const LABEL = `system-profiler.bench=${runId}`
 const children: Array<ChildProcess> = []
 const containerNames: Array<string> = []
+const tempDirs: Array<string> = []
 
 const log = (message: string) => process.stderr.write(`bench: ${message}\n`)
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -178,6 +186,31 @@ const cleanup = async () => {
   stopping = true
   for (const child of children) child.kill("SIGTERM")
   if (containerNames.length > 0) await sh("docker", ["rm", "-f", ...containerNames]).catch(() => undefined)
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true })
+}
+
+// ---- the service's command line ---------------------------------------------------------------
+
+/**
+ * The arguments of node that start the service: the Dockerfile's CMD (its node flags and
+ * dist/main.js), over a bundle built for this run, or `src/main.ts` with --sources. The bundle
+ * goes to a directory of this run's own, beside a copy of package.json (the version is read from
+ * ../package.json), so that concurrent runs never share one.
+ */
+const serviceArgs = async (): Promise<ReadonlyArray<string>> => {
+  if (fromSources) return ["src/main.ts"]
+  const cmd = /^CMD (\[.*\])\s*$/m.exec(readFileSync(join(root, "Dockerfile"), "utf8"))?.[1]
+  if (cmd === undefined) throw new Error("the Dockerfile has no CMD [...] line")
+  const [node, ...args] = JSON.parse(cmd) as Array<string>
+  const script = args.at(-1)
+  if (node !== "node" || script === undefined || !script.endsWith(".js")) {
+    throw new Error(`the Dockerfile's CMD is not node <flags> <bundle>.js: ${cmd}`)
+  }
+  const dir = mkdtempSync(join(tmpdir(), "sp-bench-"))
+  tempDirs.push(dir)
+  await sh(process.execPath, [join(root, "scripts", "build.ts"), join(dir, "dist")])
+  copyFileSync(join(root, "package.json"), join(dir, "package.json"))
+  return [...args.slice(0, -1), join(dir, script)]
 }
 
 // ---- what the service watches -----------------------------------------------------------------
@@ -275,7 +308,8 @@ const main = async () => {
 
   const port = await freePort()
   const base = `http://127.0.0.1:${port}`
-  const service = start(process.execPath, ["src/main.ts"], {
+  const args = await serviceArgs()
+  const service = start(process.execPath, args, {
     PORT: String(port),
     HOST: "127.0.0.1",
     SYSTEM_PROFILER_AUTH_TOKEN: TOKEN,
@@ -368,6 +402,9 @@ const main = async () => {
   out.push(`system-profiler bench ${smoke ? "(smoke run: short durations, figures not meaningful)" : ""}`.trim())
   out.push(
     `host: ${(await sh("uname", ["-srm"])).trim()}, ${(await sh("nproc", [])).trim()} CPUs, node ${process.version}; containers: ${containers}; probes: 4 (2 http, 2 tcp)`
+  )
+  out.push(
+    `service: node ${args.map((a) => (a.startsWith(tmpdir()) ? a.slice(a.indexOf("/dist/") + 1) : a)).join(" ")} (${fromSources ? "the sources" : "the image's bundle and flags"})`
   )
   out.push("")
   out.push(line(rows[0]!))

@@ -77,6 +77,15 @@ while read -r lib; do
   mkdir -p "$rootfs$(dirname "$lib")"
   cp -L "$lib" "$rootfs$lib"
 done < <(ldd "$node_bin" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\/.*ld-linux/ { print $1 }')
+# The rest of glibc's runtime beside libc.so.6 (librt, libdl, libpthread, ...), as any glibc base
+# image has it: native addons that a build step loads (the bundler's binding) link against them.
+libc_dir="$(dirname "$(ldd "$node_bin" | awk '$1 == "libc.so.6" { print $3 }')")"
+for lib in libc.so.6 libm.so.6 libdl.so.2 libpthread.so.0 librt.so.1 libresolv.so.2 libutil.so.1 libgcc_s.so.1; do
+  if [ -e "$libc_dir/$lib" ] && [ ! -e "$rootfs$libc_dir/$lib" ]; then
+    mkdir -p "$rootfs$libc_dir"
+    cp -L "$libc_dir/$lib" "$rootfs$libc_dir/$lib"
+  fi
+done
 cp -a "$cache/node_modules/npm" "$rootfs/usr/local/lib/node_modules/npm"
 printf '#!/bin/sh\nexec node /usr/local/lib/node_modules/npm/bin/npm-cli.js "$@"\n' >"$rootfs/usr/local/bin/npm"
 printf '#!/bin/sh\nexec node /usr/local/lib/node_modules/npm/bin/npx-cli.js "$@"\n' >"$rootfs/usr/local/bin/npx"
