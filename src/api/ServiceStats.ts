@@ -28,14 +28,22 @@ export const ProbeFailureReason = Schema.Literals([
 })
 export type ProbeFailureReason = typeof ProbeFailureReason.Type
 
-/** One check in a probe's history. */
-export const HealthBeat = Schema.Struct({
-  checkedAt: IsoTimestamp,
-  healthy: Schema.Boolean,
-  latencyMs: Schema.NullOr(NonNegative),
+/** How many of its last checks each probe carries in `recent`. */
+export const RECENT_CHECKS = 20
+
+/**
+ * One check, kept short because every snapshot, SSE event and /services answer carries the last
+ * few of every probe: Unix milliseconds instead of an ISO string, and two-letter keys.
+ */
+export const RecentCheck = Schema.Struct({
+  at: Schema.Int.annotate({ description: "When the check ended, in Unix milliseconds" }),
+  ok: Schema.Boolean.annotate({ description: "true when the check was healthy" }),
+  ms: Schema.NullOr(NonNegative).annotate({
+    description: "Latency in milliseconds; null when nothing answered"
+  }),
   reason: Schema.optionalKey(ProbeFailureReason)
-}).annotate({ identifier: "HealthBeat" })
-export type HealthBeat = typeof HealthBeat.Type
+}).annotate({ identifier: "RecentCheck" })
+export type RecentCheck = typeof RecentCheck.Type
 
 export const ServiceHealth = Schema.Struct({
   name: Schema.String,
@@ -57,8 +65,19 @@ export const ServiceHealth = Schema.Struct({
   lastChange: IsoTimestamp.annotate({
     description: "When the probe last turned healthy or unhealthy (its first check, if it never changed)"
   }),
-  uptimePercent: Percent.annotate({ description: "Share of healthy checks in the history window (0-100)" }),
-  history: Schema.Array(HealthBeat).annotate({ description: "The checks in the history window, oldest first" })
+  uptimePercent: Percent.annotate({
+    description: "Share of healthy checks over the whole history window (0-100), the checksInWindow checks"
+  }),
+  checksInWindow: Count.annotate({
+    description: "Checks in the history window: what uptimePercent counts, more than `recent` carries"
+  }),
+  recent: Schema.Array(RecentCheck)
+    .check(Schema.isMaxLength(RECENT_CHECKS))
+    .annotate({
+      description:
+        `The last checks, oldest first: at most ${RECENT_CHECKS} (fewer when the window holds fewer), the status ` +
+        "bar of an uptime monitor. The whole window stays summed up in uptimePercent and checksInWindow"
+    })
 }).annotate({ identifier: "ServiceHealth" })
 export type ServiceHealth = typeof ServiceHealth.Type
 
@@ -66,6 +85,8 @@ export const ServiceHealthStats = Schema.Struct({
   sampledAt: IsoTimestamp,
   services: Schema.Array(ServiceHealth),
   allHealthy: Schema.Boolean,
-  historyWindowSeconds: NonNegative.annotate({ description: "How far back history and uptimePercent reach" })
+  historyWindowSeconds: NonNegative.annotate({
+    description: "How far back uptimePercent and checksInWindow reach (SYSTEM_PROFILER_HISTORY_WINDOW)"
+  })
 }).annotate({ identifier: "ServiceHealthStats" })
 export type ServiceHealthStats = typeof ServiceHealthStats.Type

@@ -206,6 +206,17 @@ const renderServices = (out: Exposition, stats: ServiceHealthStats) => {
       "HTTP status of the last probe",
       stats.services.map((s) => ({ labels: { probe: s.name }, value: s.statusCode }))
     )
+    // Gauges, not counters: both go down (checks leave the window, a success resets the run).
+    .gauge(
+      `${P}_probe_uptime_ratio`,
+      "Share of healthy checks over the history window (0-1)",
+      stats.services.map((s) => ({ labels: { probe: s.name }, value: ratio(s.uptimePercent) }))
+    )
+    .gauge(
+      `${P}_probe_consecutive_failures`,
+      "Failed checks in a row up to the last one; 0 when the last one succeeded",
+      stats.services.map((s) => ({ labels: { probe: s.name }, value: s.consecutiveFailures }))
+    )
 }
 
 /** The figures of one snapshot. Rendered once per snapshot, however many scrapes read it. */

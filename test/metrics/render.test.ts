@@ -1,10 +1,13 @@
 import { assert, describe, it } from "@effect/vitest"
+import { Effect } from "effect"
 import type { ContainerStats } from "../../src/api/ContainerStats.ts"
 import type { CollectorFailure } from "../../src/api/errors.ts"
 import { CPU_MODES } from "../../src/api/HostStats.ts"
 import type { Stats } from "../../src/api/Stats.ts"
 import { mockContainerStats } from "../../src/collectors/containers/mock.ts"
 import { mockHostStats } from "../../src/collectors/host/mock.ts"
+import { mockServiceStats } from "../../src/collectors/services/mock.ts"
+import { parseProbeTargets } from "../../src/config/services.ts"
 import { Exposition } from "../../src/metrics/exposition.ts"
 import { renderProcess, renderSnapshot } from "../../src/metrics/render.ts"
 
@@ -129,5 +132,34 @@ describe("CPU seconds", () => {
     }
     // No series without a cpu label: sum() over the family must count each second once.
     assert.isTrue(cpu.every((s) => s.labels.startsWith('{cpu="')))
+  })
+})
+
+describe("probe history", () => {
+  it("uptime over the window is a 0-1 ratio gauge and consecutive failures a gauge, per probe", () => {
+    const targets = Effect.runSync(parseProbeTargets("web=http://web:3000/,api=http://api:8000/"))
+    // 40 s into the second probe's outage, minute 7 of the mock's 20-minute cycle: two failed checks.
+    const at = NOW - (NOW % (20 * 60_000)) + 7 * 60_000 + 40_000
+    const services = mockServiceStats(targets, at, {
+      intervalMillis: 30_000,
+      windowMillis: 3_600_000,
+      timeoutMillis: 1
+    })
+    const { types, samples } = parse(renderSnapshot(snapshot({ services })))
+    assert.strictEqual(types.get("system_profiler_probe_uptime_ratio"), "gauge")
+    assert.strictEqual(types.get("system_profiler_probe_consecutive_failures"), "gauge")
+    for (const s of services.services) {
+      const labels = `{probe="${s.name}"}`
+      const up = samples.find((x) => x.name === "system_profiler_probe_uptime_ratio" && x.labels === labels)
+      const failures = samples.find(
+        (x) => x.name === "system_profiler_probe_consecutive_failures" && x.labels === labels
+      )
+      assert.strictEqual(up?.value, s.uptimePercent / 100)
+      assert.strictEqual(failures?.value, s.consecutiveFailures)
+    }
+    const down = services.services[1]!
+    assert.isFalse(down.healthy)
+    assert.strictEqual(down.consecutiveFailures, 2)
+    assert.isBelow(down.uptimePercent, 100)
   })
 })

@@ -3,7 +3,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Duration, Effect, Fiber, Schema } from "effect"
 import { TestClock } from "effect/testing"
-import { ServiceHealthStats } from "../../src/api/ServiceStats.ts"
+import { RECENT_CHECKS, ServiceHealthStats } from "../../src/api/ServiceStats.ts"
 import type { Probe } from "../../src/collectors/services/check.ts"
 import { type CollectorSettings, makeServiceCollector } from "../../src/collectors/services/collector.ts"
 import { historyLimits, MAX_BEATS } from "../../src/collectors/services/history.ts"
@@ -57,7 +57,8 @@ describe("service history", () => {
       assert.strictEqual(first.lastChange, iso(0))
       assert.strictEqual(first.uptimePercent, 100)
       assert.strictEqual(first.consecutiveFailures, 0)
-      assert.deepStrictEqual(first.history, [{ checkedAt: iso(0), healthy: true, latencyMs: 3 }])
+      assert.strictEqual(first.checksInWindow, 1)
+      assert.deepStrictEqual(first.recent, [{ at: 0, ok: true, ms: 3 }])
 
       const down = yield* sampleAt(30_000)
       assert.isFalse(down.healthy)
@@ -77,21 +78,23 @@ describe("service history", () => {
       assert.strictEqual(back.consecutiveFailures, 0)
       assert.strictEqual(back.uptimePercent, 50)
       assert.deepStrictEqual(
-        back.history.map((b) => [b.checkedAt, b.healthy, b.reason ?? null]),
+        back.recent.map((b) => [b.at, b.ok, b.reason ?? null]),
         [
-          [iso(0), true, null],
-          [iso(30_000), false, "refused"],
-          [iso(60_000), false, "refused"],
-          [iso(90_000), true, null]
+          [0, true, null],
+          [30_000, false, "refused"],
+          [60_000, false, "refused"],
+          [90_000, true, null]
         ]
       )
+      assert.deepStrictEqual(back.recent[1], { at: 30_000, ok: false, ms: null, reason: "refused" })
 
       // Two minutes of window at 150 s: the beats at 0 s and 30 s have left it.
       const later = yield* sampleAt(150_000)
       assert.deepStrictEqual(
-        later.history.map((b) => b.checkedAt),
-        [iso(60_000), iso(90_000), iso(150_000)]
+        later.recent.map((b) => b.at),
+        [60_000, 90_000, 150_000]
       )
+      assert.strictEqual(later.checksInWindow, 3)
       assert.strictEqual(later.uptimePercent, 66.67)
       assert.strictEqual(later.lastChange, iso(90_000), "the change stays known after its beats leave the window")
     })
@@ -119,7 +122,7 @@ describe("service history", () => {
     })
   )
 
-  it.effect("the history is bounded by the window at the interval, and by MAX_BEATS", () =>
+  it.effect("the window is bounded by its length at the interval, and by MAX_BEATS; the API carries the last few", () =>
     Effect.gen(function* () {
       const window = 3_600_000
       const collector = makeServiceCollector(settingsWith(window), scripted({ web: [true], db: [true] }))
@@ -128,9 +131,35 @@ describe("service history", () => {
         yield* TestClock.adjust(INTERVAL)
         last = yield* collector.sample
       }
-      // Beats strictly inside the last hour: 3600 s / 30 s = 120.
-      assert.strictEqual(last.services[0]!.history.length, 120)
+      const web = last.services[0]!
+      // Checks strictly inside the last hour: 3600 s / 30 s = 120.
+      assert.strictEqual(web.checksInWindow, 120)
       assert.strictEqual(historyLimits(window, 100).maxBeats, MAX_BEATS)
+      // Only the newest RECENT_CHECKS go out, oldest first, the last one being this check.
+      assert.strictEqual(web.recent.length, RECENT_CHECKS)
+      assert.deepStrictEqual(
+        web.recent.map((b) => b.at),
+        Array.from({ length: RECENT_CHECKS }, (_, i) => 200 * INTERVAL - (RECENT_CHECKS - 1 - i) * INTERVAL)
+      )
+      assert.strictEqual(iso(web.recent.at(-1)!.at), web.checkedAt)
+    })
+  )
+
+  it.effect("uptime counts the whole window, also the failures that left the recent list", () =>
+    Effect.gen(function* () {
+      // 10 failures, then answers: after 40 more checks the failures are out of `recent`.
+      const script = [...Array<boolean>(10).fill(false), true]
+      const collector = makeServiceCollector(settingsWith(3_600_000), scripted({ web: script, db: [true] }))
+      let web = (yield* collector.sample).services[0]!
+      for (let i = 1; i < 50; i++) {
+        yield* TestClock.adjust(INTERVAL)
+        web = Schema.decodeUnknownSync(ServiceHealthStats)(yield* collector.sample).services[0]!
+      }
+      assert.strictEqual(web.checksInWindow, 50)
+      assert.isTrue(web.recent.every((b) => b.ok))
+      assert.strictEqual(web.uptimePercent, 80) // 40 of 50
+      assert.strictEqual(web.lastChange, iso(10 * INTERVAL))
+      assert.strictEqual(web.consecutiveFailures, 0)
     })
   )
 

@@ -3,7 +3,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Schema } from "effect"
 import { TestClock } from "effect/testing"
-import { ServiceHealthStats } from "../../src/api/ServiceStats.ts"
+import { RECENT_CHECKS, ServiceHealthStats } from "../../src/api/ServiceStats.ts"
 import { layerMock } from "../../src/collectors/services/mock.ts"
 import { ServiceCollector } from "../../src/collectors/services/ServiceCollector.ts"
 import { layerTest } from "../../src/config/AppConfig.ts"
@@ -23,8 +23,12 @@ describe("services mock", () => {
       )
       assert.isTrue(stats.allHealthy)
       assert.strictEqual(stats.historyWindowSeconds, 3600)
-      // One hour at the default 30 s interval.
-      for (const s of stats.services) assert.strictEqual(s.history.length, 120)
+      // One hour at the default 30 s interval, of which the last RECENT_CHECKS are carried.
+      for (const s of stats.services) {
+        assert.strictEqual(s.checksInWindow, 120)
+        assert.strictEqual(s.recent.length, RECENT_CHECKS)
+        assert.strictEqual(new Date(s.recent.at(-1)!.at).toISOString(), s.checkedAt)
+      }
     }).pipe(Effect.provide(Mock))
   )
 
@@ -42,6 +46,7 @@ describe("services mock", () => {
       assert.isAbove(down.consecutiveFailures, 0)
       assert.isBelow(down.uptimePercent, 100)
       assert.strictEqual(down.lastChange, new Date(7 * 60_000).toISOString())
+      assert.deepStrictEqual(down.recent.at(-1), { at: 7 * 60_000, ok: false, ms: null, reason: "timeout" })
 
       yield* TestClock.setTime(OUTAGE + 5 * 60_000)
       const after = decode(yield* collector.sample)
@@ -50,6 +55,10 @@ describe("services mock", () => {
       assert.strictEqual(back.consecutiveFailures, 0)
       assert.strictEqual(back.lastChange, new Date(8 * 60_000).toISOString())
       assert.isBelow(back.uptimePercent, 100)
+      assert.isTrue(
+        back.recent.some((b) => !b.ok),
+        "the outage is still among the recent checks"
+      )
     }).pipe(Effect.provide(Mock))
   )
 })

@@ -1,8 +1,8 @@
 import { Clock, Effect } from "effect"
-import type { HealthBeat, ServiceHealth, ServiceHealthStats } from "../../api/ServiceStats.ts"
+import type { ServiceHealth, ServiceHealthStats } from "../../api/ServiceStats.ts"
 import type { ProbeTarget } from "../../config/services.ts"
 import { type CheckResult, type CheckSettings, check, type Probe } from "./check.ts"
-import { type Beat, type History, type HistoryLimits, record, uptimePercent } from "./history.ts"
+import { type Beat, type History, type HistoryLimits, historySummary, record } from "./history.ts"
 import type { ServiceCollectorShape } from "./ServiceCollector.ts"
 
 export interface CollectorSettings extends CheckSettings {
@@ -17,13 +17,6 @@ const toBeat = (at: number, result: CheckResult): Beat =>
     ? { at, healthy: true, latencyMs: result.latencyMs }
     : { at, healthy: false, latencyMs: result.latencyMs, reason: result.error.reason }
 
-const toHealthBeat = (beat: Beat): HealthBeat => ({
-  checkedAt: iso(beat.at),
-  healthy: beat.healthy,
-  latencyMs: beat.latencyMs,
-  ...(beat.reason === undefined ? {} : { reason: beat.reason })
-})
-
 const toServiceHealth = (target: ProbeTarget, result: CheckResult, at: number, history: History): ServiceHealth => ({
   name: target.name,
   kind: target.kind,
@@ -34,10 +27,7 @@ const toServiceHealth = (target: ProbeTarget, result: CheckResult, at: number, h
   ...(result.error === undefined ? {} : { error: result.error.message, reason: result.error.reason }),
   checkedAt: iso(at),
   attempts: result.attempts,
-  consecutiveFailures: history.consecutiveFailures,
-  lastChange: iso(history.lastChange),
-  uptimePercent: uptimePercent(history.beats),
-  history: history.beats.map(toHealthBeat)
+  ...historySummary(history)
 })
 
 /**

@@ -3,7 +3,7 @@ import type { ServiceHealth, ServiceHealthStats } from "../../api/ServiceStats.t
 import { AppConfig } from "../../config/AppConfig.ts"
 import { PI_SITE_SERVICES, type ProbeTarget, parseProbeTargets } from "../../config/services.ts"
 import { drift, round } from "../drift.ts"
-import { type Beat, type History, historyLimits, record, uptimePercent } from "./history.ts"
+import { type Beat, type History, historyLimits, historySummary, record } from "./history.ts"
 import { ServiceCollector } from "./ServiceCollector.ts"
 
 export interface MockTiming {
@@ -51,15 +51,7 @@ export const mockServiceStats = (
         : { error: `no answer within ${timing.timeoutMillis} ms`, reason: "timeout" as const }),
       checkedAt: new Date(latest).toISOString(),
       attempts: last.healthy ? 1 : 3,
-      consecutiveFailures: history!.consecutiveFailures,
-      lastChange: new Date(history!.lastChange).toISOString(),
-      uptimePercent: uptimePercent(history!.beats),
-      history: history!.beats.map((b) => ({
-        checkedAt: new Date(b.at).toISOString(),
-        healthy: b.healthy,
-        latencyMs: b.latencyMs,
-        ...(b.reason === undefined ? {} : { reason: b.reason })
-      }))
+      ...historySummary(history!)
     }
   })
   return {
