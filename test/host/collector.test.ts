@@ -10,6 +10,7 @@ import { diskFigures } from "../../src/collectors/host/groups/disks.ts"
 import { HostCollector } from "../../src/collectors/host/HostCollector.ts"
 import { layerLive } from "../../src/collectors/host/live.ts"
 import { mockHostStats } from "../../src/collectors/host/mock.ts"
+import { refreshEvery, SLOW_SOURCE_MILLIS } from "../../src/collectors/host/refresh.ts"
 import { layerTest } from "../../src/config/AppConfig.ts"
 import { LIVE_VM, PROMETHEUS, tempTree, write } from "./support.ts"
 
@@ -432,6 +433,75 @@ describe("mock", () => {
         const sum = b.cpu.perCore.reduce((acc, c) => acc + c.seconds[mode], 0)
         expect(b.cpu.seconds[mode]).toBeCloseTo(sum, 2)
       }
+    })
+  )
+})
+
+describe("slow sources", () => {
+  it.effect("hostname, os-release, thermal zones and the hwmon are read again once a minute; figures every time", () =>
+    Effect.gen(function* () {
+      const root = yield* tempTree(LIVE_VM)
+      write(root, "etc/hostname", "first\n")
+      write(root, "etc/os-release", 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n')
+      write(root, "sys/class/thermal/thermal_zone0/type", "cpu-thermal\n")
+      write(root, "sys/class/thermal/thermal_zone0/temp", "50000\n")
+      write(root, "sys/class/hwmon/hwmon0/name", "cpu_thermal\n")
+      write(root, "sys/firmware/devicetree/base/model", "Raspberry Pi 4 Model B Rev 1.4\0")
+      write(root, "proc/uptime", "100.00 50.00\n")
+      const sample = yield* samplerFor(root)
+      const first = yield* sample
+      expect(first.system.hostname).toBe("first")
+      expect(first.temperature.zones.map((z) => [z.zone, z.celsius])).toEqual([["thermal_zone0", 50]])
+      expect(first.board.underVoltage).toBeNull()
+
+      // The host changes: a new name, an upgrade, a zone and the rpi_volt sensor appear; time passes.
+      write(root, "etc/hostname", "second\n")
+      write(root, "etc/os-release", 'PRETTY_NAME="Debian GNU/Linux 13 (trixie)"\n')
+      write(root, "sys/class/thermal/thermal_zone0/temp", "61000\n")
+      write(root, "sys/class/thermal/thermal_zone1/type", "gpu-thermal\n")
+      write(root, "sys/class/thermal/thermal_zone1/temp", "40000\n")
+      write(root, "sys/class/hwmon/hwmon1/name", "rpi_volt\n")
+      write(root, "sys/class/hwmon/hwmon1/in0_lcrit_alarm", "1\n")
+      write(root, "proc/uptime", "105.00 52.00\n")
+      yield* TestClock.adjust(SLOW_SOURCE_MILLIS - 1)
+      const soon = yield* sample
+      expect(soon.cpu.cores).toBe(2)
+      expect(soon.system.uptimeSeconds).toBe(105)
+      expect(soon.temperature.cpuCelsius).toBe(61)
+      expect(soon.system.hostname).toBe("first")
+      expect(soon.system.osName).toBe("Debian GNU/Linux 12 (bookworm)")
+      expect(soon.temperature.zones).toHaveLength(1)
+      expect(soon.board.underVoltage).toBeNull()
+
+      yield* TestClock.adjust(1)
+      const later = yield* sample
+      expect(later.system.hostname).toBe("second")
+      expect(later.system.osName).toBe("Debian GNU/Linux 13 (trixie)")
+      expect(later.temperature.zones.map((z) => [z.zone, z.type, z.celsius])).toEqual([
+        ["thermal_zone0", "cpu-thermal", 61],
+        ["thermal_zone1", "gpu-thermal", 40]
+      ])
+      expect(later.board.underVoltage).toBe(true)
+      // The device tree is the firmware's, fixed until the next boot.
+      expect(later.board.model).toBe("Raspberry Pi 4 Model B Rev 1.4")
+      yield* roundTrip(later)
+    })
+  )
+
+  it.effect("a failed read is not kept: the next call reads again", () =>
+    Effect.gen(function* () {
+      let calls = 0
+      const read = refreshEvery(
+        SLOW_SOURCE_MILLIS,
+        Effect.suspend(() => (++calls === 1 ? Effect.fail("no") : Effect.succeed(calls)))
+      )
+      expect(yield* Effect.flip(read)).toBe("no")
+      expect(yield* read).toBe(2)
+      expect(yield* read).toBe(2)
+      expect(calls).toBe(2)
+      // A clock set back expires the value rather than keeping it.
+      yield* TestClock.setTime(-1)
+      expect(yield* read).toBe(3)
     })
   )
 })

@@ -1,7 +1,7 @@
 import { Clock, Effect, Ref } from "effect"
 import type { HostStats } from "../../api/HostStats.ts"
 import { CollectorError } from "../CollectorError.ts"
-import { readBoard } from "./groups/board.ts"
+import { findUnderVoltageAlarm, readBoardWith, readModel } from "./groups/board.ts"
 import { cpuStats, readCpu } from "./groups/cpu.ts"
 import { type DiskIoCounters, diskIoCounters, diskIoStats, diskIoUnavailable, readDiskIo } from "./groups/diskIo.ts"
 import { readDisks } from "./groups/disks.ts"
@@ -13,10 +13,11 @@ import {
   networkUnavailable,
   readNetwork
 } from "./groups/network.ts"
-import { readSystem } from "./groups/system.ts"
-import { readTemperature, temperatureUnavailable } from "./groups/thermal.ts"
+import { readIdentity, readKernel, readSystemWith } from "./groups/system.ts"
+import { listThermalZones, readZoneTemperatures, temperatureUnavailable } from "./groups/thermal.ts"
 import { makeInterfaceFilter } from "./interfaceFilter.ts"
 import type { ProcStat } from "./parsers/stat.ts"
+import { refreshEvery, SLOW_SOURCE_MILLIS } from "./refresh.ts"
 import type { HostPaths, SourceError } from "./source.ts"
 
 export interface HostCollectorOptions {
@@ -59,6 +60,14 @@ export const makeHostSampler = (
     const previousRef = yield* Ref.make<Previous | undefined>(undefined)
     const keepInterface = makeInterfaceFilter(options.networkExclude)
     const { paths } = options
+    // Sources that change rarely are read once a minute, those fixed until the next boot (the
+    // kernel release, the device-tree model) once: a reboot restarts this process as well.
+    // Every sample still reads the figures themselves (temperatures, alarm, frequency, uptime).
+    const thermalZones = refreshEvery(SLOW_SOURCE_MILLIS, listThermalZones(paths))
+    const identity = refreshEvery(SLOW_SOURCE_MILLIS, readIdentity(paths))
+    const kernel = refreshEvery(Number.POSITIVE_INFINITY, readKernel(paths))
+    const model = refreshEvery(Number.POSITIVE_INFINITY, readModel(paths))
+    const underVoltageAlarm = refreshEvery(SLOW_SOURCE_MILLIS, findUnderVoltageAlarm(paths))
 
     return Effect.gen(function* () {
       const now = yield* Clock.currentTimeMillis
@@ -69,10 +78,10 @@ export const makeHostSampler = (
           memory: Effect.mapError(readMemory(paths), required),
           network: Effect.result(readNetwork(paths)),
           diskIo: Effect.result(readDiskIo(paths)),
-          temperature: Effect.result(readTemperature(paths)),
+          temperature: Effect.result(Effect.flatMap(thermalZones, readZoneTemperatures)),
           disks: readDisks(paths, options.extraDisks),
-          board: readBoard(paths),
-          system: readSystem(paths)
+          board: readBoardWith(paths, model, underVoltageAlarm),
+          system: readSystemWith(paths, identity, kernel)
         },
         { concurrency: "unbounded" }
       )

@@ -3,7 +3,7 @@
 import * as path from "node:path"
 import { Effect } from "effect"
 import type { HostParseError, Parsed } from "./parsers/text.ts"
-import { type HostReadError, readOptional, readText } from "./reader.ts"
+import { type HostReadError, readOptional, readProcOptional, readProcText, readText } from "./reader.ts"
 
 /** Where the host's /proc, /sys and / are seen from this process (HOST_PROC, HOST_SYS, HOST_ROOT). */
 export interface HostPaths {
@@ -27,6 +27,21 @@ export const readParsedOptional = <A>(
   parse: (text: string, file: string) => Parsed<A>
 ): Effect.Effect<A | undefined, SourceError> =>
   Effect.flatMap(readOptional(file), (text) =>
+    text === undefined ? Effect.succeed(undefined) : Effect.fromResult(parse(text, file))
+  )
+
+/** readParsed for a procfs file (see readProcText). */
+export const readProcParsed = <A>(
+  file: string,
+  parse: (text: string, file: string) => Parsed<A>
+): Effect.Effect<A, SourceError> => Effect.flatMap(readProcText(file), (text) => Effect.fromResult(parse(text, file)))
+
+/** readParsedOptional for a procfs file (see readProcText). */
+export const readProcParsedOptional = <A>(
+  file: string,
+  parse: (text: string, file: string) => Parsed<A>
+): Effect.Effect<A | undefined, SourceError> =>
+  Effect.flatMap(readProcOptional(file), (text) =>
     text === undefined ? Effect.succeed(undefined) : Effect.fromResult(parse(text, file))
   )
 

@@ -23,25 +23,40 @@ const frequencyFiles = (paths: HostPaths) => [
   under(paths.sys, "devices/system/cpu/cpu0/cpufreq/cpuinfo_cur_freq")
 ]
 
-const readUnderVoltage = (paths: HostPaths): Effect.Effect<boolean | undefined, SourceError> =>
+/** The device-tree model: part of the firmware's tree, fixed until the next boot. */
+export const readModel = (paths: HostPaths): Effect.Effect<string | undefined, SourceError> =>
+  readFirstParsed(modelFiles(paths), parseDeviceTreeModel)
+
+/** The alarm file of the rpi_volt hwmon, or undefined without one. hwmonN numbers follow probe order. */
+export const findUnderVoltageAlarm = (paths: HostPaths): Effect.Effect<string | undefined, SourceError> =>
   Effect.gen(function* () {
     const dir = under(paths.sys, "class/hwmon")
     for (const entry of yield* readDirOptional(dir)) {
       const name = yield* readOptional(under(dir, entry, "name"))
-      if (name !== undefined && parseHwmonName(name) === RPI_VOLT) {
-        return yield* readParsedOptional(under(dir, entry, "in0_lcrit_alarm"), parseHwmonAlarm)
-      }
+      if (name !== undefined && parseHwmonName(name) === RPI_VOLT) return under(dir, entry, "in0_lcrit_alarm")
     }
     return undefined
   })
 
-/** Each extra on its own: a Pi without the hwmon still reports its model and frequency. */
-export const readBoard = (paths: HostPaths): Effect.Effect<HostStats["board"]> =>
+const readUnderVoltage = (alarm: Effect.Effect<string | undefined, SourceError>) =>
+  Effect.flatMap(alarm, (file) =>
+    file === undefined ? Effect.succeed(undefined) : readParsedOptional(file, parseHwmonAlarm)
+  )
+
+/**
+ * Each extra on its own: a Pi without the hwmon still reports its model and frequency. The model
+ * and the alarm's location come from the caller, which may keep them; the figures are read now.
+ */
+export const readBoardWith = (
+  paths: HostPaths,
+  model: Effect.Effect<string | undefined, SourceError>,
+  alarm: Effect.Effect<string | undefined, SourceError>
+): Effect.Effect<HostStats["board"]> =>
   Effect.all(
     [
-      Effect.result(readFirstParsed(modelFiles(paths), parseDeviceTreeModel)),
+      Effect.result(model),
       Effect.result(readFirstParsed(frequencyFiles(paths), parseCpufreq)),
-      Effect.result(readUnderVoltage(paths))
+      Effect.result(readUnderVoltage(alarm))
     ],
     { concurrency: "unbounded" }
   ).pipe(
@@ -52,3 +67,7 @@ export const readBoard = (paths: HostPaths): Effect.Effect<HostStats["board"]> =
       errors: [model, frequency, underVoltage].flatMap((r) => (r._tag === "Failure" ? [r.failure.message] : []))
     }))
   )
+
+/** Every source read now. */
+export const readBoard = (paths: HostPaths): Effect.Effect<HostStats["board"]> =>
+  readBoardWith(paths, readModel(paths), findUnderVoltageAlarm(paths))

@@ -7,7 +7,14 @@ import { parseHostname } from "../parsers/hostname.ts"
 import { parseKernelRelease } from "../parsers/kernelRelease.ts"
 import { parseOsRelease } from "../parsers/osRelease.ts"
 import { parseUptime } from "../parsers/uptime.ts"
-import { type HostPaths, readFirstParsed, readParsed, readParsedOptional, type SourceError, under } from "../source.ts"
+import {
+  type HostPaths,
+  readFirstParsed,
+  readProcParsed,
+  readProcParsedOptional,
+  type SourceError,
+  under
+} from "../source.ts"
 
 /**
  * A host path that may be a symlink, resolved inside HOST_ROOT: /etc/os-release is often a
@@ -21,7 +28,7 @@ const resolveInRoot = (root: string, hostPath: string): Effect.Effect<string> =>
     Effect.orElseSucceed(() => under(root, hostPath))
   )
 
-interface Fallback<A> {
+export interface Fallback<A> {
   readonly value: A
   readonly error: string | null
 }
@@ -34,13 +41,19 @@ const orKernel = <A>(read: Effect.Effect<A | undefined, SourceError>, kernel: ()
     Effect.catch((e) => Effect.succeed<Fallback<A>>({ value: kernel(), error: `${e.message}; ${note}` }))
   )
 
-export const readSystem = (paths: HostPaths): Effect.Effect<HostStats["system"]> =>
+/** What rarely changes: the hostname (hostnamectl) and os-release (an upgrade). */
+export interface SystemIdentity {
+  readonly hostname: Fallback<string>
+  readonly osName: Fallback<string | null>
+}
+
+export const readIdentity = (paths: HostPaths): Effect.Effect<SystemIdentity> =>
   Effect.gen(function* () {
     const osReleaseFiles = yield* Effect.all([
       resolveInRoot(paths.root, "/etc/os-release"),
       resolveInRoot(paths.root, "/usr/lib/os-release")
     ])
-    const [hostname, osName, kernel, uptime] = yield* Effect.all(
+    const [hostname, osName] = yield* Effect.all(
       [
         // Inside a container the kernel's hostname is the container's id: /etc/hostname of the
         // host comes first, the kernel's only when the host has no such file.
@@ -52,15 +65,34 @@ export const readSystem = (paths: HostPaths): Effect.Effect<HostStats["system"]>
         readFirstParsed(osReleaseFiles, parseOsRelease).pipe(
           Effect.map((value): Fallback<string | null> => ({ value: value ?? null, error: null })),
           Effect.catch((e) => Effect.succeed<Fallback<string | null>>({ value: null, error: e.message }))
-        ),
-        orKernel(
-          readParsedOptional(under(paths.proc, "sys/kernel/osrelease"), parseKernelRelease),
-          () => os.release(),
-          "kernel from uname"
-        ),
-        orKernel(readParsed(under(paths.proc, "uptime"), parseUptime), () => os.uptime(), "uptime from sysinfo")
+        )
       ],
       { concurrency: "unbounded" }
+    )
+    return { hostname, osName }
+  })
+
+/** The running kernel's release: the same until the host reboots, which restarts this process too. */
+export const readKernel = (paths: HostPaths): Effect.Effect<Fallback<string>> =>
+  orKernel(
+    readProcParsedOptional(under(paths.proc, "sys/kernel/osrelease"), parseKernelRelease),
+    () => os.release(),
+    "kernel from uname"
+  )
+
+/** The system group from its slow parts (cached by the sampler) and the uptime, read every time. */
+export const readSystemWith = (
+  paths: HostPaths,
+  identity: Effect.Effect<SystemIdentity>,
+  kernelRelease: Effect.Effect<Fallback<string>>
+): Effect.Effect<HostStats["system"]> =>
+  Effect.gen(function* () {
+    const { hostname, osName } = yield* identity
+    const kernel = yield* kernelRelease
+    const uptime = yield* orKernel(
+      readProcParsed(under(paths.proc, "uptime"), parseUptime),
+      () => os.uptime(),
+      "uptime from sysinfo"
     )
     return {
       hostname: hostname.value,
@@ -72,3 +104,7 @@ export const readSystem = (paths: HostPaths): Effect.Effect<HostStats["system"]>
       errors: [hostname, osName, kernel, uptime].flatMap((f) => (f.error === null ? [] : [f.error]))
     }
   })
+
+/** Every source read now. */
+export const readSystem = (paths: HostPaths): Effect.Effect<HostStats["system"]> =>
+  readSystemWith(paths, readIdentity(paths), readKernel(paths))
