@@ -18,6 +18,8 @@ export const ContainerListItem = Schema.Struct({
   Id: Schema.String,
   Names: Schema.NullOr(Schema.Array(Schema.String)),
   Image: Schema.String,
+  // running, exited, ...: with Status, what tells the collector whether its last inspect still holds.
+  State: Schema.optionalKey(Schema.String),
   Status: Schema.String
 })
 export type ContainerListItem = typeof ContainerListItem.Type

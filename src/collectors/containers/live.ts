@@ -14,6 +14,39 @@ import {
   DockerVersion
 } from "./dockerSchemas.ts"
 
+/**
+ * How long an inspect answer may stand in for a new one, for a container whose list entry has
+ * not changed. A minute, because Docker's Status text counts uptime in seconds below a minute:
+ * a container that restarted since the last inspect (< 1 min ago) reads "Up N seconds", which
+ * always inspects again (see `inspectStillHolds`), so its restart count and start time are right.
+ */
+export const INSPECT_REUSE_MS = 60_000
+
+/**
+ * Whether the last inspect of a container still tells its state, health, restart count and start
+ * time: the container is running, its list entry (State, and Status, which carries the uptime
+ * and the health: "Up 2 hours (healthy)") is what it was at that inspect, it is not up for mere
+ * seconds (a restart since would show as such), and that inspect is under INSPECT_REUSE_MS old.
+ * Anything else (stopped, restarting, paused, health changed, a new uptime) inspects again.
+ */
+export const inspectStillHolds = (
+  previous: { readonly state: string | undefined; readonly status: string; readonly at: number },
+  item: ContainerListItem,
+  now: number
+): boolean =>
+  item.State === "running" &&
+  previous.state === item.State &&
+  previous.status === item.Status &&
+  !/second/i.test(item.Status) &&
+  now - previous.at < INSPECT_REUSE_MS
+
+interface KnownInspect {
+  readonly state: string | undefined
+  readonly status: string
+  readonly at: number
+  readonly inspect: ContainerInspect
+}
+
 const vanished = <A>(effect: Effect.Effect<A, DockerError>) =>
   Effect.catchIf(
     effect,
@@ -27,6 +60,9 @@ export const make = Effect.gen(function* () {
   // Negotiated once, and again after any failure: a daemon that comes back may be a new version.
   let negotiated: Negotiated | undefined
   const previousCpu = new Map<string, PreviousCpu>()
+  // The last inspect of each listed container. Idle CPU is mostly HTTP round trips to dockerd:
+  // a running container whose list entry is unchanged is not inspected again every sample.
+  const inspected = new Map<string, KnownInspect>()
   const labelFilter = encodeURIComponent(JSON.stringify({ label: [config.stackLabel] }))
 
   const apiVersion = Effect.gen(function* () {
@@ -74,22 +110,37 @@ export const make = Effect.gen(function* () {
       )
 
   // Inspect gives the health, restart count and start time (for every container: a restarting
-  // one is seldom running when listed); stats only for a running one. A 404 on either means the
+  // one is seldom running when listed), unless the last one still holds (inspectStillHolds);
+  // stats only for a running one. A 404 on either means the
   // container went away after the list: it is left out, not an error. Every call has its own
   // timeout, so a container costs at most two of them; an inspect that times out means the
   // daemon itself hangs, and fails the sample.
   const one = (api: Negotiated, item: ContainerListItem) =>
     Effect.gen(function* () {
       const id = encodeURIComponent(item.Id)
-      const inspect = yield* vanished(
-        docker.get(`/v${api.version}/containers/${id}/json`, ContainerInspect, "GET /containers/{id}/json")
-      )
-      if (inspect === undefined) return undefined
+      const before = yield* Clock.currentTimeMillis
+      const known = inspected.get(item.Id)
+      const inspect =
+        known !== undefined && inspectStillHolds(known, item, before)
+          ? known.inspect
+          : yield* vanished(
+              docker.get(`/v${api.version}/containers/${id}/json`, ContainerInspect, "GET /containers/{id}/json")
+            )
+      if (inspect === undefined) {
+        inspected.delete(item.Id)
+        return undefined
+      }
+      if (inspect !== known?.inspect) {
+        inspected.set(item.Id, { state: item.State, status: item.Status, at: before, inspect })
+      }
       const stats =
         inspect.State.Status === "running"
           ? yield* statsOf(api, id, (item.Names?.[0] ?? item.Id).replace(/^\//, ""))
           : undefined
-      if (stats === "vanished") return undefined
+      if (stats === "vanished") {
+        inspected.delete(item.Id)
+        return undefined
+      }
       const now = yield* Clock.currentTimeMillis
       const { info, cpu } = containerInfo(item, inspect, stats, previousCpu.get(item.Id), now)
       if (cpu !== undefined) previousCpu.set(item.Id, cpu)
@@ -109,12 +160,15 @@ export const make = Effect.gen(function* () {
       .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id))
     const listed = new Set(list.map((item) => item.Id))
     for (const id of previousCpu.keys()) if (!listed.has(id)) previousCpu.delete(id)
+    for (const id of inspected.keys()) if (!listed.has(id)) inspected.delete(id)
     const now = yield* Clock.currentTimeMillis
     return { sampledAt: new Date(now).toISOString(), containers, summary: summarize(containers) }
   }).pipe(
     Effect.tapError(() =>
       Effect.sync(() => {
         negotiated = undefined
+        // The daemon may have restarted, and every container with it.
+        inspected.clear()
       })
     ),
     Effect.mapError((e) => e.toCollectorError())

@@ -13,6 +13,10 @@ export interface FakeContainer {
   state: "running" | "exited" | "restarting" | "created" | "paused"
   health?: "healthy" | "unhealthy" | "starting"
   restartCount?: number
+  /** The list's Status text; by default "Up 1 second" or "Exited (0) 1 second ago". */
+  status?: string
+  /** The inspect's State.StartedAt. */
+  startedAt?: string
   /** Answer 404 to this call, as when the container is removed right after the list. */
   vanishOn?: "inspect" | "stats"
   /** Never answer the stats call. */
@@ -73,7 +77,7 @@ export const makeFakeDocker = async (): Promise<FakeDocker> => {
           Command: `sh -c 'echo ${SECRET_IN_FAKE_ENV}'`,
           Labels: { "sp.secret": SECRET_IN_FAKE_ENV },
           State: c.state,
-          Status: c.state === "running" ? "Up 1 second" : "Exited (0) 1 second ago"
+          Status: c.status ?? (c.state === "running" ? "Up 1 second" : "Exited (0) 1 second ago")
         }))
       )
     }
@@ -89,7 +93,7 @@ export const makeFakeDocker = async (): Promise<FakeDocker> => {
         State: {
           Status: container.state,
           Running: container.state === "running",
-          StartedAt: "2026-11-25T08:00:00.123456789Z",
+          StartedAt: container.startedAt ?? "2026-11-25T08:00:00.123456789Z",
           ...(container.health === undefined ? {} : { Health: { Status: container.health, Log: [] } })
         }
       })
