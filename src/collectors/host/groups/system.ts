@@ -28,6 +28,10 @@ const resolveInRoot = (root: string, hostPath: string): Effect.Effect<string> =>
     Effect.orElseSucceed(() => under(root, hostPath))
   )
 
+// Fixed for the life of the process; os.machine() makes a uname call every time it is asked.
+const PLATFORM = os.platform()
+const ARCH = os.machine()
+
 export interface Fallback<A> {
   readonly value: A
   readonly error: string | null
@@ -97,8 +101,8 @@ export const readSystemWith = (
     return {
       hostname: hostname.value,
       osName: osName.value,
-      platform: os.platform(),
-      arch: os.machine(),
+      platform: PLATFORM,
+      arch: ARCH,
       uptimeSeconds: uptime.value,
       kernelVersion: kernel.value,
       errors: [hostname, osName, kernel, uptime].flatMap((f) => (f.error === null ? [] : [f.error]))
