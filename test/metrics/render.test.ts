@@ -125,6 +125,8 @@ describe("CPU seconds", () => {
     const cpu = samples.filter((s) => s.name === "system_profiler_host_cpu_seconds_total")
     assert.strictEqual(cpu.length, host.cpu.perCore.length * CPU_MODES.length)
     for (const core of host.cpu.perCore) {
+      // Every mode of the contract is rendered: CPU_MODES lists them all.
+      assert.deepStrictEqual(Object.keys(core.seconds).sort(), [...CPU_MODES].sort())
       for (const mode of CPU_MODES) {
         const sample = cpu.find((s) => s.labels === `{cpu="${core.core}",mode="${mode}"}`)
         assert.strictEqual(sample?.value, core.seconds[mode], `cpu ${core.core} ${mode}`)
