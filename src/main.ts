@@ -1,5 +1,5 @@
 import { NodeRuntime } from "@effect/platform-node"
-import { Cause, Effect, Exit, Layer, Logger, type Runtime } from "effect"
+import { Cause, Effect, Exit, Layer, Logger, References, type Runtime } from "effect"
 import { HttpServer } from "effect/http"
 import * as Config from "./config/AppConfig.ts"
 import { AppConfig } from "./config/AppConfig.ts"
@@ -46,7 +46,10 @@ const DropPrivileges = Effect.try({ try: () => dropPrivileges(process.env), catc
 const program = DropPrivileges.pipe(
   Effect.andThen(Layer.launch(Main)),
   Effect.tapCause(reportFailure),
-  Effect.provide(Logger.layer([Logger.consoleJson]))
+  Effect.provide(Logger.layer([Logger.consoleJson])),
+  // No span is ever exported (there is no tracer to send them to), yet every HTTP request served
+  // and every Docker call made would build one with its attributes: pure cost at idle and under load.
+  Effect.provideService(References.TracerEnabled, false)
 )
 
 // A stop on SIGTERM/SIGINT is the normal end of a service, so it exits 0 (docker shows
