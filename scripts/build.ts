@@ -11,7 +11,7 @@ const outDir = process.argv[2] ?? `${root}dist`
 // finds undici's export names by scanning its source; a bundler cannot, so the bundled module
 // would export nothing but `default` and `new Agent(...)` would fail at start. This replaces
 // that one module with explicit exports, listed from the installed undici itself so that they
-// follow its version.
+// follow its version. (The service reaches no undici today; this keeps a future use working.)
 const undiciNamedExports: Plugin = {
   name: "undici-named-exports",
   load(id) {

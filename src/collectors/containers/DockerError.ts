@@ -62,7 +62,13 @@ export const classifyTransport = (
   if (reason._tag !== "TransportError") {
     return new DockerError({ reason: "parse-error", detail: `${what} answered with an unreadable body` })
   }
-  const code = errorCode(reason.cause)
+  return classifyCause(reason.cause, endpoint)
+}
+
+/** The reason a person can act on, for a request that failed with `cause` (a Node socket error). */
+export const classifyCause = (cause: unknown, endpoint: DockerEndpoint): DockerError => {
+  const where = endpoint._tag === "unix" ? endpoint.socketPath : `${endpoint.host}:${endpoint.port}`
+  const code = errorCode(cause)
   switch (code) {
     case "ENOENT":
       return new DockerError({ reason: "unavailable", detail: `no Docker socket at ${where}` })
