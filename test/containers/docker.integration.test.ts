@@ -103,7 +103,7 @@ const tappedCollector = (label: string, onAnswer: (path: string, body: unknown) 
           )
       })
     })
-  )
+  ).pipe(Layer.provide(DockerClient.httpLayer(socket)))
   return Layer.effect(ContainerCollector, Live.make).pipe(
     Layer.provide([tapped, layerTest({ SYSTEM_PROFILER_STACK_LABEL: label })])
   )

@@ -1,8 +1,9 @@
-import http from "node:http"
+import { NodeHttpClient } from "@effect/platform-node"
 import { Context, Duration, Effect, Layer, Schema } from "effect"
+import { HttpClient, type HttpClientError, HttpClientRequest } from "effect/http"
 import { AppConfig } from "../../config/AppConfig.ts"
 import type { DockerEndpoint } from "../../config/dockerHost.ts"
-import { classifyCause, DockerError } from "./DockerError.ts"
+import { classifyTransport, DockerError, errorCode } from "./DockerError.ts"
 
 export interface DockerClientShape {
   /** Where the daemon is, for messages: unix:///path or tcp://host:port. */
@@ -27,70 +28,44 @@ export class DockerClient extends Context.Service<DockerClient, DockerClientShap
 export const describeEndpoint = (endpoint: DockerEndpoint): string =>
   endpoint._tag === "unix" ? `unix://${endpoint.socketPath}` : `tcp://${endpoint.host}:${endpoint.port}`
 
-/** What an answer is before decoding: its status, and its body when the status is 200. */
-interface Answer {
-  readonly status: number
-  readonly body: string
-}
+const baseUrl = (endpoint: DockerEndpoint): string =>
+  endpoint._tag === "unix"
+    ? "http://docker" // the host only sets the Host header; the socket is dialled
+    : `http://${endpoint.host.includes(":") ? `[${endpoint.host}]` : endpoint.host}:${endpoint.port}`
 
-/**
- * A DockerClient on Node's own http client, one keep-alive agent per client (closed with its
- * scope). Not effect's HttpClient, nor undici: the collector makes a dozen small GETs every
- * interval for the life of the process, and those clients' per-request machinery (a forked
- * upload fiber, a race, a span) was most of the service's idle CPU beside the calls themselves,
- * while undici's 750 KB of JavaScript cost ~15 MB of RSS. Connection errors carry the errno codes
- * (ENOENT, EACCES, ECONNREFUSED) that classifyCause reads.
- */
+const isStaleSocket = (error: HttpClientError.HttpClientError): boolean =>
+  error.reason._tag === "TransportError" && ["ECONNRESET", "EPIPE"].includes(errorCode(error.reason.cause) ?? "")
+
+/** A DockerClient on top of whatever HttpClient is provided (node:http in the service, fakes in tests). */
 export const make = (endpoint: DockerEndpoint, timeout: Duration.Duration) =>
   Effect.gen(function* () {
+    const http = yield* HttpClient.HttpClient
     const where = describeEndpoint(endpoint)
-    const agent = yield* Effect.acquireRelease(
-      Effect.sync(() => new http.Agent({ keepAlive: true })),
-      (a) => Effect.sync(() => a.destroy())
-    )
-    const target =
-      endpoint._tag === "unix"
-        ? { socketPath: endpoint.socketPath, host: "docker" } // the host only sets the Host header
-        : { host: endpoint.host, port: endpoint.port }
-
-    // `fresh`: a connection the agent kept alive may have been closed by the daemon (or a proxy,
-    // or a daemon restart) just as it is reused, which fails the write (EPIPE, ECONNRESET) before
-    // any answer. A GET is safe to send again, once, on a new connection.
-    const request = (path: string, fresh = false): Effect.Effect<Answer, DockerError> =>
-      Effect.callback<Answer | "retry", DockerError>((resume, signal) => {
-        const req = http.request({ ...target, agent, path, method: "GET", signal }, (res) => {
-          const status = res.statusCode ?? 0
-          // Any other status is drained unread so that the connection can be reused; its text is
-          // never kept, since Docker error messages may quote a container's configuration.
-          const chunks: Array<Buffer> = []
-          if (status === 200) res.on("data", (chunk: Buffer) => chunks.push(chunk))
-          else res.resume()
-          res.on("end", () => resume(Effect.succeed({ status, body: Buffer.concat(chunks).toString("utf8") })))
-          res.on("error", (cause) => resume(Effect.fail(classifyCause(cause, endpoint))))
-        })
-        req.on("error", (cause) => {
-          const code = (cause as { code?: unknown }).code
-          if (!fresh && req.reusedSocket && (code === "ECONNRESET" || code === "EPIPE")) resume(Effect.succeed("retry"))
-          else resume(Effect.fail(classifyCause(cause, endpoint)))
-        })
-        if (fresh) req.shouldKeepAlive = false
-        req.end()
-      }).pipe(Effect.flatMap((answer) => (answer === "retry" ? request(path, true) : Effect.succeed(answer))))
+    const base = baseUrl(endpoint)
 
     const get = <S extends Schema.Top>(path: string, schema: S, what: string) =>
       Effect.gen(function* () {
-        const answer = yield* request(path)
-        if (answer.status !== 200) return yield* Effect.fail(DockerError.status(answer.status, what, where))
-        const body = yield* Effect.try({
-          try: () => JSON.parse(answer.body) as unknown,
-          catch: () =>
-            new DockerError({ reason: "parse-error", detail: `${what} answered with something that is not JSON` })
-        })
+        const response = yield* http.execute(HttpClientRequest.get(`${base}${path}`)).pipe(
+          // A kept-alive socket may be closed by the daemon (idle timeout, restart) just as it is
+          // reused; that request never reached Docker, so one retry on a fresh socket is safe.
+          Effect.retry({ times: 1, while: isStaleSocket })
+        )
+        if (response.status !== 200) {
+          // Drain the body so that the connection can be reused; its text is never kept, since
+          // Docker error messages may quote a container's configuration.
+          yield* Effect.ignore(response.text)
+          return yield* Effect.fail(DockerError.status(response.status, what, where))
+        }
+        const body = yield* Effect.mapError(
+          response.json,
+          () => new DockerError({ reason: "parse-error", detail: `${what} answered with something that is not JSON` })
+        )
         return yield* Effect.mapError(
           Schema.decodeUnknownEffect(schema)(body),
           () => new DockerError({ reason: "parse-error", detail: `${what} answered in an unexpected shape` })
         )
       }).pipe(
+        Effect.catchTag("HttpClientError", (error) => Effect.fail(classifyTransport(error.reason, what, endpoint))),
         Effect.timeoutOrElse({
           duration: timeout,
           orElse: () =>
@@ -106,11 +81,24 @@ export const make = (endpoint: DockerEndpoint, timeout: Duration.Duration) =>
     return DockerClient.of({ endpoint: where, get })
   })
 
-/** The client for the configured DOCKER_HOST (a unix socket, or tcp for a socket proxy). */
-export const layer = Layer.effect(
-  DockerClient,
+/**
+ * An HttpClient that dials the configured endpoint: the unix socket, or tcp for a socket proxy.
+ * Node's own http client with a keep-alive agent, not undici: a few small GETs every interval
+ * need no more, and loading undici (750 KB of JavaScript) costs ~15 MB of RSS for the life of
+ * the process. The agent's connection errors carry the same errno codes (ENOENT, EACCES,
+ * ECONNREFUSED) that classifyTransport reads.
+ */
+export const httpLayer = (endpoint: DockerEndpoint) =>
+  NodeHttpClient.layerNodeHttpOptions(
+    endpoint._tag === "unix" ? { keepAlive: true, socketPath: endpoint.socketPath } : { keepAlive: true }
+  )
+
+/** The client for the configured DOCKER_HOST, with its own connection pool. */
+export const layer = Layer.unwrap(
   Effect.gen(function* () {
     const config = yield* AppConfig
-    return yield* make(config.docker, config.dockerTimeout)
+    return Layer.effect(DockerClient, make(config.docker, config.dockerTimeout)).pipe(
+      Layer.provide(httpLayer(config.docker))
+    )
   })
 )
