@@ -6,13 +6,13 @@
 //
 // It creates busybox containers named sp-bench-<random>-N (--network none) and removes them.
 
-import { execFile } from "node:child_process"
 import { randomBytes } from "node:crypto"
 import { fileURLToPath } from "node:url"
 import { Effect, Layer, Logger } from "effect"
 import { ContainerCollector } from "../src/collectors/containers/ContainerCollector.ts"
 import { layerLive } from "../src/collectors/containers/live.ts"
 import { layerTest } from "../src/config/AppConfig.ts"
+import { sh } from "./shell.ts"
 
 const IMAGE = process.env.BUSYBOX_IMAGE ?? "system-profiler/busybox:latest"
 const SIZES = (process.env.BENCH_SIZES ?? "1,10,50").split(",").map(Number)
@@ -20,15 +20,6 @@ const repeats = Number(process.argv[2] ?? 3)
 const runId = randomBytes(4).toString("hex")
 const prefix = `sp-bench-${runId}`
 const label = `sp-bench.stack=${runId}`
-
-const sh = (command: string, args: ReadonlyArray<string>) =>
-  new Promise<string>((resolve, reject) =>
-    execFile(command, args, { maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) =>
-      error
-        ? reject(new Error(`${command} ${args.slice(0, 3).join(" ")}: ${stderr || error.message}`))
-        : resolve(stdout)
-    )
-  )
 
 const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 

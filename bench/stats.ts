@@ -17,7 +17,7 @@
 // It prints figures and never judges them: the goals are in bench/README.md. Whatever is missing
 // (no dockerd, no node_exporter) becomes an "n/a" row, not a failure. It needs wrk.
 
-import { type ChildProcess, execFile, spawn } from "node:child_process"
+import { type ChildProcess, spawn } from "node:child_process"
 import { randomBytes } from "node:crypto"
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { createServer as createHttpServer } from "node:http"
@@ -26,6 +26,7 @@ import { createServer as createTcpServer, type Server } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { sh } from "./shell.ts"
 
 const smoke = process.argv.includes("--smoke")
 const fromSources = process.argv.includes("--sources")
@@ -56,15 +57,6 @@ const tempDirs: Array<string> = []
 
 const log = (message: string) => process.stderr.write(`bench: ${message}\n`)
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
-const sh = (command: string, args: ReadonlyArray<string>) =>
-  new Promise<string>((resolve, reject) =>
-    execFile(command, args, { maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) =>
-      error
-        ? reject(new Error(`${command} ${args.slice(0, 3).join(" ")}: ${stderr || error.message}`))
-        : resolve(stdout)
-    )
-  )
 
 const can = async (command: string, args: ReadonlyArray<string>) => {
   try {

@@ -2,17 +2,13 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Duration, Effect } from "effect"
 import { afterAll, beforeAll } from "vitest"
-import { type CheckSettings, check, worstCase } from "../../src/collectors/services/check.ts"
+import { check, worstCase } from "../../src/collectors/services/check.ts"
 import { parseProbeTargets } from "../../src/config/services.ts"
 import { type Postgres, startPostgres } from "./postgres.ts"
 import { type Counted, eventually, LOOPBACK, tcpServer } from "./servers.ts"
+import { testSettings } from "./settings.ts"
 
-const settings: CheckSettings = {
-  timeout: Duration.millis(300),
-  retries: 2,
-  retryBase: Duration.millis(50),
-  budget: Duration.seconds(30)
-}
+const settings = testSettings
 const ATTEMPTS = settings.retries + 1
 
 const probe = (url: string) =>

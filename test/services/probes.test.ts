@@ -14,13 +14,9 @@ import { type CheckResult, type CheckSettings, check, worstCase } from "../../sr
 import { MAX_BODY_BYTES } from "../../src/collectors/services/httpProbe.ts"
 import { type ProbeTarget, parseProbeTargets } from "../../src/config/services.ts"
 import { type CountedHttp, closedPort, eventually, httpServer, LOOPBACK, tcpServer } from "./servers.ts"
+import { testSettings } from "./settings.ts"
 
-const settings: CheckSettings = {
-  timeout: Duration.millis(300),
-  retries: 2,
-  retryBase: Duration.millis(50),
-  budget: Duration.seconds(30)
-}
+const settings = testSettings
 const ATTEMPTS = settings.retries + 1
 // Timeouts times attempts plus the backoff delays (50 + 100 ms): the longest a check may take.
 const WORST_MS = Duration.toMillis(worstCase(settings))
