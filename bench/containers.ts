@@ -16,7 +16,8 @@ import { sh } from "./shell.ts"
 
 const IMAGE = process.env.BUSYBOX_IMAGE ?? "system-profiler/busybox:latest"
 const SIZES = (process.env.BENCH_SIZES ?? "1,10,50").split(",").map(Number)
-const repeats = Number(process.argv[2] ?? 3)
+// A bad or missing argument falls back to 3 rather than printing a table of NaN.
+const repeats = Math.max(1, Number.parseInt(process.argv[2] ?? "", 10) || 3)
 const runId = randomBytes(4).toString("hex")
 const prefix = `sp-bench-${runId}`
 const label = `sp-bench.stack=${runId}`
