@@ -32,10 +32,16 @@ export const StatsHandlers = HttpApiBuilder.group(ProfilerApi, "stats", (handler
     const snapshot = yield* Snapshot
     const feed = yield* Feed
     const history = yield* History
+    // The response itself is immutable: it is built once per snapshot, like its bytes.
+    let stats: { readonly snapshot: Encoded; readonly response: HttpServerResponse.HttpServerResponse } | undefined
+    const statsResponse = (snapshot: Encoded) => {
+      if (stats === undefined || stats.snapshot !== snapshot) {
+        stats = { snapshot, response: HttpServerResponse.uint8Array(snapshot.json, { contentType: JSON_TYPE }) }
+      }
+      return stats.response
+    }
     return handlers
-      .handle("stats", () =>
-        Effect.map(feed.current, (e) => HttpServerResponse.uint8Array(e.json, { contentType: JSON_TYPE }))
-      )
+      .handle("stats", () => Effect.map(feed.current, statsResponse))
       .handle("host", () => Effect.flatMap(snapshot.current, (s) => sectionOr503(s.host)))
       .handle("containers", () => Effect.flatMap(snapshot.current, (s) => sectionOr503(s.containers)))
       .handle("services", () => Effect.flatMap(snapshot.current, (s) => sectionOr503(s.services)))
