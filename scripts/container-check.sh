@@ -10,9 +10,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-bash scripts/install-deps.sh
-bash scripts/ensure-test-tools.sh
-bash scripts/ensure-docker.sh
+bash scripts/setup-tests.sh
 # shellcheck source=scripts/node-env.sh
 source scripts/node-env.sh
 exec npx vitest run test/container/ test/compose.test.ts

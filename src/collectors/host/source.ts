@@ -16,39 +16,33 @@ export const under = (base: string, ...rest: ReadonlyArray<string>): string => p
 
 export type SourceError = HostReadError | HostParseError
 
-export const readParsed = <A>(
-  file: string,
-  parse: (text: string, file: string) => Parsed<A>
-): Effect.Effect<A, SourceError> => Effect.flatMap(readText(file), (text) => Effect.fromResult(parse(text, file)))
+type Parser<A> = (text: string, file: string) => Parsed<A>
 
-/** undefined when the file does not exist: an optional source that this host does not have. */
-export const readParsedOptional = <A>(
-  file: string,
-  parse: (text: string, file: string) => Parsed<A>
-): Effect.Effect<A | undefined, SourceError> =>
-  Effect.flatMap(readOptional(file), (text) =>
-    text === undefined ? Effect.succeed(undefined) : Effect.fromResult(parse(text, file))
-  )
+// Read with `read`, then parse: the one shape behind every read*Parsed below.
+const parsedBy =
+  (read: (file: string) => Effect.Effect<string, HostReadError>) =>
+  <A>(file: string, parse: Parser<A>): Effect.Effect<A, SourceError> =>
+    Effect.flatMap(read(file), (text) => Effect.fromResult(parse(text, file)))
 
+// undefined when the file does not exist: an optional source that this host does not have.
+const parsedOptionalBy =
+  (read: (file: string) => Effect.Effect<string | undefined, HostReadError>) =>
+  <A>(file: string, parse: Parser<A>): Effect.Effect<A | undefined, SourceError> =>
+    Effect.flatMap(read(file), (text) =>
+      text === undefined ? Effect.succeed(undefined) : Effect.fromResult(parse(text, file))
+    )
+
+export const readParsed = parsedBy(readText)
+export const readParsedOptional = parsedOptionalBy(readOptional)
 /** readParsed for a procfs file (see readProcText). */
-export const readProcParsed = <A>(
-  file: string,
-  parse: (text: string, file: string) => Parsed<A>
-): Effect.Effect<A, SourceError> => Effect.flatMap(readProcText(file), (text) => Effect.fromResult(parse(text, file)))
-
+export const readProcParsed = parsedBy(readProcText)
 /** readParsedOptional for a procfs file (see readProcText). */
-export const readProcParsedOptional = <A>(
-  file: string,
-  parse: (text: string, file: string) => Parsed<A>
-): Effect.Effect<A | undefined, SourceError> =>
-  Effect.flatMap(readProcOptional(file), (text) =>
-    text === undefined ? Effect.succeed(undefined) : Effect.fromResult(parse(text, file))
-  )
+export const readProcParsedOptional = parsedOptionalBy(readProcOptional)
 
 /** The first of several candidate files that exists, parsed; undefined when none does. */
 export const readFirstParsed = <A>(
   files: ReadonlyArray<string>,
-  parse: (text: string, file: string) => Parsed<A>
+  parse: Parser<A>
 ): Effect.Effect<A | undefined, SourceError> =>
   Effect.gen(function* () {
     for (const file of files) {
