@@ -3,8 +3,8 @@
 # src/healthcheck.ts, with effect, @effect/platform-node and undici inlined, into dist/ as plain
 # ESM JavaScript that needs no node_modules at run time. Why: running the .ts sources makes
 # Node strip types at start and load the whole effect library through its barrel; the bundle
-# holds only the modules the service reaches, which halves the RSS (bench/README.md). Rarely used
-# parts (the undici client, the API docs page) stay in chunks loaded on first use.
+# holds only the modules the service reaches, which halves the RSS (bench/README.md). Node
+# builtins are required rather than imported (see scripts/build.ts for why).
 #
 # Usage: scripts/build.sh [outdir]   (default dist/; needs the dev dependencies: npm ci)
 # dist/ must sit one directory below package.json: src/version.ts reads ../package.json
