@@ -21,6 +21,12 @@ export interface FeedShape {
   /** The current snapshot with its encodings, shared by every reader. */
   readonly current: Effect.Effect<Encoded>
   /**
+   * The same, read synchronously, for the one reader outside Effect: the GET /stats fast path
+   * in server/statsFastPath.ts. It is the last snapshot the fan-out saw, so it trails `current`
+   * by at most one fiber hop.
+   */
+  readonly currentUnsafe: () => Encoded
+  /**
    * One client's SSE body: the current snapshot, every new one, and heartbeats. Each event
    * is the shared encoding of its snapshot: a client costs a subscription, not a collection
    * nor an encoding. Ending the stream (the client went away) releases the subscription.
@@ -45,8 +51,12 @@ export const layer = Layer.effect(
     // queueing every snapshot for as long as its connection lives. The replayed last snapshot
     // is what a new client gets first.
     const hub = yield* PubSub.sliding<Encoded>({ capacity: FANOUT_CAPACITY, replay: 1 })
+    let latest = encoded(yield* snapshot.current)
     yield* snapshot.changes.pipe(
-      Stream.runForEach((stats) => PubSub.publish(hub, encoded(stats))),
+      Stream.runForEach((stats) => {
+        latest = encoded(stats)
+        return PubSub.publish(hub, latest)
+      }),
       Effect.forkScoped
     )
     const frames = Stream.fromPubSub(hub).pipe(Stream.map((e) => e.frame))
@@ -69,6 +79,7 @@ export const layer = Layer.effect(
 
     return Feed.of({
       current: Effect.map(snapshot.current, encoded),
+      currentUnsafe: () => latest,
       events,
       clients: Effect.sync(() => clients)
     })

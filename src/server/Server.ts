@@ -3,7 +3,9 @@ import { NodeHttpServer } from "@effect/platform-node"
 import { Effect, Layer } from "effect"
 import { HttpRouter } from "effect/http"
 import { AppConfig } from "../config/AppConfig.ts"
-import { AppRoutes } from "./routes.ts"
+import { Feed } from "../sampling/Feed.ts"
+import { ReadingLayer, Routes } from "./routes.ts"
+import { statsFastPath, withFastPath } from "./statsFastPath.ts"
 
 // Open streams and keep-alive sockets must not hold a SIGTERM for long: Docker waits 10 s, and
 // a deploy waits on us.
@@ -12,7 +14,9 @@ const SHUTDOWN_GRACE = "300 millis"
 export const NodeServerLayer = Layer.unwrap(
   Effect.gen(function* () {
     const config = yield* AppConfig
-    return NodeHttpServer.layer(() => createServer({ keepAliveTimeout: 65_000 }), {
+    const feed = yield* Feed
+    const fastPath = statsFastPath(config.authToken, feed.currentUnsafe)
+    return NodeHttpServer.layer(() => withFastPath(createServer({ keepAliveTimeout: 65_000 }), fastPath), {
       port: config.port,
       host: config.host,
       gracefulShutdownTimeout: SHUTDOWN_GRACE
@@ -22,6 +26,7 @@ export const NodeServerLayer = Layer.unwrap(
 
 // The per-request logger is off: at thousands of requests per second it would cost more than
 // serving them, and errors are still logged.
-export const ServerLayer = HttpRouter.serve(AppRoutes, { disableLogger: true }).pipe(
-  Layer.provideMerge(NodeServerLayer)
+export const ServerLayer = HttpRouter.serve(Routes, { disableLogger: true }).pipe(
+  Layer.provideMerge(NodeServerLayer),
+  Layer.provide(ReadingLayer)
 )

@@ -24,14 +24,20 @@ export const ReadersLayer = Layer.mergeAll(Feed.layer, History.layer)
 // under a release.
 const SCALAR_VERSION = "1.43.5"
 
-/** Every route, needing AppConfig and a Snapshot. */
-export const ApiRoutes = Layer.mergeAll(
+/** Every route, needing AppConfig, a Snapshot and its readers. */
+export const Routes = Layer.mergeAll(
   HttpApiBuilder.layer(ProfilerApi, { openapiPath: "/openapi.json" }).pipe(
     Layer.provide([PublicHandlers, StatsHandlers, MetricsHandlers]),
-    Layer.provide([AuthorizationLive, MetricsAuthorizationLive, ReadersLayer])
+    Layer.provide([AuthorizationLive, MetricsAuthorizationLive])
   ),
   HttpApiScalar.layerCdn(ProfilerApi, { path: "/docs", version: SCALAR_VERSION })
 )
 
+/** Every route, needing AppConfig and a Snapshot. */
+export const ApiRoutes = Routes.pipe(Layer.provide(ReadersLayer))
+
 /** Every route with its sampling, needing only AppConfig. */
 export const AppRoutes = ApiRoutes.pipe(Layer.provide(SamplingLayer))
+
+/** The sampling and its readers, built once for the routes and the server's fast path. */
+export const ReadingLayer = ReadersLayer.pipe(Layer.provideMerge(SamplingLayer))
