@@ -67,6 +67,11 @@ describe("requests", () => {
       `/v1.41/containers/${hex(1)}/json`,
       `/v1.41/containers/${hex(1)}/stats?stream=false&one-shot=true`
     ])
+    // No tracing headers: nothing exports spans, and the daemon has no use for them.
+    for (const request of fake.requests) {
+      assert.notInclude(request.headerNames, "traceparent", request.url)
+      assert.notInclude(request.headerNames, "b3", request.url)
+    }
   })
 
   it("speaks the daemon's version when it is older, without one-shot below 1.41", async () => {

@@ -27,7 +27,11 @@ export interface FakeContainer {
 
 export interface FakeDocker {
   readonly socketPath: string
-  readonly requests: Array<{ readonly method: string; readonly url: string }>
+  readonly requests: Array<{
+    readonly method: string
+    readonly url: string
+    readonly headerNames: ReadonlyArray<string>
+  }>
   apiVersion: string
   containers: Array<FakeContainer>
   /** Milliseconds every stats answer waits, and the most stats calls seen in flight at once. */
@@ -57,7 +61,7 @@ export const makeFakeDocker = async (): Promise<FakeDocker> => {
   }
 
   const handle = (req: http.IncomingMessage, res: http.ServerResponse) => {
-    fake.requests.push({ method: req.method ?? "", url: req.url ?? "" })
+    fake.requests.push({ method: req.method ?? "", url: req.url ?? "", headerNames: Object.keys(req.headers) })
     if (fake.mode === "hang") return
     if (typeof fake.mode === "number") return json(res, fake.mode, { message: "forbidden by proxy" })
     const url = new URL(req.url ?? "/", "http://docker")
