@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Bundles the service for production (what the Docker image runs): src/main.ts and
-# src/healthcheck.ts, with effect, @effect/platform-node and undici inlined, into dist/ as plain
+# src/healthcheck.ts, with effect and @effect/platform-node inlined, into dist/ as plain
 # ESM JavaScript that needs no node_modules at run time. Why: running the .ts sources makes
 # Node strip types at start and load the whole effect library through its barrel; the bundle
 # holds only the modules the service reaches, which halves the RSS (bench/README.md). Node
