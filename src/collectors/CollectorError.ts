@@ -12,10 +12,3 @@ export class CollectorError extends Schema.TaggedError<CollectorError>()("Collec
     return `${this.collector} collector: ${this.reason}: ${this.detail}`
   }
 }
-
-export const notImplemented = (collector: CollectorName) =>
-  new CollectorError({
-    collector,
-    reason: "not-implemented",
-    detail: `the live ${collector} collector is not built yet; run with MOCK_HOST_STATS=true for mock figures`
-  })

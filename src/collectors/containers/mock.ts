@@ -2,6 +2,7 @@ import { Clock, Effect, Layer } from "effect"
 import type { ContainerInfo, ContainerStats } from "../../api/ContainerStats.ts"
 import { drift, round } from "../drift.ts"
 import { ContainerCollector } from "./ContainerCollector.ts"
+import { summarize } from "./containerInfo.ts"
 
 const MiB = 1024 ** 2
 
@@ -71,7 +72,7 @@ export const mockContainerStats = (now: number): ContainerStats => {
   return {
     sampledAt: new Date(now).toISOString(),
     containers,
-    summary: { total: containers.length, running: containers.length, stopped: 0, unhealthy: 0 }
+    summary: summarize(containers)
   }
 }
 

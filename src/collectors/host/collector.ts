@@ -89,11 +89,12 @@ export const makeHostSampler = (
       const elapsedSeconds = previous === undefined ? 0 : Number(atNanos - previous.atNanos) / 1e9
       const network = read.network._tag === "Success" ? read.network.success : undefined
       const diskIo = read.diskIo._tag === "Success" ? read.diskIo.success : undefined
+      const diskIoNow = diskIo === undefined ? undefined : diskIoCounters(diskIo)
       yield* Ref.set(previousRef, {
         atNanos,
         stat: read.cpu.stat,
         network: network === undefined ? undefined : networkCounters(network),
-        diskIo: diskIo === undefined ? undefined : diskIoCounters(diskIo)
+        diskIo: diskIoNow
       })
       return {
         sampledAt: new Date(now).toISOString(),
@@ -102,7 +103,7 @@ export const makeHostSampler = (
         ...read.disks,
         diskIo:
           read.diskIo._tag === "Success"
-            ? diskIoStats(read.diskIo.success, previous?.diskIo, elapsedSeconds)
+            ? diskIoStats(diskIoNow, previous?.diskIo, elapsedSeconds)
             : diskIoUnavailable(read.diskIo.failure),
         temperature:
           read.temperature._tag === "Success"

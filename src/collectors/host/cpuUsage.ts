@@ -1,11 +1,10 @@
 import type { CpuTicks } from "./parsers/stat.ts"
+import { round2 } from "./source.ts"
 
 export interface CpuUsage {
   readonly usagePercent: number
   readonly iowaitPercent: number
 }
-
-const round2 = (n: number) => Math.round(n * 100) / 100
 
 // The kernel's iowait counter can step backwards on some kernels (it is per-runqueue and may
 // be reassigned between CPUs), so each column's delta is floored at zero.

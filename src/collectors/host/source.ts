@@ -3,7 +3,7 @@
 import * as path from "node:path"
 import { Effect } from "effect"
 import type { HostParseError, Parsed } from "./parsers/text.ts"
-import { type HostReadError, readOptional, readProcOptional, readProcText, readText } from "./reader.ts"
+import { type HostReadError, readOptional, readProcOptional, readProcText } from "./reader.ts"
 
 /** Where the host's /proc, /sys and / are seen from this process (HOST_PROC, HOST_SYS, HOST_ROOT). */
 export interface HostPaths {
@@ -32,9 +32,8 @@ const parsedOptionalBy =
       text === undefined ? Effect.succeed(undefined) : Effect.fromResult(parse(text, file))
     )
 
-export const readParsed = parsedBy(readText)
 export const readParsedOptional = parsedOptionalBy(readOptional)
-/** readParsed for a procfs file (see readProcText). */
+/** A parsed procfs file (see readProcText). */
 export const readProcParsed = parsedBy(readProcText)
 /** readParsedOptional for a procfs file (see readProcText). */
 export const readProcParsedOptional = parsedOptionalBy(readProcOptional)

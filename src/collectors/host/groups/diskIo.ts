@@ -21,13 +21,14 @@ export const diskIoCounters = (disks: ReadonlyArray<DiskCounters>): DiskIoCounte
       .map((d) => [d.name, { read: d.sectorsRead * SECTOR_BYTES, written: d.sectorsWritten * SECTOR_BYTES }])
   )
 
+/** The figures of this sample's counters (see diskIoCounters), with rates against the previous. */
 export const diskIoStats = (
-  disks: ReadonlyArray<DiskCounters> | undefined,
+  counters: DiskIoCounters | undefined,
   previous: DiskIoCounters | undefined,
   elapsedSeconds: number
 ): HostStats["diskIo"] => {
-  if (disks === undefined) return { available: false, error: null, devices: [] }
-  const devices = [...diskIoCounters(disks)].map(([name, now]) => {
+  if (counters === undefined) return { available: false, error: null, devices: [] }
+  const devices = [...counters].map(([name, now]) => {
     const before = previous?.get(name)
     return {
       name,

@@ -108,7 +108,3 @@ export const readSystemWith = (
       errors: [hostname, osName, kernel, uptime].flatMap((f) => (f.error === null ? [] : [f.error]))
     }
   })
-
-/** Every source read now. */
-export const readSystem = (paths: HostPaths): Effect.Effect<HostStats["system"]> =>
-  readSystemWith(paths, readIdentity(paths), readKernel(paths))
