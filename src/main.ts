@@ -28,12 +28,13 @@ const Main = Announce.pipe(Layer.provideMerge(ServerLayer), Layer.provide(Config
 
 // One JSON line per event, startup failures included, so that a log shipper never has to parse
 // a stack trace to learn which variable was wrong.
-const reportFailure = (cause: Cause.Cause<unknown>) =>
-  Cause.hasInterruptsOnly(cause)
-    ? Effect.void
-    : Effect.logError(
-        Cause.squash(cause) instanceof Error ? (Cause.squash(cause) as Error).message : Cause.pretty(cause)
-      ).pipe(Effect.annotateLogs({ event: "startup-failed" }))
+const reportFailure = (cause: Cause.Cause<unknown>) => {
+  if (Cause.hasInterruptsOnly(cause)) return Effect.void
+  const error = Cause.squash(cause)
+  return Effect.logError(error instanceof Error ? error.message : Cause.pretty(cause)).pipe(
+    Effect.annotateLogs({ event: "startup-failed" })
+  )
+}
 
 // Root, in the container, gives way to the unprivileged user before anything else runs (see
 // privileges.ts); a failure to do so stops the start.

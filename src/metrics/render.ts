@@ -252,7 +252,7 @@ export interface ProcessFigures {
   readonly startTimeSeconds: number
 }
 
-/** The service's own figures, which change between snapshots and so are rendered per scrape (cheap). */
+/** The service's own figures, which change between snapshots: the /metrics handler renders them at most once a second. */
 export const renderProcess = (p: ProcessFigures): string =>
   new Exposition()
     .gauge(`${P}_build_info`, "The running version; always 1", [{ labels: { version: p.version }, value: 1 }])

@@ -1,5 +1,5 @@
 import { Cause, Clock, Context, Duration, Effect, Layer, Schedule, type Stream, SubscriptionRef } from "effect"
-import type { CollectorFailure, CollectorName } from "../api/errors.ts"
+import { type CollectorFailure, type CollectorName, isCollectorFailure } from "../api/errors.ts"
 import type { Stats } from "../api/Stats.ts"
 import type { CollectorError } from "../collectors/CollectorError.ts"
 import { ContainerCollector } from "../collectors/containers/ContainerCollector.ts"
@@ -48,16 +48,19 @@ export const layer = Layer.effect(
       services: notSampledYet("services", startedAt)
     })
 
-    const sampleInto = <A>(key: SectionKey, sample: Effect.Effect<A, CollectorError>, interval: Duration.Duration) => {
+    const sampleInto = <A extends object>(
+      key: SectionKey,
+      sample: Effect.Effect<A, CollectorError>,
+      interval: Duration.Duration
+    ) => {
       let lastReason: string | undefined
+      const timeout = sampleTimeout(interval)
       const once = sample.pipe(
         Effect.timeoutOrElse({
-          duration: sampleTimeout(interval),
+          duration: timeout,
           orElse: () =>
             Effect.flatMap(Clock.currentTimeMillis, (now) =>
-              Effect.succeed(
-                failure(key, "timeout", `no answer within ${Duration.format(sampleTimeout(interval))}`, now)
-              )
+              Effect.succeed(failure(key, "timeout", `no answer within ${Duration.format(timeout)}`, now))
             )
         }),
         Effect.catchTag("CollectorError", (e) =>
@@ -75,16 +78,14 @@ export const layer = Layer.effect(
         Effect.flatMap((section) =>
           Effect.gen(function* () {
             const now = yield* Clock.currentTimeMillis
-            const reason =
-              typeof section === "object" && section !== null && "reason" in section
-                ? String((section as CollectorFailure).reason)
-                : undefined
+            const failed = isCollectorFailure(section) ? section : undefined
+            const reason = failed?.reason
             // Log state changes only: a dead daemon must not write a line every interval.
             if (reason !== lastReason) {
               if (reason === undefined) yield* Effect.logInfo(`${key} collector recovered`)
               else {
                 yield* Effect.logWarning(`${key} collector failing`).pipe(
-                  Effect.annotateLogs({ reason, error: (section as CollectorFailure).error })
+                  Effect.annotateLogs({ reason, error: failed?.error })
                 )
               }
               lastReason = reason

@@ -11,40 +11,35 @@ import { AppConfig } from "../config/AppConfig.ts"
 // make two different tokens compare equal.
 const digest = (s: string) => createHash("sha256").update(s, "utf16le").digest()
 
-// The expected token is the same on every request: its digest is computed once (per distinct
-// value) instead of hashing both sides per request, which was a sixth of the /stats handler's CPU.
-let expectedDigest: { readonly token: string; readonly digest: Buffer } | undefined
-const digestOfExpected = (token: string): Buffer => {
-  if (expectedDigest === undefined || expectedDigest.token !== token) expectedDigest = { token, digest: digest(token) }
-  return expectedDigest.digest
-}
+const missingToken = new Unauthorized({ error: "Missing authentication token" })
+const invalidToken = new Unauthorized({ error: "Invalid authentication token" })
 
-/** Compares a presented token with the expected one in time independent of both. */
-export const constantTimeEquals = (presented: string, expected: string): boolean =>
-  timingSafeEqual(digest(presented), digestOfExpected(expected))
+export type TokenCheck = (presented: string | undefined) => Unauthorized | undefined
 
-export const missingToken = new Unauthorized({ error: "Missing authentication token" })
-export const invalidToken = new Unauthorized({ error: "Invalid authentication token" })
-
-/** Checks a presented token; `undefined` or "" is a missing one. Shared by every protected route. */
-export const checkToken = (
-  expected: Option.Option<Redacted.Redacted<string>>,
-  presented: string | undefined
-): Unauthorized | undefined => {
+/**
+ * The check of a presented token against the configured one, shared by every protected route;
+ * `undefined` or "" is a missing token. The expected digest is computed here, once, rather than
+ * per request (hashing both sides per request was a sixth of the /stats handler's CPU); the
+ * comparison takes a time independent of both tokens.
+ */
+export const tokenChecker = (expected: Option.Option<Redacted.Redacted<string>>): TokenCheck => {
   // No token configured: the config only allows that on loopback, where no other machine can connect.
-  if (Option.isNone(expected)) return undefined
-  if (presented === undefined || presented === "") return missingToken
-  return constantTimeEquals(presented, Redacted.value(expected.value)) ? undefined : invalidToken
+  if (Option.isNone(expected)) return () => undefined
+  const expectedDigest = digest(Redacted.value(expected.value))
+  return (presented) => {
+    if (presented === undefined || presented === "") return missingToken
+    return timingSafeEqual(digest(presented), expectedDigest) ? undefined : invalidToken
+  }
 }
 
 export const AuthorizationLive = Layer.effect(
   Authorization,
   Effect.gen(function* () {
-    const config = yield* AppConfig
+    const checkToken = tokenChecker((yield* AppConfig).authToken)
     return Authorization.of({
       // A missing header arrives as Redacted(""), not as a failure.
       token: (httpEffect, { credential }) => {
-        const error = checkToken(config.authToken, Redacted.value(credential))
+        const error = checkToken(Redacted.value(credential))
         return error === undefined ? httpEffect : Effect.fail(error)
       }
     })
@@ -54,7 +49,7 @@ export const AuthorizationLive = Layer.effect(
 const BEARER = /^Bearer\s+(.+)$/i
 
 /** The token a request presents: X-Profiler-Token first, else `Authorization: Bearer`. */
-export const presentedToken = (headers: Readonly<Record<string, string | undefined>>): string | undefined => {
+const presentedToken = (headers: Readonly<Record<string, string | undefined>>): string | undefined => {
   const header = headers[TOKEN_HEADER.toLowerCase()]
   if (header !== undefined && header !== "") return header
   return BEARER.exec(headers.authorization ?? "")?.[1]?.trim()
@@ -65,12 +60,12 @@ export const presentedToken = (headers: Readonly<Record<string, string | undefin
 export const MetricsAuthorizationLive = Layer.effect(
   MetricsAuthorization,
   Effect.gen(function* () {
-    const config = yield* AppConfig
+    const checkToken = tokenChecker((yield* AppConfig).authToken)
     const check = <A, E, R>(
       httpEffect: Effect.Effect<A, E, R>
     ): Effect.Effect<A, E | Unauthorized, R | HttpServerRequest.HttpServerRequest> =>
       Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
-        const error = checkToken(config.authToken, presentedToken(request.headers))
+        const error = checkToken(presentedToken(request.headers))
         return error === undefined ? httpEffect : (Effect.fail(error) as Effect.Effect<A, E | Unauthorized, R>)
       })
     return MetricsAuthorization.of({

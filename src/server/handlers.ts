@@ -15,7 +15,8 @@ import { VERSION } from "../version.ts"
 const sectionOr503 = <A extends object>(section: A | CollectorFailure) =>
   isCollectorFailure(section) ? Effect.fail(new CollectorUnavailable(section)) : Effect.succeed(section as A)
 
-const JSON_TYPE = "application/json"
+/** The content type of every JSON answer, the /stats fast path's included. */
+export const JSON_CONTENT_TYPE = "application/json"
 
 export const PublicHandlers = HttpApiBuilder.group(ProfilerApi, "public", (handlers) =>
   Effect.gen(function* () {
@@ -32,31 +33,30 @@ export const StatsHandlers = HttpApiBuilder.group(ProfilerApi, "stats", (handler
     const snapshot = yield* Snapshot
     const feed = yield* Feed
     const history = yield* History
-    // The response itself is immutable: it is built once per snapshot, like its bytes.
-    let stats: { readonly snapshot: Encoded; readonly response: HttpServerResponse.HttpServerResponse } | undefined
-    const statsResponse = (snapshot: Encoded) => {
-      if (stats === undefined || stats.snapshot !== snapshot) {
-        stats = { snapshot, response: HttpServerResponse.uint8Array(snapshot.json, { contentType: JSON_TYPE }) }
-      }
-      return stats.response
-    }
-    return handlers
-      .handle("stats", () => Effect.map(feed.current, statsResponse))
-      .handle("host", () => Effect.flatMap(snapshot.current, (s) => sectionOr503(s.host)))
-      .handle("containers", () => Effect.flatMap(snapshot.current, (s) => sectionOr503(s.containers)))
-      .handle("services", () => Effect.flatMap(snapshot.current, (s) => sectionOr503(s.services)))
-      .handle("stream", () =>
-        Effect.succeed(
-          HttpServerResponse.stream(feed.events, {
-            contentType: "text/event-stream",
-            // no-transform and X-Accel-Buffering keep proxies (nginx, Next.js) from buffering events.
-            headers: { "cache-control": "no-cache, no-transform", "x-accel-buffering": "no" }
-          })
+    return (
+      handlers
+        // Most GET /stats never get here: server/statsFastPath.ts answers them with the same bytes.
+        .handle("stats", () =>
+          Effect.map(feed.current, (e) => HttpServerResponse.uint8Array(e.json, { contentType: JSON_CONTENT_TYPE }))
         )
-      )
-      .handle("history", ({ query }) =>
-        Effect.map(history.read(query.window), (body) => HttpServerResponse.text(body, { contentType: JSON_TYPE }))
-      )
+        .handle("host", () => Effect.flatMap(snapshot.current, (s) => sectionOr503(s.host)))
+        .handle("containers", () => Effect.flatMap(snapshot.current, (s) => sectionOr503(s.containers)))
+        .handle("services", () => Effect.flatMap(snapshot.current, (s) => sectionOr503(s.services)))
+        .handle("stream", () =>
+          Effect.succeed(
+            HttpServerResponse.stream(feed.events, {
+              contentType: "text/event-stream",
+              // no-transform and X-Accel-Buffering keep proxies (nginx, Next.js) from buffering events.
+              headers: { "cache-control": "no-cache, no-transform", "x-accel-buffering": "no" }
+            })
+          )
+        )
+        .handle("history", ({ query }) =>
+          Effect.map(history.read(query.window), (body) =>
+            HttpServerResponse.text(body, { contentType: JSON_CONTENT_TYPE })
+          )
+        )
+    )
   })
 )
 

@@ -2,7 +2,8 @@ import type { IncomingMessage, Server, ServerResponse } from "node:http"
 import type { Option, Redacted } from "effect"
 import { TOKEN_HEADER } from "../api/Authorization.ts"
 import type { Encoded } from "../sampling/Encoded.ts"
-import { checkToken } from "./Authorization.ts"
+import { tokenChecker } from "./Authorization.ts"
+import { JSON_CONTENT_TYPE } from "./handlers.ts"
 
 // GET /stats is what the dashboard polls and what a load balancer or a second dashboard
 // multiplies: it answers bytes that were encoded once per snapshot, so the only work per request
@@ -16,22 +17,25 @@ import { checkToken } from "./Authorization.ts"
 // the two paths to the same bytes and headers.
 
 const TOKEN = TOKEN_HEADER.toLowerCase()
-const JSON_TYPE = "application/json"
 
 export type FastPath = (request: IncomingMessage, response: ServerResponse) => boolean
 
 /** Answers an authorized `GET /stats` from the current snapshot; false when it is not one. */
-export const statsFastPath =
-  (expected: Option.Option<Redacted.Redacted<string>>, current: () => Pick<Encoded, "json">): FastPath =>
-  (request, response) => {
+export const statsFastPath = (
+  expected: Option.Option<Redacted.Redacted<string>>,
+  current: () => Pick<Encoded, "json">
+): FastPath => {
+  const checkToken = tokenChecker(expected)
+  return (request, response) => {
     if (request.method !== "GET" || request.url !== "/stats") return false
     const presented = request.headers[TOKEN]
-    if (checkToken(expected, typeof presented === "string" ? presented : undefined) !== undefined) return false
+    if (checkToken(typeof presented === "string" ? presented : undefined) !== undefined) return false
     const body = current().json
-    response.writeHead(200, { "content-type": JSON_TYPE, "content-length": body.byteLength })
+    response.writeHead(200, { "content-type": JSON_CONTENT_TYPE, "content-length": body.byteLength })
     response.end(body)
     return true
   }
+}
 
 /**
  * Puts `fastPath` in front of every other `request` listener of `server`. The Effect server adds
