@@ -8,11 +8,11 @@ set -euo pipefail
 BUSYBOX_IMAGE="${BUSYBOX_IMAGE:-system-profiler/busybox:latest}"
 log() { echo "ensure-docker: $*" >&2; }
 
-as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+source "$(dirname "${BASH_SOURCE[0]}")/apt.sh"
 
 if ! command -v dockerd >/dev/null 2>&1 || ! [ -x /bin/busybox ] || ! command -v docker >/dev/null 2>&1; then
   log "installing docker.io and busybox-static"
-  as_root apt-get update -qq
+  apt_update
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq docker.io busybox-static >/dev/null
 fi
 

@@ -3,7 +3,7 @@
 # promtool (checks /metrics), docker-compose (validates the compose files), wrk and
 # prometheus-node-exporter (benchmarks), openssl (a self-signed certificate for the https probe).
 set -euo pipefail
-as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+source "$(dirname "${BASH_SOURCE[0]}")/apt.sh"
 missing=()
 command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
@@ -13,7 +13,7 @@ command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "ensure-test-tools: installing ${missing[*]}" >&2
-  as_root apt-get update -qq
+  apt_update
   # policy-rc.d keeps Debian from starting the packaged services: tests start their own.
   DEBIAN_FRONTEND=noninteractive RUNLEVEL=1 as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
