@@ -6,10 +6,10 @@ export type DockerEndpoint =
   | { readonly _tag: "unix"; readonly socketPath: string }
   | { readonly _tag: "tcp"; readonly host: string; readonly port: number }
 
-export const DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock"
+const DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock"
 
 // Docker's own convention: unix:///path for the socket, tcp://host:port for a (GET-only) proxy.
-export const parseDockerHost = (raw: string) =>
+const parseDockerHost = (raw: string) =>
   Effect.gen(function* () {
     const fail = (problem: string) =>
       new ConfigInvalid({

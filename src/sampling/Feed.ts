@@ -15,7 +15,7 @@ export class FeedSettings extends Context.Reference<FeedSettingsShape>("system-p
 // Snapshots change a few times per host interval: 16 covers any burst a reading client sees.
 const FANOUT_CAPACITY = 16
 
-export const HEARTBEAT: Uint8Array = new TextEncoder().encode(": heartbeat\n\n")
+const HEARTBEAT: Uint8Array = new TextEncoder().encode(": heartbeat\n\n")
 
 export interface FeedShape {
   /** The current snapshot with its encodings, shared by every reader. */

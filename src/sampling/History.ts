@@ -35,7 +35,7 @@ export class History extends Context.Service<History, HistoryShape>()("system-pr
 const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000 } as const
 
 /** Parses a window such as "90s", "15m", "1h" (a bare number is seconds), at most `max`. */
-export const parseWindow = (raw: string, max: Duration.Duration): number | InvalidQuery => {
+const parseWindow = (raw: string, max: Duration.Duration): number | InvalidQuery => {
   const m = /^(\d{1,9})(s|m|h)?$/.exec(raw.trim())
   if (m === null) return new InvalidQuery({ error: `window must be ${WINDOW_FORMAT}; got "${raw.slice(0, 40)}"` })
   const ms = Number(m[1]) * UNIT_MS[(m[2] ?? "s") as keyof typeof UNIT_MS]

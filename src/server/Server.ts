@@ -11,7 +11,7 @@ import { statsFastPath, withFastPath } from "./statsFastPath.ts"
 // a deploy waits on us.
 const SHUTDOWN_GRACE = "300 millis"
 
-export const NodeServerLayer = Layer.unwrap(
+const NodeServerLayer = Layer.unwrap(
   Effect.gen(function* () {
     const config = yield* AppConfig
     const feed = yield* Feed

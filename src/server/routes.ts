@@ -12,10 +12,10 @@ import { MetricsHandlers, PublicHandlers, StatsHandlers } from "./handlers.ts"
 
 export const CollectorsLayer = Layer.mergeAll(HostCollectorLayer, ContainerCollectorLayer, ServiceCollectorLayer)
 
-export const SamplingLayer = Snapshot.layer.pipe(Layer.provide(CollectorsLayer))
+const SamplingLayer = Snapshot.layer.pipe(Layer.provide(CollectorsLayer))
 
 /** What the routes serve from the one Snapshot: the SSE fan-out and the history ring. */
-export const ReadersLayer = Layer.mergeAll(Feed.layer, History.layer)
+const ReadersLayer = Layer.mergeAll(Feed.layer, History.layer)
 
 // The docs page loads Scalar from jsDelivr in the reader's browser. The inline variant
 // (`HttpApiScalar.layer`) embeds a 3 MB script that cost 18 MB of RSS at start, and 30 MB once

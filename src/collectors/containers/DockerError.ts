@@ -51,14 +51,17 @@ export const errorCode = (cause: unknown): string | undefined => {
   return undefined
 }
 
+/** The socket path, or host:port, that messages name. */
+const address = (endpoint: DockerEndpoint): string =>
+  endpoint._tag === "unix" ? endpoint.socketPath : `${endpoint.host}:${endpoint.port}`
+
 /** Turns a failed request into the reason a person can act on: no socket, no permission, daemon down. */
 export const classifyTransport = (
   reason: HttpClientError.HttpClientError["reason"],
   what: string,
   endpoint: DockerEndpoint
 ): DockerError => {
-  const where = endpoint._tag === "unix" ? endpoint.socketPath : `${endpoint.host}:${endpoint.port}`
-  if (reason._tag === "StatusCodeError") return DockerError.status(reason.response.status, what, where)
+  if (reason._tag === "StatusCodeError") return DockerError.status(reason.response.status, what, address(endpoint))
   if (reason._tag !== "TransportError") {
     return new DockerError({ reason: "parse-error", detail: `${what} answered with an unreadable body` })
   }
@@ -66,8 +69,8 @@ export const classifyTransport = (
 }
 
 /** The reason a person can act on, for a request that failed with `cause` (a Node socket error). */
-export const classifyCause = (cause: unknown, endpoint: DockerEndpoint): DockerError => {
-  const where = endpoint._tag === "unix" ? endpoint.socketPath : `${endpoint.host}:${endpoint.port}`
+const classifyCause = (cause: unknown, endpoint: DockerEndpoint): DockerError => {
+  const where = address(endpoint)
   const code = errorCode(cause)
   switch (code) {
     case "ENOENT":
