@@ -1,8 +1,7 @@
 // A real server on an ephemeral port over counting mock collectors, for the readers of the one
 // sampling: the SSE stream, /metrics and /history.
-import { NodeHttpServer } from "@effect/platform-node"
 import { Duration, Effect, Layer, Redacted } from "effect"
-import { FetchHttpClient, HttpClient, HttpRouter, HttpServer } from "effect/http"
+import { FetchHttpClient, HttpClient, HttpServer } from "effect/http"
 import { makeProfilerClient } from "../../src/client/index.ts"
 import { ContainerCollector } from "../../src/collectors/containers/ContainerCollector.ts"
 import { layerMock as containersMock } from "../../src/collectors/containers/mock.ts"
@@ -10,10 +9,9 @@ import { HostCollector } from "../../src/collectors/host/HostCollector.ts"
 import { layerMock as hostMock } from "../../src/collectors/host/mock.ts"
 import { layerMock as servicesMock } from "../../src/collectors/services/mock.ts"
 import { ServiceCollector } from "../../src/collectors/services/ServiceCollector.ts"
-import { type Env, layerTest } from "../../src/config/AppConfig.ts"
+import type { Env } from "../../src/config/AppConfig.ts"
 import { FeedSettings } from "../../src/sampling/Feed.ts"
-import * as Snapshot from "../../src/sampling/Snapshot.ts"
-import { ApiRoutes } from "../../src/server/routes.ts"
+import { serveWithCollectors } from "../foundation/harness.ts"
 
 export const TOKEN = "stream-test-token-42"
 
@@ -70,12 +68,10 @@ export const newCalls = (): Calls => ({ host: 0, containers: 0, services: 0, hos
 
 /** The API routes over counting collectors, served on an ephemeral port. */
 export const serve = (env: Env, calls: Calls, heartbeat: Duration.Input = Duration.seconds(15)) =>
-  HttpRouter.serve(ApiRoutes, { disableLogger: true }).pipe(
-    Layer.provide(Snapshot.layer.pipe(Layer.provide(countingCollectors(calls)))),
-    Layer.provide(Layer.succeed(FeedSettings, { heartbeat: Duration.fromInputUnsafe(heartbeat) })),
-    Layer.provideMerge(NodeHttpServer.layerTest),
-    Layer.provide(layerTest({ MOCK_HOST_STATS: "true", SYSTEM_PROFILER_AUTH_TOKEN: TOKEN, ...env }))
-  )
+  serveWithCollectors(
+    { MOCK_HOST_STATS: "true", SYSTEM_PROFILER_AUTH_TOKEN: TOKEN, ...env },
+    countingCollectors(calls)
+  ).pipe(Layer.provide(Layer.succeed(FeedSettings, { heartbeat: Duration.fromInputUnsafe(heartbeat) })))
 
 export const baseUrl = Effect.map(HttpServer.HttpServer, (server) => HttpServer.formatAddress(server.address))
 

@@ -12,6 +12,9 @@ const fastHost = {
   SYSTEM_PROFILER_SERVICES_INTERVAL: "1h"
 }
 
+// Nothing moves: one snapshot for the whole test.
+const still = { ...fastHost, SYSTEM_PROFILER_HOST_INTERVAL: "1h" }
+
 const hostSampledAt = (s: Stats) => (isCollectorFailure(s.host) ? `failed ${s.host.sampledAt}` : s.host.sampledAt)
 
 /** A raw SSE connection read as text, closed (as a browser tab closing would) with its scope. */
@@ -88,19 +91,7 @@ describe("GET /stats/stream", () => {
       const stats = (yield* get("/stats", { "x-profiler-token": TOKEN })).text
       // The snapshot does not move (every interval is an hour), so both readers see the same bytes.
       assert.strictEqual(first, `data: ${stats}`)
-    }).pipe(
-      Effect.scoped,
-      Effect.provide(
-        serve(
-          {
-            SYSTEM_PROFILER_HOST_INTERVAL: "1h",
-            SYSTEM_PROFILER_CONTAINERS_INTERVAL: "1h",
-            SYSTEM_PROFILER_SERVICES_INTERVAL: "1h"
-          },
-          newCalls()
-        )
-      )
-    )
+    }).pipe(Effect.scoped, Effect.provide(serve(still, newCalls())))
   )
 
   it.live("heartbeat comment lines keep an idle stream busy", () =>
@@ -111,20 +102,7 @@ describe("GET /stats/stream", () => {
       for (const block of text.split("\n\n").filter((b) => b !== "")) {
         assert.match(block, /^(data: \{.*\}|: heartbeat)$/s)
       }
-    }).pipe(
-      Effect.scoped,
-      Effect.provide(
-        serve(
-          {
-            SYSTEM_PROFILER_HOST_INTERVAL: "1h",
-            SYSTEM_PROFILER_CONTAINERS_INTERVAL: "1h",
-            SYSTEM_PROFILER_SERVICES_INTERVAL: "1h"
-          },
-          newCalls(),
-          "50 millis"
-        )
-      )
-    )
+    }).pipe(Effect.scoped, Effect.provide(serve(still, newCalls(), "50 millis")))
   )
 
   it.live("a client that disconnects releases its subscription: the open-stream count returns to 0", () =>
