@@ -17,8 +17,8 @@ import { ContainerCollector } from "../../src/collectors/containers/ContainerCol
 import * as DockerClient from "../../src/collectors/containers/DockerClient.ts"
 import * as Live from "../../src/collectors/containers/live.ts"
 import { layerTest } from "../../src/config/AppConfig.ts"
+import { type Service, startService } from "../support/service.ts"
 import { docker, ensureDocker, IMAGE, inspectField, randomToken, removeByPrefix, waitFor } from "./support/docker.ts"
-import { type Service, startService } from "./support/service.ts"
 
 const runId = randomToken(6)
 const prefix = `sp-test-${runId}`

@@ -11,8 +11,8 @@ import { assert, describe, it } from "@effect/vitest"
 import { Schema } from "effect"
 import { afterAll } from "vitest"
 import { CollectorFailure } from "../../src/api/errors.ts"
+import { type Service, startService } from "../support/service.ts"
 import { randomToken, waitFor } from "./support/docker.ts"
-import { type Service, startService } from "./support/service.ts"
 
 const dir = mkdtempSync(join(tmpdir(), "sp-perm-"))
 const socketPath = join(dir, "docker.sock")

@@ -8,9 +8,9 @@ import { Schema } from "effect"
 import { afterAll, beforeAll } from "vitest"
 import { ContainerStats } from "../../src/api/ContainerStats.ts"
 import { CollectorFailure } from "../../src/api/errors.ts"
+import { type Service, startService } from "../support/service.ts"
 import { copyImageTo, docker, ensureDocker, IMAGE, randomToken, waitFor } from "./support/docker.ts"
 import { makePrivateDockerd, type PrivateDockerd } from "./support/privateDockerd.ts"
-import { type Service, startService } from "./support/service.ts"
 
 const runId = randomToken(6)
 const stackLabel = `sp-test.stack=${runId}`

@@ -6,6 +6,7 @@ import { once } from "node:events"
 import http from "node:http"
 import { fileURLToPath } from "node:url"
 import { assert, describe, it } from "@effect/vitest"
+import { startService } from "../support/service.ts"
 
 const main = fileURLToPath(new URL("../../src/main.ts", import.meta.url))
 
@@ -26,22 +27,12 @@ const start = (env: Record<string, string>): Run => {
   return run
 }
 
-const exitOf = async (run: Run, deadlineMs: number): Promise<number | null> => {
-  if (run.child.exitCode !== null) return run.child.exitCode
-  const timer = setTimeout(() => run.child.kill("SIGKILL"), deadlineMs)
-  const [code] = (await once(run.child, "exit")) as [number | null]
+const exitOf = async (child: ChildProcess, deadlineMs: number): Promise<number | null> => {
+  if (child.exitCode !== null) return child.exitCode
+  const timer = setTimeout(() => child.kill("SIGKILL"), deadlineMs)
+  const [code] = (await once(child, "exit")) as [number | null]
   clearTimeout(timer)
   return code
-}
-
-const listeningAddress = async (run: Run): Promise<string> => {
-  for (let i = 0; i < 200 && !/"system-profiler listening"/.test(run.output); i++) {
-    if (run.child.exitCode !== null) break
-    await new Promise((r) => setTimeout(r, 50))
-  }
-  const line = run.output.split("\n").find((l) => l.includes("system-profiler listening"))
-  assert.isDefined(line, run.output)
-  return (JSON.parse(line!) as { annotations: { address: string } }).annotations.address
 }
 
 describe("configuration errors stop the process with a message that names the variable", () => {
@@ -54,7 +45,7 @@ describe("configuration errors stop the process with a message that names the va
   for (const [what, env, variable] of cases) {
     it(`${what} exits non-zero naming ${variable}`, async () => {
       const run = start({ MOCK_HOST_STATS: "true", ...env })
-      const code = await exitOf(run, 20_000)
+      const code = await exitOf(run.child, 20_000)
       assert.notStrictEqual(code, 0)
       assert.isNotNull(code)
       const line = run.output.split("\n").find((l) => l.includes("startup-failed"))
@@ -71,14 +62,13 @@ describe("a running service", () => {
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     it(`stops cleanly on ${signal} while a client holds a connection open`, async () => {
       const token = "process-test-token"
-      const run = start({ MOCK_HOST_STATS: "true", PORT: "0", SYSTEM_PROFILER_AUTH_TOKEN: token })
-      const address = await listeningAddress(run)
+      const service = await startService({ MOCK_HOST_STATS: "true" }, token)
       // Every log line is one JSON object.
-      for (const line of run.output.trim().split("\n")) assert.doesNotThrow(() => JSON.parse(line), line)
+      for (const line of service.output().trim().split("\n")) assert.doesNotThrow(() => JSON.parse(line), line)
       const agent = new http.Agent({ keepAlive: true })
       const body = await new Promise<string>((resolve, reject) => {
         http
-          .get(`${address}/stats`, { agent, headers: { "x-profiler-token": token } }, (res) => {
+          .get(`${service.baseUrl}/stats`, { agent, headers: { "x-profiler-token": token } }, (res) => {
             let text = ""
             res.on("data", (d: Buffer) => (text += d.toString()))
             res.on("end", () => resolve(text))
@@ -87,15 +77,15 @@ describe("a running service", () => {
       })
       assert.include(body, '"timestamp"')
       const sentAt = performance.now()
-      run.child.kill(signal)
+      service.child.kill(signal)
       // A bound on hanging, not a speed goal: Docker's own stop grace is 10 s.
-      const code = await exitOf(run, 5_000)
+      const code = await exitOf(service.child, 5_000)
       const took = performance.now() - sentAt
       agent.destroy()
-      assert.strictEqual(code, 0, run.output)
+      assert.strictEqual(code, 0, service.output())
       assert.isBelow(took, 5_000)
       console.info(`${signal}: stopped in ${took.toFixed(0)} ms`)
-      assert.notInclude(run.output, token)
+      assert.notInclude(service.output(), token)
     })
   }
 })
