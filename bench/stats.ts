@@ -3,7 +3,8 @@
 // busybox containers, HTTP and TCP probes served by this script), then prints:
 //   - GET /stats under wrk at 50 connections: p50, p99, requests per second
 //   - RSS after start and after 100 000 requests
-//   - the CPU seconds the idle service uses per minute (and as % of one core)
+//   - the CPU seconds the idle service uses per minute (and as % of one core), in the first
+//     minute after the warm-up and in the two minutes after it (the steady state)
 //   - what 200 open /stats/stream clients add in RSS and CPU
 //   - GET /metrics of both, with node_exporter's RSS and idle CPU beside ours
 //
@@ -40,9 +41,15 @@ const S = {
   streamClients: arg("clients", smoke ? 20 : 200),
   requests: arg("requests", smoke ? 5_000 : 100_000),
   wrkSeconds: arg("wrk-seconds", smoke ? 2 : 15),
-  idleSeconds: arg("idle-seconds", smoke ? 3 : 60),
+  // The first minute after start, then the steady state: what the service costs for months.
+  idleFirstSeconds: smoke ? 1 : 60,
+  idleSeconds: arg("idle-seconds", smoke ? 3 : 180),
   warmupSeconds: smoke ? 2 : 12,
   holdSeconds: arg("hold-seconds", smoke ? 3 : 30)
+}
+
+if (!(S.idleSeconds > S.idleFirstSeconds)) {
+  throw new Error(`--idle-seconds must be more than the first window of ${S.idleFirstSeconds} s`)
 }
 
 const root = fileURLToPath(new URL("..", import.meta.url))
@@ -86,6 +93,13 @@ const idleCpu = async (pids: ReadonlyArray<number>, seconds: number) => {
   const before = pids.map(cpuSeconds)
   await sleep(seconds * 1000)
   return pids.map((pid, i) => ((cpuSeconds(pid) - before[i]!) * 60) / seconds)
+}
+
+/** idleCpu over the first `firstSeconds`, then over the rest of `totalSeconds`. */
+const idleCpuWindows = async (pids: ReadonlyArray<number>, firstSeconds: number, totalSeconds: number) => {
+  const first = await idleCpu(pids, firstSeconds)
+  const rest = await idleCpu(pids, totalSeconds - firstSeconds)
+  return pids.map((_, i) => ({ first: first[i]!, rest: rest[i]! }))
 }
 
 // ---- helpers ----------------------------------------------------------------------------------
@@ -324,7 +338,13 @@ const main = async () => {
   const neRssStart = ne === undefined ? Number.NaN : rssBytes(ne.pid!)
 
   log(`idle CPU over ${S.idleSeconds} s`)
-  const [idle, neIdle] = await idleCpu(ne === undefined ? [pid] : [pid, ne.pid!], S.idleSeconds)
+  const [idleWindows, neIdleWindows] = await idleCpuWindows(
+    ne === undefined ? [pid] : [pid, ne.pid!],
+    S.idleFirstSeconds,
+    S.idleSeconds
+  )
+  const idle = idleWindows?.rest
+  const neIdle = neIdleWindows?.rest
 
   log("wrk GET /stats")
   const auth = `X-Profiler-Token: ${TOKEN}`
@@ -379,7 +399,7 @@ const main = async () => {
     Number.isNaN(idleCpu) ? "" : cpu(idleCpu)
   ]
   const rows: Array<Array<string>> = [
-    ["target", "conns", "p50", "p99", "ok req/s", "RSS after start", `RSS after load`, "idle CPU"],
+    ["target", "conns", "p50", "p99", "ok req/s", "RSS after start", `RSS after load`, "idle CPU (steady)"],
     row("system-profiler GET /stats", 50, stats, rssStart, rssAfter, idle ?? na),
     row("system-profiler GET /metrics", 50, metrics),
     row("system-profiler GET /metrics", 1, metrics1),
@@ -403,6 +423,13 @@ const main = async () => {
   out.push(`|${width.map((w) => "-".repeat(w + 2)).join("|")}|`)
   for (const r of rows.slice(1)) out.push(line(r))
   out.push("")
+  const windows = (w: { first: number; rest: number } | undefined) =>
+    w === undefined
+      ? "n/a"
+      : `${cpu(w.first)} in the first ${S.idleFirstSeconds} s, ${cpu(w.rest)} in the ${S.idleSeconds - S.idleFirstSeconds} s after`
+  out.push(
+    `idle CPU after the ${S.warmupSeconds} s warm-up: system-profiler ${windows(idleWindows)}; node_exporter ${windows(neIdleWindows)}`
+  )
   out.push(
     `stream clients: ${S.streamClients} open (server counted ${connected}, ${eventsSeen} events received): ` +
       `RSS ${mb(rssBeforeStreams)} -> ${mb(rssWithStreams)} (+${mb(rssWithStreams - rssBeforeStreams)}), ` +

@@ -37,6 +37,8 @@ export interface AppConfigShape {
   readonly networkExclude: ReadonlyArray<string>
   readonly extraDisks: ReadonlyArray<string>
   readonly dockerConcurrency: number
+  /** auto: cgroupfs under HOST_SYS where the container's cgroup is found, else Docker's stats API; api: always the API. */
+  readonly containerStatsSource: "auto" | "api"
   readonly dockerTimeout: Duration.Duration
   readonly probeTimeout: Duration.Duration
   readonly probeRetries: number
@@ -107,6 +109,14 @@ export const parseAppConfig = (env: Env, ctx: ConfigContext) =>
         problem: `"${badDisk}" is not an absolute path without '..'`
       })
     }
+    const containerStatsSource = (env.SYSTEM_PROFILER_CONTAINER_STATS_SOURCE ?? "").trim() || "auto"
+    if (containerStatsSource !== "auto" && containerStatsSource !== "api") {
+      return yield* new ConfigInvalid({
+        variable: "SYSTEM_PROFILER_CONTAINER_STATS_SOURCE",
+        accepts: "auto (cgroupfs where the container's cgroup is found, else the Docker API) or api",
+        problem: `"${containerStatsSource}" is neither`
+      })
+    }
     return {
       port,
       host,
@@ -122,6 +132,7 @@ export const parseAppConfig = (env: Env, ctx: ConfigContext) =>
       networkExclude: readList(env, "SYSTEM_PROFILER_NET_EXCLUDE", DEFAULT_NETWORK_EXCLUDE),
       extraDisks,
       dockerConcurrency: yield* readInteger(env, "SYSTEM_PROFILER_DOCKER_CONCURRENCY", 5, 1, 64),
+      containerStatsSource,
       dockerTimeout: yield* readDuration(env, "SYSTEM_PROFILER_DOCKER_TIMEOUT", Duration.seconds(5), {
         min: Duration.millis(100),
         max: Duration.minutes(1)

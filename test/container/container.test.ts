@@ -339,6 +339,12 @@ describe("the image on the local dockerd, with the production compose configurat
     const all = new Set(docker("ps", "--all", "--format", "{{.Names}}").split("\n"))
     for (const c of stats.containers) if (all.has(c.name)) expect(labelled.has(c.name), c.name).toBe(true)
     expect(stats.summary.total).toBe(stats.containers.length)
+    // As 1000:1000 with no capabilities, the figures of running containers come from the host's
+    // cgroupfs and /proc (the read-only mounts), not from Docker's stats API.
+    for (const c of stats.containers.filter((c) => c.state === "running")) expect(c.memory, c.name).not.toBeNull()
+    const logs = logsOf(PROFILER_NAME)
+    expect(logs).toMatch(/"statsSource":"cgroup v[12], else docker-api"/)
+    expect(logs).not.toContain("container cgroup unreadable")
   }, 90_000)
 
   it("stops on `docker stop` in under 2 seconds, with exit code 0", () => {

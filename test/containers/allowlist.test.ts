@@ -23,7 +23,7 @@ const keysOf = (value: unknown, into = new Set<string>()): Set<string> => {
   return into
 }
 
-const forbidden = ["Env", "Cmd", "Args", "Command", "Mounts", "Labels", "Config", "HostConfig", "Path", "Entrypoint"]
+const forbidden = ["Env", "Cmd", "Args", "Command", "Mounts", "Labels", "Config", "Binds", "Path", "Entrypoint"]
 
 describe("decoding keeps only allowlisted fields", () => {
   it("an inspect answer with tokens in its Env keeps none of them (Home Assistant add-on)", () => {
@@ -34,13 +34,19 @@ describe("decoding keeps only allowlisted fields", () => {
     assert.notInclude(text, "abc123")
     assert.notInclude(text, "TOKEN")
     for (const key of forbidden) assert.isFalse(keysOf(decoded).has(key), key)
-    assert.deepStrictEqual([...keysOf(decoded)].sort(), ["Id", "RestartCount", "StartedAt", "State", "Status"].sort())
+    // Of HostConfig, only the network mode: with State.Pid, where the network counters are.
+    assert.deepStrictEqual(
+      [...keysOf(decoded)].sort(),
+      ["Id", "RestartCount", "StartedAt", "State", "Status", "Pid", "HostConfig", "NetworkMode"].sort()
+    )
+    assert.deepStrictEqual(Object.keys(decoded.HostConfig ?? {}), ["NetworkMode"])
   })
 
   it("the moby inspect example keeps the health status, nothing of its Config", () => {
     const decoded = Schema.decodeUnknownSync(ContainerInspect)(fixture("moby-api-v1.41/container-inspect.example.json"))
     assert.deepStrictEqual(decoded.State.Health, { Status: "healthy" })
     assert.strictEqual(decoded.RestartCount, 1)
+    assert.deepStrictEqual(decoded.HostConfig, { NetworkMode: "bridge" })
     for (const key of forbidden) assert.isFalse(keysOf(decoded).has(key), key)
   })
 

@@ -10,11 +10,20 @@
 
 import net from "node:net"
 import { assert, describe, it } from "@effect/vitest"
-import { Duration, Effect, Layer, Schema } from "effect"
+import { Duration, Effect, Layer, Result, Schema } from "effect"
+import { HttpClient } from "effect/http"
 import { afterAll, beforeAll } from "vitest"
 import { ContainerStats } from "../../src/api/ContainerStats.ts"
 import { ContainerCollector } from "../../src/collectors/containers/ContainerCollector.ts"
+import {
+  detectLayout,
+  findContainerCgroup,
+  readCgroupStats,
+  readHostCounters
+} from "../../src/collectors/containers/cgroup/cgroupStats.ts"
 import * as DockerClient from "../../src/collectors/containers/DockerClient.ts"
+import { blockIoTotals, networkTotals } from "../../src/collectors/containers/dockerFormulas.ts"
+import { ContainerStatsAnswer } from "../../src/collectors/containers/dockerSchemas.ts"
 import * as Live from "../../src/collectors/containers/live.ts"
 import { layerTest } from "../../src/config/AppConfig.ts"
 import { type Service, startService } from "../support/service.ts"
@@ -89,7 +98,11 @@ const socket = { _tag: "unix", socketPath: "/var/run/docker.sock" } as const
  * `onAnswer` before decoding it: so a test can apply the docker CLI formula to the very answer
  * the collector used, or act on the daemon between two of the collector's calls.
  */
-const tappedCollector = (label: string, onAnswer: (path: string, body: unknown) => Effect.Effect<void>) => {
+const tappedCollector = (
+  label: string,
+  onAnswer: (path: string, body: unknown) => Effect.Effect<void>,
+  env: Record<string, string> = {}
+) => {
   const tapped = Layer.effect(
     DockerClient.DockerClient,
     Effect.gen(function* () {
@@ -105,7 +118,7 @@ const tappedCollector = (label: string, onAnswer: (path: string, body: unknown) 
     })
   ).pipe(Layer.provide(DockerClient.httpLayer(socket)))
   return Layer.effect(ContainerCollector, Live.make).pipe(
-    Layer.provide([tapped, layerTest({ SYSTEM_PROFILER_STACK_LABEL: label })])
+    Layer.provide([tapped, layerTest({ SYSTEM_PROFILER_STACK_LABEL: label, ...env })])
   )
 }
 
@@ -117,13 +130,17 @@ describe("the live collector on the real daemon", () => {
         string,
         { State: { Status: string; Health?: { Status: string } }; RestartCount: number }
       >()
-      const layer = tappedCollector(stackLabel, (path, body) =>
-        Effect.sync(() => {
-          const id = /containers\/([0-9a-f]{64})\/stats/.exec(path)?.[1]
-          if (id !== undefined) raw.set(id, [...(raw.get(id) ?? []), body as Record<string, unknown>])
-          const inspectedId = /containers\/([0-9a-f]{64})\/json/.exec(path)?.[1]
-          if (inspectedId !== undefined) inspected.set(inspectedId, body as never)
-        })
+      // The API as the stats source, so that every figure can be checked against its answer.
+      const layer = tappedCollector(
+        stackLabel,
+        (path, body) =>
+          Effect.sync(() => {
+            const id = /containers\/([0-9a-f]{64})\/stats/.exec(path)?.[1]
+            if (id !== undefined) raw.set(id, [...(raw.get(id) ?? []), body as Record<string, unknown>])
+            const inspectedId = /containers\/([0-9a-f]{64})\/json/.exec(path)?.[1]
+            if (inspectedId !== undefined) inspected.set(inspectedId, body as never)
+          }),
+        { SYSTEM_PROFILER_CONTAINER_STATS_SOURCE: "api" }
       )
 
       const restartsBefore = Number(yield* Effect.promise(() => inspectField(ids.restarting!, "{{.RestartCount}}")))
@@ -202,6 +219,92 @@ describe("the live collector on the real daemon", () => {
       const text = JSON.stringify([first, second])
       for (const secret of [secretEnv, secretCmd, secretLabel]) assert.notInclude(text, secret)
     })
+  )
+})
+
+describe("container figures from cgroupfs (the default) on the real daemon", () => {
+  it.live("a sample reads running containers' figures from cgroupfs, asking the API for none", () =>
+    Effect.gen(function* () {
+      const paths: Array<string> = []
+      const layer = tappedCollector(stackLabel, (path) => Effect.sync(() => paths.push(path)))
+      const [first, second] = yield* Effect.gen(function* () {
+        const collector = yield* ContainerCollector
+        const first = yield* collector.sample
+        // /proc/stat counts in 10 ms ticks: a window of a second gives the CPU figure two digits.
+        yield* Effect.sleep("1 second")
+        return [first, yield* collector.sample] as const
+      }).pipe(Effect.provide(layer))
+      assert.deepStrictEqual(
+        paths.filter((p) => p.includes("/stats")),
+        []
+      )
+      assert.isAbove(paths.filter((p) => /containers\/[0-9a-f]{64}\/json/.test(p)).length, 0)
+      for (const sample of [first, second]) {
+        assert.deepStrictEqual(sample.containers.map((c) => c.id).sort(), labelled.map((n) => ids[n]!).sort())
+      }
+      const byName = new Map(second.containers.map((c) => [c.name.slice(prefix.length + 1), c]))
+      // The loop is held to half a CPU by --cpus 0.5: above 0, and never above its quota.
+      const busy = byName.get("healthy")!.cpuPercent!
+      assert.isAbove(busy, 0)
+      assert.isAtMost(busy, 60)
+      assert.strictEqual(byName.get("idle")!.cpuPercent, 0)
+      assert.strictEqual(byName.get("secret")!.memory!.limitBytes, 64 * MiB)
+      for (const info of second.containers.filter((c) => c.state === "running")) {
+        assert.isNotNull(info.memory, info.name)
+        assert.deepStrictEqual(info.network, { rxBytes: 0, txBytes: 0 }, info.name) // --network none
+      }
+    })
+  )
+
+  it.live("its counters are dockerd's: one-shot stats answers, read beside cgroupfs", () =>
+    Effect.gen(function* () {
+      const layout = detectLayout("/sys")
+      if (layout.version === "none") return assert.fail("no cgroup hierarchy under /sys")
+      const http = yield* HttpClient.HttpClient
+      const apiStats = (id: string) =>
+        http.get(`http://docker/v1.41/containers/${id}/stats?stream=false&one-shot=true`).pipe(
+          Effect.flatMap((r) => r.json),
+          Effect.flatMap(Schema.decodeUnknownEffect(ContainerStatsAnswer)),
+          Effect.orDie
+        )
+      for (const name of ["healthy", "unhealthy", "secret", "idle"] as const) {
+        const id = ids[name]!
+        const pid = Number(yield* Effect.promise(() => inspectField(id, "{{.State.Pid}}")))
+        const cgroup = findContainerCgroup(layout, id)
+        assert.isDefined(cgroup, name)
+        const api = yield* apiStats(id)
+        const host = Result.getOrThrow(readHostCounters("/proc"))
+        const ours = Result.getOrThrow(
+          readCgroupStats("/proc", layout, { cgroup: cgroup!, pid, networkMode: "none" }, host)
+        )
+        assert.strictEqual(ours.cpu_stats!.online_cpus, api.cpu_stats!.online_cpus, name)
+        assert.strictEqual(ours.memory_stats!.limit, api.memory_stats!.limit, name)
+        // dockerd read /proc/stat at its last tick, at most about a second before us.
+        const systemAhead = ours.cpu_stats!.system_cpu_usage! - api.cpu_stats!.system_cpu_usage!
+        assert.isAtLeast(systemAhead, 0, name)
+        assert.isAtMost(systemAhead, 3e9 * host.onlineCpus, name)
+        const cpuAhead = ours.cpu_stats!.cpu_usage.total_usage - api.cpu_stats!.cpu_usage.total_usage
+        assert.isAtLeast(cpuAhead, 0, name)
+        if (name === "idle") {
+          // A sleeping process: nothing moves between the two reads.
+          assert.strictEqual(cpuAhead, 0)
+          assert.deepStrictEqual(ours.memory_stats, {
+            usage: api.memory_stats!.usage!,
+            limit: api.memory_stats!.limit!,
+            stats: {
+              total_inactive_file: api.memory_stats!.stats!.total_inactive_file!,
+              inactive_file: api.memory_stats!.stats!.inactive_file!
+            }
+          })
+        }
+        assert.deepStrictEqual(
+          blockIoTotals(ours.blkio_stats?.io_service_bytes_recursive),
+          blockIoTotals(api.blkio_stats?.io_service_bytes_recursive),
+          name
+        )
+        assert.deepStrictEqual(networkTotals(ours.networks), networkTotals(api.networks), name)
+      }
+    }).pipe(Effect.provide(DockerClient.httpLayer(socket)))
   )
 })
 

@@ -169,4 +169,14 @@ describe("configuration", () => {
       )
     })
   )
+
+  it.effect("the container stats source is auto (cgroupfs, else the API) unless set to api", () =>
+    Effect.gen(function* () {
+      assert.strictEqual((yield* parse({})).containerStatsSource, "auto")
+      assert.strictEqual((yield* parse({ SYSTEM_PROFILER_CONTAINER_STATS_SOURCE: "api" })).containerStatsSource, "api")
+      const error = yield* failure({ SYSTEM_PROFILER_CONTAINER_STATS_SOURCE: "cgroup" })
+      assert.strictEqual(error.variable, "SYSTEM_PROFILER_CONTAINER_STATS_SOURCE")
+      assert.include(error.message, '"cgroup" is neither')
+    })
+  )
 })

@@ -2,7 +2,7 @@ import { Schema } from "effect"
 import { ContainerState } from "../../api/ContainerStats.ts"
 
 // The Docker Engine API answers as decoded here. Each schema names only the fields this service
-// reads; decoding drops every other key (Env, Cmd, Args, Mounts, Labels, HostConfig...), so a
+// reads; decoding drops every other key (Env, Cmd, Args, Mounts, Labels, HostConfig's settings...), so a
 // secret in a container's configuration never exists past the decoder, not even in memory that a
 // later change could log or serialise by mistake.
 
@@ -25,15 +25,21 @@ export const ContainerListItem = Schema.Struct({
 export type ContainerListItem = typeof ContainerListItem.Type
 export const ContainerList = Schema.Array(ContainerListItem)
 
-/** `GET /containers/{id}/json`: only the state block and the restart count. */
+/**
+ * `GET /containers/{id}/json`: the state block, the restart count, and of HostConfig only the
+ * network mode (a mode or a network name, never a setting's value), which with State.Pid tells
+ * where the container's network counters are (cgroup/cgroupStats.ts).
+ */
 export const ContainerInspect = Schema.Struct({
   Id: Schema.String,
   RestartCount: Schema.Number,
   State: Schema.Struct({
     Status: ContainerState,
     StartedAt: Schema.optionalKey(Schema.String),
+    Pid: Schema.optionalKey(Schema.Number),
     Health: Schema.optionalKey(Schema.NullOr(Schema.Struct({ Status: Schema.String })))
-  })
+  }),
+  HostConfig: Schema.optionalKey(Schema.Struct({ NetworkMode: Schema.optionalKey(Schema.String) }))
 })
 export type ContainerInspect = typeof ContainerInspect.Type
 

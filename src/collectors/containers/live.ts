@@ -1,8 +1,16 @@
-import { Clock, Effect, Layer } from "effect"
+import { Clock, Effect, Layer, Result } from "effect"
 import type { ContainerInfo } from "../../api/ContainerStats.ts"
 import { AppConfig } from "../../config/AppConfig.ts"
 import { type Negotiated, negotiate } from "./apiVersion.ts"
 import { ContainerCollector } from "./ContainerCollector.ts"
+import {
+  type CgroupLayout,
+  detectLayout,
+  findContainerCgroup,
+  type HostCounters,
+  readCgroupStats,
+  readHostCounters
+} from "./cgroup/cgroupStats.ts"
 import { containerInfo, type PreviousCpu, summarize } from "./containerInfo.ts"
 import * as DockerClient from "./DockerClient.ts"
 import { DockerError } from "./DockerError.ts"
@@ -64,6 +72,11 @@ export const make = Effect.gen(function* () {
   // a running container whose list entry is unchanged is not inspected again every sample.
   const inspected = new Map<string, KnownInspect>()
   const labelFilter = encodeURIComponent(JSON.stringify({ label: [config.stackLabel] }))
+  const layout: CgroupLayout =
+    config.containerStatsSource === "api" ? { version: "none" } : detectLayout(config.hostSys)
+  // Each running container's cgroup once found; and the ones whose cgroup read failed, logged once.
+  const cgroups = new Map<string, string>()
+  const cgroupFailures = new Set<string>()
 
   const apiVersion = Effect.gen(function* () {
     if (negotiated !== undefined) return negotiated
@@ -77,7 +90,12 @@ export const make = Effect.gen(function* () {
     }
     negotiated = result.negotiated
     yield* Effect.logInfo("docker API negotiated").pipe(
-      Effect.annotateLogs({ endpoint: docker.endpoint, apiVersion: negotiated.version, oneShot: negotiated.oneShot })
+      Effect.annotateLogs({
+        endpoint: docker.endpoint,
+        apiVersion: negotiated.version,
+        oneShot: negotiated.oneShot,
+        statsSource: layout.version === "none" ? "docker-api" : `cgroup v${layout.version}, else docker-api`
+      })
     )
     return negotiated
   })
@@ -109,13 +127,43 @@ export const make = Effect.gen(function* () {
         )
       )
 
+  // The container's figures from cgroupfs (cgroup/cgroupStats.ts), or undefined to ask the API:
+  // its cgroup is not where dockerd's drivers put it, or a file could not be read or parsed. A
+  // missing file means the container is stopping, which the API call then tells; anything else
+  // is logged once per container, with the file and the reason.
+  const cgroupStatsOf = (id: string, inspect: ContainerInspect, host: HostCounters | undefined) =>
+    Effect.gen(function* () {
+      if (host === undefined || layout.version === "none") return undefined
+      const cgroup = cgroups.get(id) ?? findContainerCgroup(layout, id)
+      if (cgroup === undefined) return undefined
+      const target = { cgroup, pid: inspect.State.Pid ?? 0, networkMode: inspect.HostConfig?.NetworkMode }
+      const result = readCgroupStats(config.hostProc, layout, target, host)
+      if (Result.isSuccess(result)) {
+        cgroups.set(id, cgroup)
+        return result.success
+      }
+      cgroups.delete(id)
+      const error = result.failure
+      if (!(error._tag === "HostReadError" && error.kind === "not-found") && !cgroupFailures.has(id)) {
+        cgroupFailures.add(id)
+        yield* Effect.logWarning("container cgroup unreadable, using the Docker stats API").pipe(
+          Effect.annotateLogs({ container: id.slice(0, 12), error: error.message })
+        )
+      }
+      return undefined
+    })
+
+  // /proc/stat and MemTotal for the cgroup figures; undefined (so the API for every container) when
+  // they cannot be read, which the host section reports in its own words.
+  const hostCounters = Effect.sync(() => Result.getOrUndefined(readHostCounters(config.hostProc)))
+
   // Inspect gives the health, restart count and start time (for every container: a restarting
   // one is seldom running when listed), unless the last one still holds (inspectStillHolds);
   // stats only for a running one. A 404 on either means the
   // container went away after the list: it is left out, not an error. Every call has its own
   // timeout, so a container costs at most two of them; an inspect that times out means the
   // daemon itself hangs, and fails the sample.
-  const one = (api: Negotiated, item: ContainerListItem) =>
+  const one = (api: Negotiated, item: ContainerListItem, host: HostCounters | undefined) =>
     Effect.gen(function* () {
       const id = encodeURIComponent(item.Id)
       const before = yield* Clock.currentTimeMillis
@@ -135,7 +183,8 @@ export const make = Effect.gen(function* () {
       }
       const stats =
         inspect.State.Status === "running"
-          ? yield* statsOf(api, id, (item.Names?.[0] ?? item.Id).replace(/^\//, ""))
+          ? ((yield* cgroupStatsOf(item.Id, inspect, host)) ??
+            (yield* statsOf(api, id, (item.Names?.[0] ?? item.Id).replace(/^\//, ""))))
           : undefined
       if (stats === "vanished") {
         inspected.delete(item.Id)
@@ -154,13 +203,19 @@ export const make = Effect.gen(function* () {
       ContainerList,
       "GET /containers/json"
     )
-    const found = yield* Effect.forEach(list, (item) => one(api, item), { concurrency: config.dockerConcurrency })
+    // Once per sample for every container, as dockerd reads them once per tick.
+    const host = layout.version === "none" ? undefined : yield* hostCounters
+    const found = yield* Effect.forEach(list, (item) => one(api, item, host), {
+      concurrency: config.dockerConcurrency
+    })
     const containers = found
       .filter((c): c is ContainerInfo => c !== undefined)
       .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id))
     const listed = new Set(list.map((item) => item.Id))
     for (const id of previousCpu.keys()) if (!listed.has(id)) previousCpu.delete(id)
     for (const id of inspected.keys()) if (!listed.has(id)) inspected.delete(id)
+    for (const id of cgroups.keys()) if (!listed.has(id)) cgroups.delete(id)
+    for (const id of cgroupFailures) if (!listed.has(id)) cgroupFailures.delete(id)
     const now = yield* Clock.currentTimeMillis
     return { sampledAt: new Date(now).toISOString(), containers, summary: summarize(containers) }
   }).pipe(

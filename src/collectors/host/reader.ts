@@ -3,7 +3,7 @@
 
 import * as fsSync from "node:fs"
 import * as fs from "node:fs/promises"
-import { Effect, Schema } from "effect"
+import { Effect, Result, Schema } from "effect"
 
 export const ReadErrorKind = Schema.Literals(["not-found", "permission-denied", "io"])
 export type ReadErrorKind = typeof ReadErrorKind.Type
@@ -40,18 +40,27 @@ export const readText = (path: string): Effect.Effect<string, HostReadError> =>
   Effect.tryPromise({ try: () => fs.readFile(path, "utf8"), catch: toReadError(path) })
 
 /**
- * A procfs file, read synchronously. procfs generates the text from kernel memory at read time:
- * it never waits on a disk or a bus, so the read takes microseconds, while the promise API costs
- * a thread-pool round trip per syscall (open, fstat, read, read, close), about ten times the CPU
- * for the six procfs files of a sample. Not for /sys (a driver may sleep on its bus) nor for
- * files under HOST_ROOT (a disk): those stay on readText.
+ * A procfs or cgroupfs file, read synchronously. Both generate their text from kernel memory at
+ * read time: they never wait on a disk or a bus, so the read takes microseconds, while the
+ * promise API costs a thread-pool round trip per syscall (open, fstat, read, read, close), about
+ * ten times the CPU. Not for the rest of /sys (a driver may sleep on its bus) nor for files under
+ * HOST_ROOT (a disk): those stay on readText.
  */
-export const readProcText = (path: string): Effect.Effect<string, HostReadError> =>
-  Effect.try({ try: () => fsSync.readFileSync(path, "utf8"), catch: toReadError(path) })
+export const readKernelTextSync = (path: string): Result.Result<string, HostReadError> => {
+  try {
+    return Result.succeed(fsSync.readFileSync(path, "utf8"))
+  } catch (cause) {
+    return Result.fail(toReadError(path)(cause))
+  }
+}
 
-/** readProcText, or undefined when the file does not exist. */
-export const readProcOptional = (path: string): Effect.Effect<string | undefined, HostReadError> =>
-  readProcText(path).pipe(
+/** readKernelTextSync as an Effect. */
+export const readKernelText = (path: string): Effect.Effect<string, HostReadError> =>
+  Effect.suspend(() => Effect.fromResult(readKernelTextSync(path)))
+
+/** readKernelText, or undefined when the file does not exist. */
+export const readKernelOptional = (path: string): Effect.Effect<string | undefined, HostReadError> =>
+  readKernelText(path).pipe(
     Effect.catchIf(
       (e) => e.kind === "not-found",
       () => Effect.succeed(undefined)

@@ -3,7 +3,7 @@
 import * as path from "node:path"
 import { Effect } from "effect"
 import type { HostParseError, Parsed } from "./parsers/text.ts"
-import { type HostReadError, readOptional, readProcOptional, readProcText } from "./reader.ts"
+import { type HostReadError, readKernelOptional, readKernelText, readOptional } from "./reader.ts"
 
 /** Where the host's /proc, /sys and / are seen from this process (HOST_PROC, HOST_SYS, HOST_ROOT). */
 export interface HostPaths {
@@ -33,10 +33,10 @@ const parsedOptionalBy =
     )
 
 export const readParsedOptional = parsedOptionalBy(readOptional)
-/** A parsed procfs file (see readProcText). */
-export const readProcParsed = parsedBy(readProcText)
-/** readParsedOptional for a procfs file (see readProcText). */
-export const readProcParsedOptional = parsedOptionalBy(readProcOptional)
+/** A parsed procfs file (see readKernelText). */
+export const readKernelParsed = parsedBy(readKernelText)
+/** readParsedOptional for a procfs file (see readKernelText). */
+export const readKernelParsedOptional = parsedOptionalBy(readKernelOptional)
 
 /** The first of several candidate files that exists, parsed; undefined when none does. */
 export const readFirstParsed = <A>(

@@ -3,7 +3,7 @@ import type { HostStats } from "../../../api/HostStats.ts"
 import { cpuUsage } from "../cpuUsage.ts"
 import { type LoadAverage, parseLoadavg } from "../parsers/loadavg.ts"
 import { cpuSeconds, type ProcStat, parseStat } from "../parsers/stat.ts"
-import { type HostPaths, readProcParsed, type SourceError, under } from "../source.ts"
+import { type HostPaths, readKernelParsed, type SourceError, under } from "../source.ts"
 
 export interface CpuReading {
   readonly stat: ProcStat
@@ -14,8 +14,8 @@ export interface CpuReading {
 export const readCpu = (paths: HostPaths): Effect.Effect<CpuReading, SourceError> =>
   Effect.all(
     {
-      stat: readProcParsed(under(paths.proc, "stat"), parseStat),
-      load: readProcParsed(under(paths.proc, "loadavg"), parseLoadavg)
+      stat: readKernelParsed(under(paths.proc, "stat"), parseStat),
+      load: readKernelParsed(under(paths.proc, "loadavg"), parseLoadavg)
     },
     { concurrency: "unbounded" }
   )

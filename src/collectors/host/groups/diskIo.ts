@@ -2,7 +2,7 @@ import type { Effect } from "effect"
 import type { HostStats } from "../../../api/HostStats.ts"
 import { type DiskCounters, isWholeDisk, parseDiskstats } from "../parsers/diskstats.ts"
 import { counterRate } from "../rates.ts"
-import { groupError, type HostPaths, readProcParsedOptional, type SourceError, under } from "../source.ts"
+import { groupError, type HostPaths, readKernelParsedOptional, type SourceError, under } from "../source.ts"
 
 // diskstats counts 512-byte sectors whatever the device's real sector size (see the kernel's
 // Documentation/admin-guide/iostats.rst).
@@ -10,7 +10,7 @@ const SECTOR_BYTES = 512
 
 /** undefined when the host has no /proc/diskstats (a kernel without block IO accounting). */
 export const readDiskIo = (paths: HostPaths): Effect.Effect<ReadonlyArray<DiskCounters> | undefined, SourceError> =>
-  readProcParsedOptional(under(paths.proc, "diskstats"), parseDiskstats)
+  readKernelParsedOptional(under(paths.proc, "diskstats"), parseDiskstats)
 
 export type DiskIoCounters = ReadonlyMap<string, { readonly read: number; readonly written: number }>
 

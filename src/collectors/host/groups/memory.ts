@@ -2,7 +2,14 @@ import { Effect } from "effect"
 import type { HostStats } from "../../../api/HostStats.ts"
 import { estimateAvailable, type Meminfo, parseMeminfo } from "../parsers/meminfo.ts"
 import { parseMinFreeKbytes } from "../parsers/minFreeKbytes.ts"
-import { type HostPaths, readProcParsed, readProcParsedOptional, round2, type SourceError, under } from "../source.ts"
+import {
+  type HostPaths,
+  readKernelParsed,
+  readKernelParsedOptional,
+  round2,
+  type SourceError,
+  under
+} from "../source.ts"
 
 export interface MemoryReading {
   readonly meminfo: Meminfo
@@ -13,10 +20,10 @@ export interface MemoryReading {
 /** Required: without /proc/meminfo there is no host section. */
 export const readMemory = (paths: HostPaths): Effect.Effect<MemoryReading, SourceError> =>
   Effect.gen(function* () {
-    const meminfo = yield* readProcParsed(under(paths.proc, "meminfo"), parseMeminfo)
+    const meminfo = yield* readKernelParsed(under(paths.proc, "meminfo"), parseMeminfo)
     if (meminfo.memAvailable !== undefined) return { meminfo, minFreeBytes: 0 }
     // Without the watermark the estimate is a little high; that beats having no figure at all.
-    const minFreeBytes = yield* readProcParsedOptional(
+    const minFreeBytes = yield* readKernelParsedOptional(
       under(paths.proc, "sys/vm/min_free_kbytes"),
       parseMinFreeKbytes
     ).pipe(Effect.orElseSucceed(() => undefined))

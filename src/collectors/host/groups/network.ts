@@ -2,8 +2,8 @@ import { Effect } from "effect"
 import type { HostStats } from "../../../api/HostStats.ts"
 import { type NetDevCounters, parseNetDev } from "../parsers/netDev.ts"
 import { counterRate } from "../rates.ts"
-import { readProcOptional } from "../reader.ts"
-import { groupError, type HostPaths, readProcParsed, type SourceError, under } from "../source.ts"
+import { readKernelOptional } from "../reader.ts"
+import { groupError, type HostPaths, readKernelParsed, type SourceError, under } from "../source.ts"
 
 export interface NetworkReading {
   readonly source: string
@@ -17,12 +17,12 @@ export interface NetworkReading {
 export const readNetwork = (paths: HostPaths): Effect.Effect<NetworkReading, SourceError> =>
   Effect.gen(function* () {
     const initView = under(paths.proc, "1/net/dev")
-    const text = yield* readProcOptional(initView)
+    const text = yield* readKernelOptional(initView)
     if (text !== undefined) {
       return { source: initView, interfaces: yield* Effect.fromResult(parseNetDev(text, initView)) }
     }
     const ownView = under(paths.proc, "net/dev")
-    return { source: ownView, interfaces: yield* readProcParsed(ownView, parseNetDev) }
+    return { source: ownView, interfaces: yield* readKernelParsed(ownView, parseNetDev) }
   })
 
 export type NetworkCounters = ReadonlyMap<string, { readonly rx: number; readonly tx: number }>

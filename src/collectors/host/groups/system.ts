@@ -10,8 +10,8 @@ import { parseUptime } from "../parsers/uptime.ts"
 import {
   type HostPaths,
   readFirstParsed,
-  readProcParsed,
-  readProcParsedOptional,
+  readKernelParsed,
+  readKernelParsedOptional,
   type SourceError,
   under
 } from "../source.ts"
@@ -79,7 +79,7 @@ export const readIdentity = (paths: HostPaths): Effect.Effect<SystemIdentity> =>
 /** The running kernel's release: the same until the host reboots, which restarts this process too. */
 export const readKernel = (paths: HostPaths): Effect.Effect<Fallback<string>> =>
   orKernel(
-    readProcParsedOptional(under(paths.proc, "sys/kernel/osrelease"), parseKernelRelease),
+    readKernelParsedOptional(under(paths.proc, "sys/kernel/osrelease"), parseKernelRelease),
     () => os.release(),
     "kernel from uname"
   )
@@ -94,7 +94,7 @@ export const readSystemWith = (
     const { hostname, osName } = yield* identity
     const kernel = yield* kernelRelease
     const uptime = yield* orKernel(
-      readProcParsed(under(paths.proc, "uptime"), parseUptime),
+      readKernelParsed(under(paths.proc, "uptime"), parseUptime),
       () => os.uptime(),
       "uptime from sysinfo"
     )
