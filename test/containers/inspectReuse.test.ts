@@ -1,13 +1,19 @@
 // The live collector inspects a container again only when its last inspect may no longer hold:
-// an unchanged, running container costs one stats call per sample, while a restart, a health
-// change, a stopped container or a daemon that came back is always inspected afresh.
+// an unchanged, running container costs one stats call per sample (from the API here: the fake
+// daemon's containers have no cgroup), while a restart, a health change, a stopped container or
+// a daemon that came back is always inspected afresh.
 
 import { afterEach, assert, beforeEach, describe, it } from "@effect/vitest"
 import { Effect, Layer, ManagedRuntime, Result } from "effect"
 import type { ContainerStats } from "../../src/api/ContainerStats.ts"
 import { ContainerCollector } from "../../src/collectors/containers/ContainerCollector.ts"
 import type { ContainerListItem } from "../../src/collectors/containers/dockerSchemas.ts"
-import { INSPECT_REUSE_MS, inspectStillHolds, layerLive } from "../../src/collectors/containers/live.ts"
+import {
+  INSPECT_REUSE_MS,
+  inspectStillHolds,
+  layerLive,
+  RESTART_VISIBLE_MS
+} from "../../src/collectors/containers/live.ts"
 import { layerTest } from "../../src/config/AppConfig.ts"
 import { type FakeDocker, makeFakeDocker } from "./support/fakeDocker.ts"
 
@@ -67,6 +73,18 @@ describe("inspect reuse on the fake daemon", () => {
     assert.isNotNull(third.containers[0]!.cpuPercent)
   })
 
+  it("an uptime that moves on (Up 2 hours, Up 3 hours) is not inspected again", async () => {
+    fake.containers = [{ id: ID, name: "web", state: "running", status: "Up 2 hours (healthy)", health: "healthy" }]
+    const sample = sampler()
+    await sample()
+    fake.containers[0]!.status = "Up 3 hours (healthy)"
+    await sample()
+    fake.containers[0]!.status = "Up 4 hours (healthy)"
+    const third = await sample()
+    assert.strictEqual(count("json"), 1)
+    assert.strictEqual(third.containers[0]!.status, "Up 4 hours (healthy)")
+  })
+
   it("a restarted container is inspected again: its restart count and start time are new", async () => {
     fake.containers = [{ id: ID, name: "web", state: "running", status: "Up 2 hours" }]
     const sample = sampler()
@@ -124,24 +142,34 @@ describe("inspectStillHolds", () => {
     State,
     Status
   })
-  const seen = { state: "running", status: "Up 3 minutes", at: 1_000_000 }
+  const at = 1_000_000
+  const seen = { state: "running", status: "Up 3 minutes (healthy)", at, seenAt: at }
 
-  it("holds for the same running entry within the reuse window", () => {
-    assert.isTrue(inspectStillHolds(seen, item("Up 3 minutes"), seen.at + INSPECT_REUSE_MS - 1))
+  it("holds for the same running entry, its uptime moving on, within the reuse window", () => {
+    assert.isTrue(inspectStillHolds(seen, item("Up 3 minutes (healthy)"), at + 1))
+    assert.isTrue(inspectStillHolds(seen, item("Up 4 minutes (healthy)"), at + 10_000))
+    const later = { ...seen, seenAt: at + INSPECT_REUSE_MS - 10_000 }
+    assert.isTrue(inspectStillHolds(later, item("Up 13 minutes (healthy)"), at + INSPECT_REUSE_MS - 1))
   })
-  it("not once the window is over, whatever the list says", () => {
-    assert.isFalse(inspectStillHolds(seen, item("Up 3 minutes"), seen.at + INSPECT_REUSE_MS))
+  it("not once the reuse window is over, whatever the list says", () => {
+    const later = { ...seen, seenAt: at + INSPECT_REUSE_MS - 10_000 }
+    assert.isFalse(inspectStillHolds(later, item("Up 13 minutes (healthy)"), at + INSPECT_REUSE_MS))
   })
-  it("not for a changed Status or State, nor for an uptime counted in seconds", () => {
-    assert.isFalse(inspectStillHolds(seen, item("Up 4 minutes"), seen.at + 1))
-    assert.isFalse(inspectStillHolds(seen, item("Up 3 minutes", "paused"), seen.at + 1))
-    const young = { state: "running", status: "Up Less than a second", at: 1_000_000 }
-    assert.isFalse(inspectStillHolds(young, item("Up Less than a second"), young.at + 1))
-    const seconds = { state: "running", status: "Up 30 seconds", at: 1_000_000 }
-    assert.isFalse(inspectStillHolds(seconds, item("Up 30 seconds"), seconds.at + 1))
+  it("not when the last sample that saw it is a minute old: a restart in between could read in minutes", () => {
+    assert.isFalse(inspectStillHolds(seen, item("Up 2 minutes (healthy)"), at + RESTART_VISIBLE_MS))
+    assert.isTrue(inspectStillHolds(seen, item("Up 2 minutes (healthy)"), at + RESTART_VISIBLE_MS - 1))
+  })
+  it("not for a changed health or State, nor for an uptime counted in seconds", () => {
+    assert.isFalse(inspectStillHolds(seen, item("Up 3 minutes (unhealthy)"), at + 1))
+    assert.isFalse(inspectStillHolds(seen, item("Up 3 minutes"), at + 1))
+    assert.isFalse(inspectStillHolds(seen, item("Up 3 minutes (healthy)", "paused"), at + 1))
+    assert.isFalse(inspectStillHolds(seen, item("Up Less than a second (health: starting)"), at + 1))
+    const plain = { ...seen, status: "Up 3 minutes" }
+    assert.isFalse(inspectStillHolds(plain, item("Up 30 seconds"), at + 1))
+    assert.isFalse(inspectStillHolds(plain, item("Up 1 second"), at + 1))
   })
   it("not when the list has no State (an old daemon)", () => {
-    const { State: _, ...old } = item("Up 3 minutes")
-    assert.isFalse(inspectStillHolds({ ...seen, state: undefined }, old, seen.at + 1))
+    const { State: _, ...old } = item("Up 3 minutes (healthy)")
+    assert.isFalse(inspectStillHolds({ ...seen, state: undefined }, old, at + 1))
   })
 })

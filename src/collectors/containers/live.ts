@@ -23,35 +23,54 @@ import {
 } from "./dockerSchemas.ts"
 
 /**
- * How long an inspect answer may stand in for a new one, for a container whose list entry has
- * not changed. A minute, because Docker's Status text counts uptime in seconds below a minute:
- * a container that restarted since the last inspect (< 1 min ago) reads "Up N seconds", which
- * always inspects again (see `inspectStillHolds`), so its restart count and start time are right.
+ * The longest gap between two samples across which a restart cannot hide: Docker's Status counts
+ * an uptime under a minute in seconds ("Up 42 seconds", "Up Less than a second"), so a container
+ * that restarted since a sample less than a minute ago always reads so.
  */
-export const INSPECT_REUSE_MS = 60_000
+export const RESTART_VISIBLE_MS = 60_000
+
+/** How long an inspect answer may stand in for a new one at most, whatever the list says. */
+export const INSPECT_REUSE_MS = 10 * 60_000
+
+// What Docker's Status adds after the uptime: " (healthy)", " (health: starting)", " (Paused)".
+const statusTail = (status: string): string => {
+  const open = status.indexOf("(")
+  return open === -1 ? "" : status.slice(open)
+}
 
 /**
  * Whether the last inspect of a container still tells its state, health, restart count and start
- * time: the container is running, its list entry (State, and Status, which carries the uptime
- * and the health: "Up 2 hours (healthy)") is what it was at that inspect, it is not up for mere
- * seconds (a restart since would show as such), and that inspect is under INSPECT_REUSE_MS old.
- * Anything else (stopped, restarting, paused, health changed, a new uptime) inspects again.
+ * time: it is running, as at that inspect, with the same health in its Status; its uptime is not
+ * counted in seconds (it restarted less than a minute ago); the last sample that saw it was less
+ * than RESTART_VISIBLE_MS ago (so a restart since would read in seconds now); and that inspect is
+ * under INSPECT_REUSE_MS old. Anything else (stopped, restarting, paused, health changed, a
+ * restart, a long gap) inspects again. The uptime itself may move on: "Up 3 minutes" becoming
+ * "Up 4 minutes" tells nothing new.
  */
 export const inspectStillHolds = (
-  previous: { readonly state: string | undefined; readonly status: string; readonly at: number },
+  previous: {
+    readonly state: string | undefined
+    readonly status: string
+    readonly at: number
+    readonly seenAt: number
+  },
   item: ContainerListItem,
   now: number
 ): boolean =>
   item.State === "running" &&
   previous.state === item.State &&
-  previous.status === item.Status &&
+  statusTail(previous.status) === statusTail(item.Status) &&
   !/second/i.test(item.Status) &&
+  now - previous.seenAt < RESTART_VISIBLE_MS &&
   now - previous.at < INSPECT_REUSE_MS
 
 interface KnownInspect {
   readonly state: string | undefined
   readonly status: string
+  /** When it was inspected. */
   readonly at: number
+  /** The last sample that listed it and found this inspect still held. */
+  readonly seenAt: number
   readonly inspect: ContainerInspect
 }
 
@@ -178,9 +197,12 @@ export const make = Effect.gen(function* () {
         inspected.delete(item.Id)
         return undefined
       }
-      if (inspect !== known?.inspect) {
-        inspected.set(item.Id, { state: item.State, status: item.Status, at: before, inspect })
-      }
+      inspected.set(
+        item.Id,
+        inspect === known?.inspect
+          ? { ...known, status: item.Status, seenAt: before }
+          : { state: item.State, status: item.Status, at: before, seenAt: before, inspect }
+      )
       const stats =
         inspect.State.Status === "running"
           ? ((yield* cgroupStatsOf(item.Id, inspect, host)) ??
