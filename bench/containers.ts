@@ -1,6 +1,6 @@
-// Wall time of one full container refresh (list, inspect and one-shot stats of every labelled
-// container) with 1, 10 and 50 running containers, beside `docker stats --no-stream` for the
-// same containers. Runs on the local dockerd (scripts/ensure-docker.sh starts it):
+// Wall time of one full container refresh with 1, 10 and 50 running containers: with the
+// figures from cgroupfs (the default), and from Docker's stats API (list, inspect and one-shot
+// stats of every labelled container), beside `docker stats --no-stream` for the same containers. Runs on the local dockerd (scripts/ensure-docker.sh starts it):
 //
 //   source scripts/node-env.sh && node bench/containers.ts [repeats]    (BENCH_SIZES=1,10 to pick sizes)
 //
@@ -25,7 +25,7 @@ const label = `sp-bench.stack=${runId}`
 const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 
 /** Median wall time of `repeats` refreshes of a warm collector (connection open, version known). */
-const collectorMs = (concurrency: number, expected: number) =>
+const collectorMs = (concurrency: number, expected: number, source: "auto" | "api") =>
   Effect.gen(function* () {
     const collector = yield* ContainerCollector
     const warm = yield* collector.sample
@@ -41,7 +41,11 @@ const collectorMs = (concurrency: number, expected: number) =>
     Effect.provide(
       layerLive.pipe(
         Layer.provide(
-          layerTest({ SYSTEM_PROFILER_STACK_LABEL: label, SYSTEM_PROFILER_DOCKER_CONCURRENCY: String(concurrency) })
+          layerTest({
+            SYSTEM_PROFILER_STACK_LABEL: label,
+            SYSTEM_PROFILER_DOCKER_CONCURRENCY: String(concurrency),
+            SYSTEM_PROFILER_CONTAINER_STATS_SOURCE: source
+          })
         )
       )
     ),
@@ -77,10 +81,11 @@ const main = async () => {
         )
       }
       names.push(...add)
-      const at5 = await collectorMs(5, size)
-      const atN = await collectorMs(Math.min(size, 64), size)
+      const cgroup = await collectorMs(5, size, "auto")
+      const at5 = await collectorMs(5, size, "api")
+      const atN = await collectorMs(Math.min(size, 64), size, "api")
       const cli = await dockerStatsMs(names)
-      rows.push([String(size), at5.toFixed(0), atN.toFixed(0), cli.toFixed(0)])
+      rows.push([String(size), cgroup.toFixed(0), at5.toFixed(0), atN.toFixed(0), cli.toFixed(0)])
     }
   } finally {
     if (names.length > 0) await sh("docker", ["rm", "-f", ...names])
@@ -90,8 +95,9 @@ const main = async () => {
   ).trim()
   const header = [
     "containers",
-    "refresh, concurrency 5 (ms)",
-    "refresh, concurrency = N (ms)",
+    "refresh from cgroupfs (ms)",
+    "stats API, concurrency 5 (ms)",
+    "stats API, concurrency = N (ms)",
     "docker stats --no-stream (ms)"
   ]
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
