@@ -174,50 +174,47 @@ describe("a container's stats from cgroupfs", () => {
     assert.isUndefined(hostMode.networks)
   })
 
-  it("no limit (v2 max) and a limit above the machine's memory are reported as MemTotal, as dockerd does", () => {
+  /** The v2 tree copied to a temporary directory, to edit its files; `read` reads it as it is now. */
+  const withV2Copy = (f: (scope: string, read: () => ReturnType<typeof readCgroupStats>, dir: string) => void) => {
     const dir = mkdtempSync(join(tmpdir(), "sp-cgroup-"))
     try {
       cpSync(V2, dir, { recursive: true })
-      const scope = join(dir, `sys/fs/cgroup/system.slice/docker-${V2_ID}.scope`)
       const layout = hierarchy(dir)
       const host = ok(readHostCounters(join(dir, "proc")))
       const target = { cgroup: `system.slice/docker-${V2_ID}.scope`, pid: 4242, networkMode: undefined }
-      for (const value of ["max\n", `${host.machineMemory + 1}\n`]) {
-        writeFileSync(join(scope, "memory.max"), value)
-        assert.strictEqual(
-          ok(readCgroupStats(join(dir, "proc"), layout, target, host)).memory_stats!.limit,
-          15666184 * 1024
-        )
-      }
+      f(join(dir, "sys/fs/cgroup", target.cgroup), () => readCgroupStats(join(dir, "proc"), layout, target, host), dir)
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
-  })
+  }
 
-  it("a missing or malformed file is a typed error that names it", () => {
-    const dir = mkdtempSync(join(tmpdir(), "sp-cgroup-"))
-    try {
-      cpSync(V2, dir, { recursive: true })
-      const scope = join(dir, `sys/fs/cgroup/system.slice/docker-${V2_ID}.scope`)
-      const layout = hierarchy(dir)
-      const host = ok(readHostCounters(join(dir, "proc")))
-      const target = { cgroup: `system.slice/docker-${V2_ID}.scope`, pid: 4242, networkMode: undefined }
+  it("no limit (v2 max) and a limit above the machine's memory are reported as MemTotal, as dockerd does", () =>
+    withV2Copy((scope, read) => {
+      for (const value of ["max\n", `${15666184 * 1024 + 1}\n`]) {
+        writeFileSync(join(scope, "memory.max"), value)
+        assert.strictEqual(ok(read()).memory_stats!.limit, 15666184 * 1024)
+      }
+    }))
+
+  it("a missing or malformed file is a typed error that names it", () =>
+    withV2Copy((scope, read, dir) => {
+      writeFileSync(join(scope, "memory.current"), "max\n")
+      assert.strictEqual(
+        failure(read()).message,
+        `${join(scope, "memory.current")} line 1: "max" where a count was expected`
+      )
+      writeFileSync(join(scope, "memory.current"), "60000000\n")
       writeFileSync(join(scope, "memory.stat"), "anon 1\n")
-      const noKey = failure(readCgroupStats(join(dir, "proc"), layout, target, host))
-      assert.strictEqual(noKey.message, `${join(scope, "memory.stat")}: no inactive_file line`)
+      assert.strictEqual(failure(read()).message, `${join(scope, "memory.stat")}: no inactive_file line`)
       rmSync(join(scope, "io.stat"))
       writeFileSync(join(scope, "memory.stat"), "inactive_file 1\n")
-      const missing = failure(readCgroupStats(join(dir, "proc"), layout, target, host))
+      const missing = failure(read())
       assert.strictEqual(missing._tag, "HostReadError")
       assert.strictEqual(missing.message, `${join(scope, "io.stat")}: does not exist`)
       rmSync(join(dir, "proc/4242"), { recursive: true })
       writeFileSync(join(scope, "io.stat"), "")
-      const gone = failure(readCgroupStats(join(dir, "proc"), layout, target, host))
-      assert.strictEqual(gone.message, `${join(dir, "proc/4242/net/dev")}: does not exist`)
-    } finally {
-      rmSync(dir, { recursive: true, force: true })
-    }
-  })
+      assert.strictEqual(failure(read()).message, `${join(dir, "proc/4242/net/dev")}: does not exist`)
+    }))
 
   it("finds a container only where dockerd's drivers put it, and only by a full id", () => {
     const layout = hierarchy(V1)

@@ -119,8 +119,8 @@ const readV1 = (root: string, target: CgroupTarget) =>
     const cpuacct = path.join(root, "cpuacct", target.cgroup)
     const memory = path.join(root, "memory", target.cgroup)
     const blkio = path.join(root, "blkio", target.cgroup)
-    const usage = yield* read(path.join(cpuacct, "cpuacct.usage"), parseCgroupValue)
-    const memoryUsage = yield* read(path.join(memory, "memory.usage_in_bytes"), parseCgroupValue)
+    const usage = yield* readCount(path.join(cpuacct, "cpuacct.usage"))
+    const memoryUsage = yield* readCount(path.join(memory, "memory.usage_in_bytes"))
     const limit = yield* read(path.join(memory, "memory.limit_in_bytes"), parseCgroupValue)
     const statFile = path.join(memory, "memory.stat")
     const stat = yield* read(statFile, parseKeyedCounters)
@@ -132,8 +132,8 @@ const readV1 = (root: string, target: CgroupTarget) =>
       parseBlkioV1
     )
     return {
-      usage: numberOf(usage),
-      memoryUsage: numberOf(memoryUsage),
+      usage,
+      memoryUsage,
       limit,
       stats: {
         total_inactive_file: yield* counter(stat, "total_inactive_file", statFile),
@@ -148,22 +148,28 @@ const readV2 = (root: string, target: CgroupTarget) =>
     const dir = path.join(root, target.cgroup)
     const cpuFile = path.join(dir, "cpu.stat")
     const cpu = yield* read(cpuFile, parseKeyedCounters)
-    const memoryUsage = yield* read(path.join(dir, "memory.current"), parseCgroupValue)
+    const memoryUsage = yield* readCount(path.join(dir, "memory.current"))
     const limit = yield* read(path.join(dir, "memory.max"), parseCgroupValue)
     const statFile = path.join(dir, "memory.stat")
     const stat = yield* read(statFile, parseKeyedCounters)
     const entries = yield* read(path.join(dir, "io.stat"), parseIoStatV2)
     return {
       usage: (yield* counter(cpu, "usage_usec", cpuFile)) * 1000,
-      memoryUsage: numberOf(memoryUsage),
+      memoryUsage,
       limit,
       stats: { inactive_file: yield* counter(stat, "inactive_file", statFile) },
       entries
     }
   })
 
-// "max" only means something in a limit file; a usage file never holds it.
-const numberOf = (value: number | "max"): number => (value === "max" ? 0 : value)
+// "max" only means something in a limit file: in a usage file it is malformed.
+const countIn = (file: string, value: number | "max"): Result.Result<number, SourceError> =>
+  value === "max"
+    ? Result.fail(new HostParseError({ file, line: 1, reason: '"max" where a count was expected' }))
+    : Result.succeed(value)
+
+/** A one-value count file: cpuacct.usage, memory.usage_in_bytes, memory.current. */
+const readCount = (file: string) => Result.flatMap(read(file, parseCgroupValue), (value) => countIn(file, value))
 
 /**
  * The stats answer dockerd would give for this container now, from the same files. Fails with
