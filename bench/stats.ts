@@ -41,6 +41,9 @@ const S = {
   streamClients: arg("clients", smoke ? 20 : 200),
   requests: arg("requests", smoke ? 5_000 : 100_000),
   wrkSeconds: arg("wrk-seconds", smoke ? 2 : 15),
+  // An unmeasured wrk run before each measured one, for both services: the code that answers has
+  // not run during the idle minutes before, and its first requests pay for V8's compilation.
+  wrkWarmupSeconds: smoke ? 1 : 3,
   // The first minute after start, then the steady state: what the service costs for months.
   idleFirstSeconds: smoke ? 1 : 60,
   idleSeconds: arg("idle-seconds", smoke ? 3 : 180),
@@ -139,6 +142,13 @@ const toMs = (value: string) => {
   if (m === null) return Number.NaN
   const n = Number(m[1])
   return m[2] === "us" ? n / 1000 : m[2] === "ms" ? n : m[2] === "s" ? n * 1000 : n * 60_000
+}
+
+/** wrk after an unmeasured warm-up run with the same connections; the warm-up's requests are counted. */
+const warmWrk = async (url: string, header: string, seconds: number, connections = 50): Promise<WrkResult> => {
+  const warm = await wrk(url, header, S.wrkWarmupSeconds, connections)
+  const measured = await wrk(url, header, seconds, connections)
+  return { ...measured, requests: measured.requests + (Number.isFinite(warm.requests) ? warm.requests : 0) }
 }
 
 const wrk = async (url: string, header: string, seconds: number, connections = 50): Promise<WrkResult> => {
@@ -348,7 +358,7 @@ const main = async () => {
 
   log("wrk GET /stats")
   const auth = `X-Profiler-Token: ${TOKEN}`
-  const stats = await wrk(`${base}/stats`, auth, S.wrkSeconds)
+  const stats = await warmWrk(`${base}/stats`, auth, S.wrkSeconds)
   // Then enough more requests to reach the total, for the RSS after that many.
   let served = stats.requests
   while (served < S.requests && Number.isFinite(stats.rps) && stats.rps > 0) {
@@ -359,15 +369,17 @@ const main = async () => {
   const rssAfter = rssBytes(pid)
 
   log("wrk GET /metrics of both")
-  const metrics = await wrk(`${base}/metrics`, `Authorization: Bearer ${TOKEN}`, S.wrkSeconds)
+  const metrics = await warmWrk(`${base}/metrics`, `Authorization: Bearer ${TOKEN}`, S.wrkSeconds)
   const neMetrics =
-    ne === undefined ? undefined : await wrk(`http://127.0.0.1:${nePort}/metrics`, "Accept: text/plain", S.wrkSeconds)
+    ne === undefined
+      ? undefined
+      : await warmWrk(`http://127.0.0.1:${nePort}/metrics`, "Accept: text/plain", S.wrkSeconds)
   // The latency of one scrape at a time, as Prometheus scrapes.
-  const metrics1 = await wrk(`${base}/metrics`, `Authorization: Bearer ${TOKEN}`, S.wrkSeconds, 1)
+  const metrics1 = await warmWrk(`${base}/metrics`, `Authorization: Bearer ${TOKEN}`, S.wrkSeconds, 1)
   const neMetrics1 =
     ne === undefined
       ? undefined
-      : await wrk(`http://127.0.0.1:${nePort}/metrics`, "Accept: text/plain", S.wrkSeconds, 1)
+      : await warmWrk(`http://127.0.0.1:${nePort}/metrics`, "Accept: text/plain", S.wrkSeconds, 1)
   const neRssAfter = ne === undefined ? Number.NaN : rssBytes(ne.pid!)
 
   log(`${S.streamClients} stream clients for ${S.holdSeconds} s`)
