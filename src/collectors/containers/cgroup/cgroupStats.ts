@@ -28,10 +28,10 @@ import { parseBlkioV1, parseCgroupValue, parseIoStatV2, parseKeyedCounters } fro
 export type CgroupHierarchy = { readonly version: 1 | 2; readonly root: string }
 export type CgroupLayout = CgroupHierarchy | { readonly version: "none" }
 
-export const detectLayout = (sys: string, exists: (p: string) => boolean = existsSync): CgroupLayout => {
+export const detectLayout = (sys: string): CgroupLayout => {
   const root = path.join(sys, "fs", "cgroup")
-  if (exists(path.join(root, "cgroup.controllers"))) return { version: 2, root }
-  if (exists(path.join(root, "memory", "memory.stat"))) return { version: 1, root }
+  if (existsSync(path.join(root, "cgroup.controllers"))) return { version: 2, root }
+  if (existsSync(path.join(root, "memory", "memory.stat"))) return { version: 1, root }
   return { version: "none" }
 }
 
@@ -40,16 +40,12 @@ export const detectLayout = (sys: string, exists: (p: string) => boolean = exist
  * dockerd's cgroupfs driver puts it at docker/<id>, its systemd driver (Raspberry Pi OS, Debian
  * and Ubuntu on cgroup v2) at system.slice/docker-<id>.scope. undefined when neither exists.
  */
-export const findContainerCgroup = (
-  layout: CgroupLayout,
-  id: string,
-  exists: (p: string) => boolean = existsSync
-): string | undefined => {
+export const findContainerCgroup = (layout: CgroupLayout, id: string): string | undefined => {
   if (layout.version === "none" || !/^[0-9a-f]{64}$/.test(id)) return undefined
   for (const dir of [`docker/${id}`, `system.slice/docker-${id}.scope`]) {
     const probe =
       layout.version === 2 ? path.join(layout.root, dir, "cgroup.procs") : path.join(layout.root, "memory", dir)
-    if (exists(probe)) return dir
+    if (existsSync(probe)) return dir
   }
   return undefined
 }

@@ -14,6 +14,9 @@ import {
 } from "../../host/parsers/text.ts"
 import type { BlkioEntry } from "../dockerSchemas.ts"
 
+// Unlike text.ts's toCount, not limited to safe integers: cgroup v1's "no limit" is past 2^53.
+const toLargeCount = (token: string): number | undefined => (/^\d{1,20}$/.test(token) ? Number(token) : undefined)
+
 /**
  * A one-value file: a byte or nanosecond count (memory.current, cpuacct.usage), or "max" where
  * cgroup v2 means no limit (memory.max). cgroup v1 spells no limit as a huge number instead
@@ -23,8 +26,9 @@ import type { BlkioEntry } from "../dockerSchemas.ts"
 export const parseCgroupValue = (text: string, file: string): Parsed<number | "max"> => {
   const value = singleLine(text)
   if (value === "max") return Result.succeed("max")
-  if (!/^\d{1,20}$/.test(value)) return parseFail(file, 1, `${describeToken(value)} is not a count or "max"`)
-  return Result.succeed(Number(value))
+  const count = toLargeCount(value)
+  if (count === undefined) return parseFail(file, 1, `${describeToken(value)} is not a count or "max"`)
+  return Result.succeed(count)
 }
 
 /**
@@ -37,7 +41,7 @@ export const parseKeyedCounters = (text: string, file: string): Parsed<ReadonlyM
     const parts = fields(line)
     if (parts.length === 0) return undefined
     if (parts.length !== 2) return parseFail(file, lineNo, `${parts.length} fields, expected "key value"`)
-    const value = /^\d{1,20}$/.test(parts[1]!) ? Number(parts[1]) : undefined
+    const value = toLargeCount(parts[1]!)
     if (value === undefined) return parseFail(file, lineNo, `${parts[0]}: ${describeToken(parts[1]!)} is not a count`)
     out.set(parts[0]!, value)
     return undefined
