@@ -211,6 +211,31 @@ export const BoardStats = Schema.Struct({
   })
 })
 
+const PressureLine = Schema.Struct({
+  avg10: Percent.annotate({ description: "Share of the last 10 seconds that tasks were stalled, in percent" }),
+  avg60: Percent.annotate({ description: "The same over the last 60 seconds" }),
+  avg300: Percent.annotate({ description: "The same over the last 300 seconds" }),
+  totalSeconds: NonNegative.annotate({ description: "Stall time since boot in seconds: a counter" })
+})
+
+const PressureResource = Schema.Struct({
+  some: PressureLine.annotate({ description: "Time some tasks were stalled on the resource" }),
+  full: Schema.NullOr(PressureLine).annotate({
+    description: "Time all non-idle tasks were stalled at once; null for cpu on kernels before 5.13"
+  })
+})
+
+export const PressureStats = Schema.Struct({
+  available: Schema.Boolean.annotate({
+    description:
+      "false when the kernel has PSI off or not at all (Raspberry Pi OS turns it on with psi=1 in cmdline.txt)"
+  }),
+  error: Schema.NullOr(Schema.String).annotate({
+    description: "null unless /proc/pressure exists but could not be read or parsed"
+  }),
+  resources: Schema.NullOr(Schema.Struct({ cpu: PressureResource, memory: PressureResource, io: PressureResource }))
+}).annotate({ description: "Pressure stall information from HOST_PROC/pressure/{cpu,memory,io}" })
+
 export const SystemInfo = Schema.Struct({
   hostname: Schema.String.annotate({ description: "HOST_ROOT/etc/hostname" }),
   osName: Schema.NullOr(Schema.String).annotate({
@@ -236,6 +261,7 @@ export const HostStats = Schema.Struct({
   diskIo: DiskIoStats,
   temperature: TemperatureStats,
   network: NetworkStats,
+  pressure: PressureStats,
   board: BoardStats,
   system: SystemInfo
 }).annotate({ identifier: "HostStats" })

@@ -1,11 +1,14 @@
 import { Schema } from "effect"
-import type { CollectorFailure, CollectorName } from "../api/errors.ts"
+import type { CollectorFailure } from "../api/errors.ts"
 import { ContainersSection, HostSection, ServicesSection, Stats } from "../api/Stats.ts"
-import { renderSnapshot } from "../metrics/render.ts"
+import type { Section } from "../domain/SampleError.ts"
+import { renderReadings } from "../views/prometheus.ts"
+import { statsView } from "../views/stats.ts"
+import type { Readings } from "./Sampler.ts"
 
-// Encode once, serve many: every reader of one snapshot (/stats, each stream client, each
-// scrape) gets the same bytes, made the first time one of them asks. A snapshot nobody reads
-// is never encoded, which keeps an idle service idle.
+// Encode once, serve many: every reader of one set of readings (/stats, each stream client, each
+// scrape) gets the same bytes, made the first time one of them asks. Readings nobody reads are
+// never encoded, which keeps an idle service idle.
 
 const encodeStats = Schema.encodeSync(Stats)
 const encodeSection = {
@@ -15,22 +18,23 @@ const encodeSection = {
 } as const
 const utf8 = new TextEncoder()
 
-// A collector that returns figures outside the contract (say, a negative byte count) is a bug,
-// but it must cost only its own section: that section is served as a failure everywhere
-// (/stats, the stream, /metrics), the rest as is.
+// A collector that returns figures outside the contract (say, a negative byte count from the
+// daemon) costs only its own section: that section is served as a failure naming the field
+// everywhere (/stats, the stream, the single-section routes), the rest as is.
 const validate = (stats: Stats): { readonly stats: Stats; readonly encoded: unknown } => {
   try {
     return { stats, encoded: encodeStats(stats) }
   } catch {
-    const section = <K extends CollectorName>(key: K): Stats[K] => {
+    const section = <K extends Section>(key: K): Stats[K] => {
       try {
         encodeSection[key](stats[key] as never)
         return stats[key]
-      } catch {
+      } catch (error) {
+        const issue = error instanceof Error ? error.message.split("\n").slice(0, 6).join(" ").slice(0, 400) : ""
         return {
           collector: key,
           reason: "internal",
-          error: "the collector returned figures outside the API contract",
+          error: `the collector returned figures outside the API contract: ${issue}`,
           sampledAt: stats.timestamp
         } satisfies CollectorFailure
       }
@@ -52,18 +56,23 @@ export class Encoded {
   private sseFrame: Uint8Array | undefined
   private metricsText: string | undefined
 
-  readonly stats: Stats
+  readonly readings: Readings
 
-  constructor(stats: Stats) {
-    this.stats = stats
+  constructor(readings: Readings) {
+    this.readings = readings
   }
 
   private get checked(): ReturnType<typeof validate> {
-    if (this.valid === undefined) this.valid = validate(this.stats)
+    if (this.valid === undefined) this.valid = validate(statsView(this.readings))
     return this.valid
   }
 
-  /** The snapshot as the JSON of GET /stats. */
+  /** The API's JSON of every section, each one its figures or its failure (validated). */
+  get stats(): Stats {
+    return this.checked.stats
+  }
+
+  /** The readings as the JSON of GET /stats. */
   get text(): string {
     if (this.jsonText === undefined) this.jsonText = JSON.stringify(this.checked.encoded)
     return this.jsonText
@@ -74,28 +83,28 @@ export class Encoded {
     return this.jsonBytes
   }
 
-  /** The snapshot as one SSE `message` event (JSON has no raw newline, so one data line). */
+  /** The readings as one SSE `message` event (JSON has no raw newline, so one data line). */
   get frame(): Uint8Array {
     if (this.sseFrame === undefined) this.sseFrame = utf8.encode(`data: ${this.text}\n\n`)
     return this.sseFrame
   }
 
-  /** The snapshot's figures in the Prometheus text format. */
+  /** The readings' figures in the Prometheus text format. */
   get metrics(): string {
-    if (this.metricsText === undefined) this.metricsText = renderSnapshot(this.checked.stats)
+    if (this.metricsText === undefined) this.metricsText = renderReadings(this.readings)
     return this.metricsText
   }
 }
 
-// Keyed by the snapshot object itself: a new snapshot is a new object, and an old one's bytes
+// Keyed by the readings object itself: new readings are a new object, and an old one's bytes
 // go with it when nothing holds it any more.
-const cache = new WeakMap<Stats, Encoded>()
+const cache = new WeakMap<Readings, Encoded>()
 
-export const encoded = (stats: Stats): Encoded => {
-  let e = cache.get(stats)
+export const encoded = (readings: Readings): Encoded => {
+  let e = cache.get(readings)
   if (e === undefined) {
-    e = new Encoded(stats)
-    cache.set(stats, e)
+    e = new Encoded(readings)
+    cache.set(readings, e)
   }
   return e
 }

@@ -1,6 +1,6 @@
 import { Context, Duration, Effect, Layer, PubSub, Schedule, Stream } from "effect"
 import { type Encoded, encoded } from "./Encoded.ts"
-import { Snapshot } from "./Snapshot.ts"
+import { Sampler } from "./Sampler.ts"
 
 export interface FeedSettingsShape {
   /** How often a stream gets a comment line, whether or not snapshots came in between. */
@@ -36,52 +36,53 @@ export interface FeedShape {
   readonly clients: Effect.Effect<number>
 }
 
-export class Feed extends Context.Service<Feed, FeedShape>()("system-profiler/sampling/Feed") {}
+export class Feed extends Context.Service<Feed, FeedShape>()("system-profiler/sampling/Feed") {
+  static readonly layer = Layer.effect(
+    Feed,
+    Effect.gen(function* () {
+      const sampler = yield* Sampler
+      const settings = yield* FeedSettings
+      let clients = 0
 
-export const layer = Layer.effect(
-  Feed,
-  Effect.gen(function* () {
-    const snapshot = yield* Snapshot
-    const settings = yield* FeedSettings
-    let clients = 0
-
-    // One fiber reads the snapshot and fans it out to every client through a sliding PubSub:
-    // a client that stops reading (its socket is full, so its response waits for "drain")
-    // falls behind by at most FANOUT_CAPACITY snapshots and then loses the oldest, instead of
-    // queueing every snapshot for as long as its connection lives. The replayed last snapshot
-    // is what a new client gets first.
-    const hub = yield* PubSub.sliding<Encoded>({ capacity: FANOUT_CAPACITY, replay: 1 })
-    let latest = encoded(yield* snapshot.current)
-    yield* snapshot.changes.pipe(
-      Stream.runForEach((stats) => {
-        latest = encoded(stats)
-        return PubSub.publish(hub, latest)
-      }),
-      Effect.forkScoped
-    )
-    const frames = Stream.fromPubSub(hub).pipe(Stream.map((e) => e.frame))
-    const heartbeats = Stream.fromSchedule(Schedule.spaced(settings.heartbeat)).pipe(Stream.as(HEARTBEAT))
-
-    const events = Stream.unwrap(
-      Effect.as(
-        Effect.acquireRelease(
-          Effect.sync(() => {
-            clients++
-          }),
-          () =>
-            Effect.sync(() => {
-              clients--
-            })
-        ),
-        Stream.merge(frames, heartbeats)
+      // One fiber reads the snapshot and fans it out to every client through a sliding PubSub:
+      // a client that stops reading (its socket is full, so its response waits for "drain")
+      // falls behind by at most FANOUT_CAPACITY snapshots and then loses the oldest, instead of
+      // queueing every snapshot for as long as its connection lives. The replayed last snapshot
+      // is what a new client gets first.
+      const hub = yield* PubSub.sliding<Encoded>({ capacity: FANOUT_CAPACITY, replay: 1 })
+      let latest = encoded(yield* sampler.current)
+      yield* sampler.changes.pipe(
+        Stream.runForEach((readings) => {
+          latest = encoded(readings)
+          return PubSub.publish(hub, latest)
+        }),
+        Effect.forkScoped
       )
-    )
+      const frames = Stream.fromPubSub(hub).pipe(Stream.map((e) => e.frame))
+      const heartbeats = Stream.fromSchedule(Schedule.spaced(settings.heartbeat)).pipe(Stream.as(HEARTBEAT))
 
-    return Feed.of({
-      current: Effect.map(snapshot.current, encoded),
-      currentUnsafe: () => latest,
-      events,
-      clients: Effect.sync(() => clients)
+      const events = Stream.unwrap(
+        Effect.as(
+          Effect.acquireRelease(
+            Effect.sync(() => {
+              clients++
+            }),
+            () =>
+              Effect.sync(() => {
+                clients--
+              })
+          ),
+          Stream.merge(frames, heartbeats)
+        )
+      )
+
+      return Feed.of({
+        current: Effect.map(sampler.current, encoded),
+        currentUnsafe: () => latest,
+        events,
+        clients: Effect.sync(() => clients)
+      })
     })
-  })
-)
+  )
+}
+

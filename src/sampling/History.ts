@@ -1,10 +1,10 @@
-import { Cause, Clock, Context, Duration, Effect, Layer, Schema, Stream } from "effect"
+import { Cause, Clock, Context, Duration, Effect, Layer, Result, Schema, Stream } from "effect"
 import { HistoryPoint, InvalidQuery, WINDOW_FORMAT } from "../api/History.ts"
-import type { Stats } from "../api/Stats.ts"
 import { AppConfig } from "../config/AppConfig.ts"
-import { toHistoryPoint } from "./historyPoint.ts"
+import type { HostReading } from "../domain/HostReading.ts"
+import { accumulateNetwork, historyPoint, type NetworkTotals } from "../views/history.ts"
 import { Ring } from "./Ring.ts"
-import { Snapshot } from "./Snapshot.ts"
+import { type Readings, Sampler } from "./Sampler.ts"
 
 export interface HistorySettingsShape {
   /** The most points kept, whatever the window and interval. */
@@ -30,7 +30,64 @@ export interface HistoryShape {
   readonly capacity: number
 }
 
-export class History extends Context.Service<History, HistoryShape>()("system-profiler/sampling/History") {}
+export class History extends Context.Service<History, HistoryShape>()("system-profiler/sampling/History") {
+  static readonly layer = Layer.effect(
+    History,
+    Effect.gen(function* () {
+      const config = yield* AppConfig
+      const sampler = yield* Sampler
+      const settings = yield* HistorySettings
+      const kept = config.historyWindow
+      const interval = config.intervals.host
+      // One point per host sample: "1 hour at the sampling interval", and never more than the cap.
+      const capacity = Math.min(
+        settings.maxPoints,
+        Math.max(1, Math.ceil(Duration.toMillis(kept) / Duration.toMillis(interval)))
+      )
+      const ring = new Ring(capacity, settings.maxChars)
+
+      // One point per host sample. Before the first one there is nothing to draw, so nothing is kept.
+      let lastHost: Readings["host"] | undefined
+      let totals: NetworkTotals | undefined
+      let totalsOf: HostReading | undefined
+      const record = (r: Readings) =>
+        Effect.suspend(() => {
+          if (r.host === lastHost) return Effect.void
+          lastHost = r.host
+          const host = r.host.current
+          if (Result.isFailure(host) && host.failure.reason._tag === "NotSampledYet") return Effect.void
+          if (Result.isSuccess(host)) {
+            totals = accumulateNetwork(totals, totalsOf, host.success)
+            totalsOf = host.success
+          }
+          const point = historyPoint(r, totals)
+          ring.push(Date.parse(point.timestamp), JSON.stringify(encodePoint(point)))
+          return Effect.void
+        }).pipe(
+          // Figures outside the contract cost one point, never the history.
+          Effect.catchCause((cause) => Effect.logWarning("history point dropped", Cause.pretty(cause)))
+        )
+
+      yield* sampler.changes.pipe(Stream.runForEach(record), Effect.forkScoped)
+
+      const head = `{"intervalSeconds":${Duration.toMillis(interval) / 1000},"capacity":${capacity},`
+
+      const read = (window: string | undefined) =>
+        Effect.gen(function* () {
+          const ms = window === undefined ? Duration.toMillis(kept) : parseWindow(window, kept)
+          if (typeof ms !== "number") return yield* ms
+          const now = yield* Clock.currentTimeMillis
+          return `${head}"windowSeconds":${ms / 1000},"points":[${ring.since(now - ms).join(",")}]}`
+        })
+
+      return History.of({
+        read,
+        size: Effect.sync(() => ({ points: ring.size, chars: ring.totalChars })),
+        capacity
+      })
+    })
+  )
+}
 
 const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000 } as const
 
@@ -48,50 +105,3 @@ const parseWindow = (raw: string, max: Duration.Duration): number | InvalidQuery
 
 const encodePoint = Schema.encodeSync(HistoryPoint)
 
-export const layer = Layer.effect(
-  History,
-  Effect.gen(function* () {
-    const config = yield* AppConfig
-    const snapshot = yield* Snapshot
-    const settings = yield* HistorySettings
-    const kept = config.historyWindow
-    const interval = config.intervals.host
-    // One point per host sample: "1 hour at the sampling interval", and never more than the cap.
-    const capacity = Math.min(
-      settings.maxPoints,
-      Math.max(1, Math.ceil(Duration.toMillis(kept) / Duration.toMillis(interval)))
-    )
-    const ring = new Ring(capacity, settings.maxChars)
-
-    let lastHost: Stats["host"] | undefined
-    const record = (stats: Stats) =>
-      Effect.suspend(() => {
-        if (stats.host === lastHost) return Effect.void
-        lastHost = stats.host
-        const time = Date.parse(stats.timestamp)
-        ring.push(time, JSON.stringify(encodePoint(toHistoryPoint(stats))))
-        return Effect.void
-      }).pipe(
-        // Figures outside the contract cost one point, never the history.
-        Effect.catchCause((cause) => Effect.logWarning("history point dropped", Cause.pretty(cause)))
-      )
-
-    yield* snapshot.changes.pipe(Stream.runForEach(record), Effect.forkScoped)
-
-    const head = `{"intervalSeconds":${Duration.toMillis(interval) / 1000},"capacity":${capacity},`
-
-    const read = (window: string | undefined) =>
-      Effect.gen(function* () {
-        const ms = window === undefined ? Duration.toMillis(kept) : parseWindow(window, kept)
-        if (typeof ms !== "number") return yield* ms
-        const now = yield* Clock.currentTimeMillis
-        return `${head}"windowSeconds":${ms / 1000},"points":[${ring.since(now - ms).join(",")}]}`
-      })
-
-    return History.of({
-      read,
-      size: Effect.sync(() => ({ points: ring.size, chars: ring.totalChars })),
-      capacity
-    })
-  })
-)

@@ -2,18 +2,17 @@ import { Clock, Effect } from "effect"
 import { HttpServerResponse } from "effect/http"
 import { HttpApiBuilder } from "effect/http-api"
 import { ProfilerApi } from "../api/Api.ts"
-import { type CollectorFailure, CollectorUnavailable, isCollectorFailure } from "../api/errors.ts"
+import { type CollectorFailure, CollectorUnavailable } from "../api/errors.ts"
 import { PROMETHEUS_CONTENT_TYPE } from "../api/Metrics.ts"
 import { AppConfig } from "../config/AppConfig.ts"
-import { renderProcess } from "../metrics/render.ts"
 import type { Encoded } from "../sampling/Encoded.ts"
 import { Feed } from "../sampling/Feed.ts"
 import { History } from "../sampling/History.ts"
-import { Snapshot } from "../sampling/Snapshot.ts"
 import { VERSION } from "../version.ts"
+import { renderProcess } from "../views/prometheus.ts"
 
 const sectionOr503 = <A extends object>(section: A | CollectorFailure) =>
-  isCollectorFailure(section) ? Effect.fail(new CollectorUnavailable(section)) : Effect.succeed(section as A)
+  "collector" in section ? Effect.fail(new CollectorUnavailable(section)) : Effect.succeed(section)
 
 /** The content type of every JSON answer, the /stats fast path's included. */
 export const JSON_CONTENT_TYPE = "application/json"
@@ -30,7 +29,6 @@ export const PublicHandlers = HttpApiBuilder.group(ProfilerApi, "public", (handl
 // encoded once per snapshot (see sampling/Encoded.ts) instead of encoding per request.
 export const StatsHandlers = HttpApiBuilder.group(ProfilerApi, "stats", (handlers) =>
   Effect.gen(function* () {
-    const snapshot = yield* Snapshot
     const feed = yield* Feed
     const history = yield* History
     return (
@@ -39,9 +37,9 @@ export const StatsHandlers = HttpApiBuilder.group(ProfilerApi, "stats", (handler
         .handle("stats", () =>
           Effect.map(feed.current, (e) => HttpServerResponse.uint8Array(e.json, { contentType: JSON_CONTENT_TYPE }))
         )
-        .handle("host", () => Effect.flatMap(snapshot.current, (s) => sectionOr503(s.host)))
-        .handle("containers", () => Effect.flatMap(snapshot.current, (s) => sectionOr503(s.containers)))
-        .handle("services", () => Effect.flatMap(snapshot.current, (s) => sectionOr503(s.services)))
+        .handle("host", () => Effect.flatMap(feed.current, (e) => sectionOr503(e.stats.host)))
+        .handle("containers", () => Effect.flatMap(feed.current, (e) => sectionOr503(e.stats.containers)))
+        .handle("services", () => Effect.flatMap(feed.current, (e) => sectionOr503(e.stats.services)))
         .handle("stream", () =>
           Effect.succeed(
             HttpServerResponse.stream(feed.events, {
@@ -72,6 +70,7 @@ const PROCESS_FIGURES_MAX_AGE_MS = 1000
 export const MetricsHandlers = HttpApiBuilder.group(ProfilerApi, "metrics", (handlers) =>
   Effect.gen(function* () {
     const feed = yield* Feed
+    const config = yield* AppConfig
     let cached:
       | { readonly snapshot: Encoded; readonly clients: number; readonly at: number; readonly body: Uint8Array }
       | undefined
@@ -89,6 +88,7 @@ export const MetricsHandlers = HttpApiBuilder.group(ProfilerApi, "metrics", (han
           const cpu = process.cpuUsage()
           const own = renderProcess({
             version: VERSION,
+            mockMode: config.mockMode,
             streamClients: clients,
             cpuSeconds: (cpu.user + cpu.system) / 1e6,
             residentBytes: process.memoryUsage.rss(),

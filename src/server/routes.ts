@@ -1,20 +1,15 @@
 import { Layer } from "effect"
 import { HttpApiBuilder, HttpApiScalar } from "effect/http-api"
 import { ProfilerApi } from "../api/Api.ts"
-import { ContainerCollectorLayer } from "../collectors/containers/layer.ts"
-import { HostCollectorLayer } from "../collectors/host/layer.ts"
-import { ServiceCollectorLayer } from "../collectors/services/layer.ts"
-import * as Feed from "../sampling/Feed.ts"
-import * as History from "../sampling/History.ts"
-import * as Snapshot from "../sampling/Snapshot.ts"
+import { Feed } from "../sampling/Feed.ts"
+import { History } from "../sampling/History.ts"
+import { Sampler } from "../sampling/Sampler.ts"
 import { AuthorizationLive, MetricsAuthorizationLive } from "./Authorization.ts"
 import { MetricsHandlers, PublicHandlers, StatsHandlers } from "./handlers.ts"
 
-export const CollectorsLayer = Layer.mergeAll(HostCollectorLayer, ContainerCollectorLayer, ServiceCollectorLayer)
+const SamplingLayer = Sampler.layerFromConfig
 
-const SamplingLayer = Snapshot.layer.pipe(Layer.provide(CollectorsLayer))
-
-/** What the routes serve from the one Snapshot: the SSE fan-out and the history ring. */
+/** What the routes serve from the one Sampler: the SSE fan-out and the history ring. */
 const ReadersLayer = Layer.mergeAll(Feed.layer, History.layer)
 
 // The docs page loads Scalar from jsDelivr in the reader's browser. The inline variant
@@ -24,7 +19,7 @@ const ReadersLayer = Layer.mergeAll(Feed.layer, History.layer)
 // under a release.
 const SCALAR_VERSION = "1.43.5"
 
-/** Every route, needing AppConfig, a Snapshot and its readers. */
+/** Every route, needing AppConfig, a Sampler and its readers. */
 export const Routes = Layer.mergeAll(
   HttpApiBuilder.layer(ProfilerApi, { openapiPath: "/openapi.json" }).pipe(
     Layer.provide([PublicHandlers, StatsHandlers, MetricsHandlers]),
@@ -33,7 +28,7 @@ export const Routes = Layer.mergeAll(
   HttpApiScalar.layerCdn(ProfilerApi, { path: "/docs", version: SCALAR_VERSION })
 )
 
-/** Every route, needing AppConfig and a Snapshot. */
+/** Every route, needing AppConfig and a Sampler. */
 export const ApiRoutes = Routes.pipe(Layer.provide(ReadersLayer))
 
 /** Every route with its sampling, needing only AppConfig. */

@@ -1,7 +1,14 @@
 import { Schema } from "effect"
 import type { HttpClientError } from "effect/http"
 import type { DockerEndpoint } from "../../config/dockerHost.ts"
-import { CollectorError } from "../CollectorError.ts"
+import {
+  BadResponse,
+  PermissionDenied,
+  SampleError,
+  SourceUnavailable,
+  TimedOut,
+  Unparsable
+} from "../../domain/SampleError.ts"
 
 // Why a Docker call failed. `not-found` is the one a collector handles itself (the container
 // vanished between the list and its details); the others become the section's failure.
@@ -31,12 +38,19 @@ export class DockerError extends Schema.TaggedError<DockerError>()("DockerError"
     return new DockerError({ reason: "bad-response", detail: `${where} answered ${what} with HTTP ${status}` })
   }
 
-  toCollectorError(): CollectorError {
-    return new CollectorError({
-      collector: "containers",
-      reason: this.reason === "not-found" ? "bad-response" : this.reason,
-      detail: this.detail
-    })
+  toSampleError(): SampleError {
+    const detail = this.detail
+    const reason =
+      this.reason === "unavailable"
+        ? new SourceUnavailable({ detail })
+        : this.reason === "permission-denied"
+          ? new PermissionDenied({ detail })
+          : this.reason === "timeout"
+            ? new TimedOut({ detail })
+            : this.reason === "parse-error"
+              ? new Unparsable({ detail })
+              : new BadResponse({ detail })
+    return new SampleError({ section: "containers", reason })
   }
 }
 

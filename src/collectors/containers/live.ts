@@ -1,17 +1,17 @@
-import { Clock, Effect, Layer, Result } from "effect"
-import type { ContainerInfo } from "../../api/ContainerStats.ts"
+import { Clock, Effect, Result } from "effect"
 import { AppConfig } from "../../config/AppConfig.ts"
-import { type Negotiated, negotiate } from "./apiVersion.ts"
-import { ContainerCollector } from "./ContainerCollector.ts"
+import type { ContainerCounters, ContainerReading } from "../../domain/ContainerReading.ts"
 import {
   type CgroupLayout,
   detectLayout,
   findContainerCgroup,
-  type HostCounters,
-  readCgroupStats,
-  readHostCounters
-} from "./cgroup/cgroupStats.ts"
-import { containerInfo, type PreviousCpu, summarize } from "./containerInfo.ts"
+  type HostCpuCounters,
+  readCgroupCounters,
+  readHostCpuCounters,
+  readProcessNetDev
+} from "../../kernel/cgroup/stats.ts"
+import type { KernelFs } from "../../kernel/fs.ts"
+import { type Negotiated, negotiate } from "./apiVersion.ts"
 import * as DockerClient from "./DockerClient.ts"
 import { DockerError } from "./DockerError.ts"
 import {
@@ -21,6 +21,7 @@ import {
   ContainerStatsAnswer,
   DockerVersion
 } from "./dockerSchemas.ts"
+import { containerReading, countersFromCgroup, countersFromStatsAnswer } from "./reading.ts"
 
 /**
  * The longest gap between two samples across which a restart cannot hide: Docker's Status counts
@@ -81,16 +82,17 @@ const vanished = <A>(effect: Effect.Effect<A, DockerError>) =>
     () => Effect.succeed(undefined)
   )
 
+/** The collector's reader on the configured DOCKER_HOST (needs a DockerClient). */
 export const make = Effect.gen(function* () {
   const config = yield* AppConfig
   const docker = yield* DockerClient.DockerClient
   // Negotiated once, and again after any failure: a daemon that comes back may be a new version.
   let negotiated: Negotiated | undefined
-  const previousCpu = new Map<string, PreviousCpu>()
   // The last inspect of each listed container. Idle CPU is mostly HTTP round trips to dockerd:
   // a running container whose list entry is unchanged is not inspected again every sample.
   const inspected = new Map<string, KnownInspect>()
   const labelFilter = encodeURIComponent(JSON.stringify({ label: [config.stackLabel] }))
+  const fs: KernelFs = { proc: config.hostProc, sys: config.hostSys, root: config.hostRoot }
   const layout: CgroupLayout =
     config.containerStatsSource === "api" ? { version: "none" } : detectLayout(config.hostSys)
   // Each running container's cgroup once found; and the ones whose cgroup read failed, logged once.
@@ -129,7 +131,7 @@ export const make = Effect.gen(function* () {
         "GET /containers/{id}/stats"
       )
       .pipe(
-        Effect.map((stats): ContainerStatsAnswer | "vanished" | undefined => stats),
+        Effect.map((stats): ContainerCounters | "vanished" | undefined => countersFromStatsAnswer(stats)),
         Effect.catchIf(
           (e) => e.reason === "not-found",
           () => Effect.succeed("vanished" as const)
@@ -150,13 +152,19 @@ export const make = Effect.gen(function* () {
   // its cgroup is not where dockerd's drivers put it, or a file could not be read or parsed. A
   // missing file means the container is stopping, which the API call then tells; anything else
   // is logged once per container, with the file and the reason.
-  const cgroupStatsOf = (id: string, inspect: ContainerInspect, host: HostCounters | undefined) =>
+  const cgroupStatsOf = (id: string, inspect: ContainerInspect, host: HostCpuCounters | undefined) =>
     Effect.gen(function* () {
       if (host === undefined || layout.version === "none") return undefined
       const cgroup = cgroups.get(id) ?? findContainerCgroup(layout, id)
       if (cgroup === undefined) return undefined
-      const target = { cgroup, pid: inspect.State.Pid ?? 0, networkMode: inspect.HostConfig?.NetworkMode }
-      const result = readCgroupStats(config.hostProc, layout, target, host)
+      const pid = inspect.State.Pid ?? 0
+      // --network host shares the host's interfaces, which Docker never counts.
+      const counted = inspect.HostConfig?.NetworkMode !== "host" && pid > 0
+      const result = Result.gen(function* () {
+        const counters = yield* readCgroupCounters(layout, cgroup)
+        const interfaces = counted ? yield* readProcessNetDev(fs, pid) : undefined
+        return countersFromCgroup(counters, host, interfaces)
+      })
       if (Result.isSuccess(result)) {
         cgroups.set(id, cgroup)
         return result.success
@@ -174,7 +182,7 @@ export const make = Effect.gen(function* () {
 
   // /proc/stat and MemTotal for the cgroup figures; undefined (so the API for every container) when
   // they cannot be read, which the host section reports in its own words.
-  const hostCounters = Effect.sync(() => Result.getOrUndefined(readHostCounters(config.hostProc)))
+  const hostCounters = Effect.sync(() => Result.getOrUndefined(readHostCpuCounters(fs)))
 
   // Inspect gives the health, restart count and start time (for every container: a restarting
   // one is seldom running when listed), unless the last one still holds (inspectStillHolds);
@@ -182,7 +190,7 @@ export const make = Effect.gen(function* () {
   // container went away after the list: it is left out, not an error. Every call has its own
   // timeout, so a container costs at most two of them; an inspect that times out means the
   // daemon itself hangs, and fails the sample.
-  const one = (api: Negotiated, item: ContainerListItem, host: HostCounters | undefined) =>
+  const one = (api: Negotiated, item: ContainerListItem, host: HostCpuCounters | undefined) =>
     Effect.gen(function* () {
       const id = encodeURIComponent(item.Id)
       const before = yield* Clock.currentTimeMillis
@@ -212,10 +220,7 @@ export const make = Effect.gen(function* () {
         inspected.delete(item.Id)
         return undefined
       }
-      const now = yield* Clock.currentTimeMillis
-      const { info, cpu } = containerInfo(item, inspect, stats, previousCpu.get(item.Id), now)
-      if (cpu !== undefined) previousCpu.set(item.Id, cpu)
-      return info
+      return containerReading(item, inspect, stats)
     })
 
   const sample = Effect.gen(function* () {
@@ -231,15 +236,14 @@ export const make = Effect.gen(function* () {
       concurrency: config.dockerConcurrency
     })
     const containers = found
-      .filter((c): c is ContainerInfo => c !== undefined)
+      .filter((c): c is ContainerReading => c !== undefined)
       .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id))
     const listed = new Set(list.map((item) => item.Id))
-    for (const id of previousCpu.keys()) if (!listed.has(id)) previousCpu.delete(id)
     for (const id of inspected.keys()) if (!listed.has(id)) inspected.delete(id)
     for (const id of cgroups.keys()) if (!listed.has(id)) cgroups.delete(id)
     for (const id of cgroupFailures) if (!listed.has(id)) cgroupFailures.delete(id)
-    const now = yield* Clock.currentTimeMillis
-    return { sampledAt: new Date(now).toISOString(), containers, summary: summarize(containers) }
+    const at = yield* Clock.currentTimeMillis
+    return { at, containers }
   }).pipe(
     Effect.tapError(() =>
       Effect.sync(() => {
@@ -248,11 +252,8 @@ export const make = Effect.gen(function* () {
         inspected.clear()
       })
     ),
-    Effect.mapError((e) => e.toCollectorError())
+    Effect.mapError((e) => e.toSampleError())
   )
 
-  return ContainerCollector.of({ sample })
+  return { read: Effect.fn("ContainerCollector.read")(() => sample) }
 })
-
-/** The collector on the configured DOCKER_HOST. */
-export const layerLive = Layer.effect(ContainerCollector, make).pipe(Layer.provide(DockerClient.layer))

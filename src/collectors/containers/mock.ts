@@ -1,8 +1,5 @@
-import { Clock, Effect, Layer } from "effect"
-import type { ContainerInfo, ContainerStats } from "../../api/ContainerStats.ts"
-import { drift, round } from "../drift.ts"
-import { ContainerCollector } from "./ContainerCollector.ts"
-import { summarize } from "./containerInfo.ts"
+import type { ContainerReading, ContainersReading } from "../../domain/ContainerReading.ts"
+import { drift } from "../drift.ts"
 
 const MiB = 1024 ** 2
 
@@ -47,12 +44,19 @@ const stack: ReadonlyArray<MockContainer> = [
 
 const hexId = (i: number) => (i + 1).toString(16).padStart(2, "0").repeat(32)
 
-export const mockContainerStats = (now: number): ContainerStats => {
-  const startedAt = new Date(now - 3 * 86_400_000).toISOString()
-  const second = Math.floor(now / 1000)
-  const containers = stack.map((c, i): ContainerInfo => {
+const GiB = 1024 ** 3
+const HOST_CPUS = 4
+
+/** The stack's containers, their counters moving with the clock as cgroupfs's do. */
+export const mockContainersReading = (now: number): ContainersReading => {
+  const startedAt = now - 3 * 86_400_000
+  const uptime = (now - startedAt) / 1000
+  // The host's CPU time as dockerd counts it: every core, every second.
+  const systemCpuNanos = Math.floor((1_209_600 + now / 1000) * HOST_CPUS * 1e9)
+  const containers = stack.map((c, i): ContainerReading => {
     const usageBytes = Math.round(drift(now, c.memMiB * MiB, c.memMiB * 0.08 * MiB, 120, i))
-    const limitBytes = c.limitMiB * MiB
+    // CPU seconds whose rate is the container's moving CPU share (c.cpu % of one core).
+    const share = (t: number) => (c.cpu / 100) * t + ((c.cpu * 0.6) / 100) * (45 / (2 * Math.PI)) * (1 - Math.cos((2 * Math.PI * t) / 45 + i))
     return {
       id: hexId(i),
       name: c.name,
@@ -62,21 +66,23 @@ export const mockContainerStats = (now: number): ContainerStats => {
       health: c.healthcheck ? "healthy" : "none",
       restartCount: 0,
       startedAt,
-      uptimeSeconds: 3 * 86_400,
-      cpuPercent: round(Math.max(0, drift(now, c.cpu, c.cpu * 0.6, 45, i))),
-      memory: { usageBytes, limitBytes, usagePercent: round((usageBytes / limitBytes) * 100, 2) },
-      network: { rxBytes: 50_000_000 * (i + 1) + second * 900 * (i + 1), txBytes: 20_000_000 * (i + 1) + second * 400 },
-      blockIo: { readBytes: 30_000_000 * (i + 1), writeBytes: 8_000_000 * (i + 1) + second * 50 }
+      counters: {
+        cpuNanos: Math.floor(share(uptime) * 1e9),
+        systemCpuNanos,
+        onlineCpus: HOST_CPUS,
+        daemonWindow: undefined,
+        hasMemory: true,
+        memoryUsageBytes: usageBytes + 12 * MiB,
+        memoryLimitBytes: c.limitMiB === 0 ? 4 * GiB : c.limitMiB * MiB,
+        inactiveFileV1: 12 * MiB,
+        inactiveFile: 12 * MiB,
+        network: {
+          rxBytes: Math.floor(50_000_000 * (i + 1) + uptime * 900 * (i + 1)),
+          txBytes: Math.floor(20_000_000 * (i + 1) + uptime * 400)
+        },
+        blockIo: { readBytes: 30_000_000 * (i + 1), writeBytes: Math.floor(8_000_000 * (i + 1) + uptime * 50) }
+      }
     }
   })
-  return {
-    sampledAt: new Date(now).toISOString(),
-    containers,
-    summary: summarize(containers)
-  }
+  return { at: now, containers }
 }
-
-export const layerMock = Layer.succeed(
-  ContainerCollector,
-  ContainerCollector.of({ sample: Effect.map(Clock.currentTimeMillis, mockContainerStats) })
-)

@@ -1,120 +1,244 @@
-import { Clock, Effect, Ref } from "effect"
-import type { HostStats } from "../../api/HostStats.ts"
-import { CollectorError } from "../CollectorError.ts"
-import { findUnderVoltageAlarm, readBoardWith, readModel } from "./groups/board.ts"
-import { cpuStats, readCpu } from "./groups/cpu.ts"
-import { type DiskIoCounters, diskIoCounters, diskIoStats, diskIoUnavailable, readDiskIo } from "./groups/diskIo.ts"
-import { readDisks } from "./groups/disks.ts"
-import { memoryStats, readMemory } from "./groups/memory.ts"
-import {
-  type NetworkCounters,
-  networkCounters,
-  networkStats,
-  networkUnavailable,
-  readNetwork
-} from "./groups/network.ts"
-import { readIdentity, readKernel, readSystemWith } from "./groups/system.ts"
-import { listThermalZones, readZoneTemperatures, temperatureUnavailable } from "./groups/thermal.ts"
+import * as os from "node:os"
+import { Clock, Duration, Effect, Result } from "effect"
+import { PermissionDenied, SampleError, SourceUnavailable, Unparsable } from "../../domain/SampleError.ts"
+import type { FilesystemReading, HostReading, WithFallback, ZoneReading } from "../../domain/HostReading.ts"
+import { readCpufreq } from "../../kernel/cpufreq.ts"
+import { readModel } from "../../kernel/deviceTreeModel.ts"
+import { readDiskstats } from "../../kernel/diskstats.ts"
+import { type KernelFs, rootPath } from "../../kernel/fs.ts"
+import { readHostname } from "../../kernel/hostname.ts"
+import { findUnderVoltageAlarm, readHwmonAlarm } from "../../kernel/hwmonAlarm.ts"
+import { readKernelRelease } from "../../kernel/kernelRelease.ts"
+import { readLoadavg } from "../../kernel/loadavg.ts"
+import { readMeminfo } from "../../kernel/meminfo.ts"
+import { readMinFreeBytes } from "../../kernel/minFreeKbytes.ts"
+import { readHostNetDev } from "../../kernel/netDev.ts"
+import { readOsRelease } from "../../kernel/osRelease.ts"
+import { readPressure } from "../../kernel/pressure.ts"
+import { HostReadError } from "../../kernel/read.ts"
+import type { SourceError } from "../../kernel/source.ts"
+import { readStat } from "../../kernel/stat.ts"
+import { type FsUsage, statFilesystem } from "../../kernel/statfs.ts"
+import { cpuZoneIndex, listThermalZones, readZoneTemperature, type ThermalZones } from "../../kernel/thermal.ts"
+import { readUptime } from "../../kernel/uptime.ts"
 import { makeInterfaceFilter } from "./interfaceFilter.ts"
-import type { ProcStat } from "./parsers/stat.ts"
 import { refreshEvery, SLOW_SOURCE_MILLIS } from "./refresh.ts"
-import type { HostPaths, SourceError } from "./source.ts"
 
 export interface HostCollectorOptions {
-  readonly paths: HostPaths
+  readonly fs: KernelFs
   /** Interface names or * patterns left out of the network figures. */
   readonly networkExclude: ReadonlyArray<string>
   /** Host paths measured besides / and /var/lib/docker. */
   readonly extraDisks: ReadonlyArray<string>
 }
 
-// What the next sample compares against: counters and when they were read.
-interface Previous {
-  readonly atNanos: bigint
-  readonly stat: ProcStat
-  readonly network: NetworkCounters | undefined
-  readonly diskIo: DiskIoCounters | undefined
-}
+/** The host paths to measure: /, Docker's data root, then SYSTEM_PROFILER_EXTRA_DISKS, each once. */
+export const diskPaths = (extraDisks: ReadonlyArray<string>): ReadonlyArray<string> => [
+  ...new Set(["/", "/var/lib/docker", ...extraDisks])
+]
 
-// The required groups: their failure is the section's, with the reason the API shows.
-const required = (error: SourceError): CollectorError =>
-  new CollectorError({
-    collector: "host",
+// The required groups (/proc/stat, /proc/loadavg, /proc/meminfo): their failure is the section's.
+export const requiredFailed = (error: SourceError): SampleError =>
+  new SampleError({
+    section: "host",
     reason:
       error._tag === "HostParseError"
-        ? "parse-error"
+        ? new Unparsable({ detail: error.message })
         : error.kind === "permission-denied"
-          ? "permission-denied"
-          : "unavailable",
-    detail: error.message
+          ? new PermissionDenied({ detail: error.message })
+          : new SourceUnavailable({ detail: error.message })
   })
 
-/**
- * A sampler of the host. Every call reads all sources in parallel and computes rates against the
- * previous call, so it must be called by one fiber at a time (the sampling fiber).
- */
-export const makeHostSampler = (
-  options: HostCollectorOptions
-): Effect.Effect<Effect.Effect<HostStats, CollectorError>> =>
-  Effect.gen(function* () {
-    const previousRef = yield* Ref.make<Previous | undefined>(undefined)
-    const keepInterface = makeInterfaceFilter(options.networkExclude)
-    const { paths } = options
-    // Sources that change rarely are read once a minute, those fixed until the next boot (the
-    // kernel release, the device-tree model) once: a reboot restarts this process as well.
-    // Every sample still reads the figures themselves (temperatures, alarm, frequency, uptime).
-    const thermalZones = refreshEvery(SLOW_SOURCE_MILLIS, listThermalZones(paths))
-    const identity = refreshEvery(SLOW_SOURCE_MILLIS, readIdentity(paths))
-    const kernel = refreshEvery(Number.POSITIVE_INFINITY, readKernel(paths))
-    const model = refreshEvery(Number.POSITIVE_INFINITY, readModel(paths))
-    const underVoltageAlarm = refreshEvery(SLOW_SOURCE_MILLIS, findUnderVoltageAlarm(paths))
+// Fixed for the life of the process; os.machine() makes a uname call every time it is asked.
+const PLATFORM = os.platform()
+const ARCH = os.machine()
 
-    return Effect.gen(function* () {
-      const now = yield* Clock.currentTimeMillis
-      const atNanos = yield* Clock.monotonicTimeNanos
+// A figure from a file, or, when the file fails, the same figure from the running kernel: the
+// kernel, its uptime and its machine name are the host's also inside a container.
+const orKernel = <A>(read: Effect.Effect<A | undefined, SourceError>, kernel: () => A, note: string) =>
+  read.pipe(
+    Effect.map((value): WithFallback<A> => ({ value: value ?? kernel(), error: null })),
+    Effect.catch((e) => Effect.succeed<WithFallback<A>>({ value: kernel(), error: `${e.message}; ${note}` }))
+  )
+
+const optional = <A>(read: Effect.Effect<A | undefined, SourceError>) =>
+  read.pipe(
+    Effect.map((value): WithFallback<A | null> => ({ value: value ?? null, error: null })),
+    Effect.catch((e) => Effect.succeed<WithFallback<A | null>>({ value: null, error: e.message }))
+  )
+
+/**
+ * statfs of every path under HOST_ROOT. Paths with the same st_dev are one filesystem, reported
+ * once with all their names; a path that cannot be measured in time is reported unavailable.
+ */
+const readFilesystems = (fs: KernelFs, extraDisks: ReadonlyArray<string>, deadline: Duration.Duration) =>
+  Effect.forEach(
+    diskPaths(extraDisks),
+    (mountPoint) =>
+      statFilesystem(rootPath(fs, mountPoint)).pipe(
+        Effect.timeoutOrElse({
+          duration: deadline,
+          orElse: () =>
+            Effect.fail({
+              message: `${rootPath(fs, mountPoint)}: no answer within ${Duration.format(deadline)}`
+            })
+        }),
+        Effect.map((usage) => ({ mountPoint, usage }) as const),
+        Effect.catch((e) => Effect.succeed({ mountPoint, error: e.message } as const))
+      ),
+    { concurrency: "unbounded" }
+  ).pipe(
+    Effect.map((measured) => {
+      const byDevice = new Map<bigint, { usage: FsUsage; mountPoints: Array<string> }>()
+      const unavailable: Array<{ mountPoint: string; error: string }> = []
+      for (const m of measured) {
+        if ("error" in m) {
+          unavailable.push({ mountPoint: m.mountPoint, error: m.error })
+          continue
+        }
+        const same = byDevice.get(m.usage.dev)
+        if (same === undefined) byDevice.set(m.usage.dev, { usage: m.usage, mountPoints: [m.mountPoint] })
+        else same.mountPoints.push(m.mountPoint)
+      }
+      const filesystems: ReadonlyArray<FilesystemReading> = [...byDevice.values()]
+      return { filesystems, unavailable }
+    })
+  )
+
+// A zone's temp can refuse to be read (EINVAL, ENODATA) while its device sleeps, as iwlwifi's
+// does with the radio off: that zone has no reading now, the others still count.
+const readZones = (list: ThermalZones): Effect.Effect<ReadonlyArray<ZoneReading>> =>
+  Effect.forEach(
+    list.zones,
+    (info) =>
+      Effect.result(readZoneTemperature(list.dir, info.zone)).pipe(
+        Effect.map((temp): ZoneReading => {
+          const errors = [info.typeError?.message ?? null, temp._tag === "Failure" ? temp.failure.message : null]
+          const error = errors.filter((e): e is string => e !== null).join("; ")
+          return {
+            zone: info.zone,
+            type: info.type,
+            celsius: temp._tag === "Success" ? (temp.success ?? null) : null,
+            error: error === "" ? null : error
+          }
+        })
+      ),
+    { concurrency: "unbounded" }
+  )
+
+/** The zone that is the CPU's, or undefined. */
+export const cpuZone = (zones: ReadonlyArray<ZoneReading>): ZoneReading | undefined =>
+  zones[cpuZoneIndex(zones.map((z) => z.type))]
+
+/** How long one optional group may take: a stuck source (a hung mount, a sleeping bus) fails only itself. */
+export const groupDeadline = (budget: Duration.Duration): Duration.Duration =>
+  Duration.min(Duration.seconds(2), Duration.times(budget, 0.5))
+
+const timedOut = (what: string, deadline: Duration.Duration) =>
+  new HostReadError({ path: what, kind: "io", code: `no answer within ${Duration.format(deadline)}` })
+
+/**
+ * A reader of the host: every call reads every source. Sources that change rarely are read once
+ * a minute, those fixed until the next boot (the kernel release, the device-tree model) once: a
+ * reboot restarts this process as well. Called by one fiber at a time (the sampling fiber).
+ */
+export const makeHostReader = (options: HostCollectorOptions) =>
+  Effect.sync(() => {
+    const { fs } = options
+    const keepInterface = makeInterfaceFilter(options.networkExclude)
+    const thermalZones = refreshEvery(SLOW_SOURCE_MILLIS, listThermalZones(fs))
+    const hostname = refreshEvery(
+      SLOW_SOURCE_MILLIS,
+      orKernel(readHostname(fs), () => os.hostname(), "hostname from this process's kernel namespace")
+    )
+    const osName = refreshEvery(SLOW_SOURCE_MILLIS, optional(readOsRelease(fs)))
+    const kernelRelease = refreshEvery(
+      Number.POSITIVE_INFINITY,
+      orKernel(readKernelRelease(fs), () => os.release(), "kernel from uname")
+    )
+    const model = refreshEvery(Number.POSITIVE_INFINITY, optional(readModel(fs)))
+    const underVoltageAlarm = refreshEvery(SLOW_SOURCE_MILLIS, findUnderVoltageAlarm(fs))
+    const underVoltage = optional(
+      Effect.flatMap(underVoltageAlarm, (file) =>
+        file === undefined ? Effect.succeed(undefined) : readHwmonAlarm(file)
+      )
+    )
+
+    return Effect.fn("HostCollector.read")(function* (budget: Duration.Duration) {
+      const at = yield* Clock.currentTimeMillis
+      const monotonicNanos = yield* Clock.monotonicTimeNanos
+      const deadline = groupDeadline(budget)
+      const bounded = <A>(what: string, read: Effect.Effect<A, SourceError>) =>
+        read.pipe(
+          Effect.timeoutOrElse({ duration: deadline, orElse: () => Effect.fail(timedOut(what, deadline)) }),
+          Effect.result
+        )
       const read = yield* Effect.all(
         {
-          cpu: Effect.mapError(readCpu(paths), required),
-          memory: Effect.mapError(readMemory(paths), required),
-          network: Effect.result(readNetwork(paths)),
-          diskIo: Effect.result(readDiskIo(paths)),
-          temperature: Effect.result(Effect.flatMap(thermalZones, readZoneTemperatures)),
-          disks: readDisks(paths, options.extraDisks),
-          board: readBoardWith(paths, model, underVoltageAlarm),
-          system: readSystemWith(paths, identity, kernel)
+          stat: Effect.mapError(readStat(fs), requiredFailed),
+          load: Effect.mapError(readLoadavg(fs), requiredFailed),
+          meminfo: Effect.mapError(readMeminfo(fs), requiredFailed),
+          network: Effect.result(readHostNetDev(fs)),
+          diskIo: Effect.result(readDiskstats(fs)),
+          pressure: Effect.result(readPressure(fs)),
+          thermal: bounded("thermal zones", Effect.flatMap(thermalZones, readZones)),
+          filesystems: readFilesystems(fs, options.extraDisks, deadline),
+          model: model.pipe(Effect.timeoutOrElse({ duration: deadline, orElse: () => Effect.succeed(null) })),
+          frequency: bounded("cpufreq", readCpufreq(fs)),
+          underVoltage: underVoltage.pipe(
+            Effect.timeoutOrElse({
+              duration: deadline,
+              orElse: () => Effect.succeed({ value: null, error: timedOut("under-voltage alarm", deadline).message })
+            })
+          ),
+          hostname,
+          osName,
+          kernelRelease,
+          uptime: orKernel(readUptime(fs), () => os.uptime(), "uptime from sysinfo")
         },
         { concurrency: "unbounded" }
       )
-      const previous = yield* Ref.get(previousRef)
-      const elapsedSeconds = previous === undefined ? 0 : Number(atNanos - previous.atNanos) / 1e9
-      const network = read.network._tag === "Success" ? read.network.success : undefined
-      const diskIo = read.diskIo._tag === "Success" ? read.diskIo.success : undefined
-      const diskIoNow = diskIo === undefined ? undefined : diskIoCounters(diskIo)
-      yield* Ref.set(previousRef, {
-        atNanos,
-        stat: read.cpu.stat,
-        network: network === undefined ? undefined : networkCounters(network),
-        diskIo: diskIoNow
-      })
+      // Without the watermark the estimate is a little high; that beats having no figure at all.
+      const minFreeBytes =
+        read.meminfo.memAvailable !== undefined
+          ? 0
+          : ((yield* readMinFreeBytes(fs).pipe(Effect.orElseSucceed(() => undefined))) ?? 0)
+      const model_ = read.model ?? { value: null, error: timedOut("device-tree model", deadline).message }
+      const network = Result.map(read.network, (n) => ({
+        source: n.source,
+        interfaces: n.interfaces.filter((i) => keepInterface(i.name))
+      }))
       return {
-        sampledAt: new Date(now).toISOString(),
-        cpu: cpuStats(read.cpu, previous?.stat),
-        memory: memoryStats(read.memory),
-        ...read.disks,
-        diskIo:
-          read.diskIo._tag === "Success"
-            ? diskIoStats(diskIoNow, previous?.diskIo, elapsedSeconds)
-            : diskIoUnavailable(read.diskIo.failure),
-        temperature:
-          read.temperature._tag === "Success"
-            ? read.temperature.success
-            : temperatureUnavailable(read.temperature.failure),
-        network:
-          read.network._tag === "Success"
-            ? networkStats(read.network.success, keepInterface, previous?.network, elapsedSeconds)
-            : networkUnavailable(read.network.failure),
-        board: read.board,
-        system: read.system
-      } satisfies HostStats
+        at,
+        monotonicNanos,
+        stat: read.stat,
+        load: read.load,
+        meminfo: read.meminfo,
+        minFreeBytes,
+        filesystems: read.filesystems.filesystems,
+        filesystemsUnavailable: read.filesystems.unavailable,
+        diskIo: read.diskIo,
+        network,
+        thermal: read.thermal,
+        pressure: read.pressure,
+        board: {
+          model: model_.value,
+          cpuFrequencyMhz: read.frequency._tag === "Success" ? (read.frequency.success ?? null) : null,
+          underVoltage: read.underVoltage.value,
+          errors: [
+            model_.error,
+            read.frequency._tag === "Failure" ? read.frequency.failure.message : null,
+            read.underVoltage.error
+          ].filter((e): e is string => e !== null)
+        },
+        system: {
+          hostname: read.hostname,
+          osName: read.osName,
+          kernelRelease: read.kernelRelease,
+          uptimeSeconds: read.uptime,
+          platform: PLATFORM,
+          arch: ARCH
+        }
+      } satisfies HostReading
     })
   })

@@ -1,74 +1,71 @@
-import { Clock, Effect, Layer } from "effect"
-import { CPU_MODES, type CpuSeconds, type HostStats } from "../../api/HostStats.ts"
+import { Result } from "effect"
+import type { HostReading } from "../../domain/HostReading.ts"
+import type { Pressure } from "../../kernel/pressure.ts"
+import type { CpuTicks } from "../../kernel/stat.ts"
 import { drift, round } from "../drift.ts"
-import { HostCollector } from "./HostCollector.ts"
 
 const GiB = 1024 ** 3
 const MiB = 1024 ** 2
+const USER_HZ = 100
 
-// How each mock core has spent its time since boot (the rest is idle). Constant shares of the
-// uptime make counters that only grow with the clock, as the kernel's do until a reboot.
-type BusyShares = Readonly<Record<Exclude<keyof CpuSeconds, "idle">, number>>
-const CORE_SHARES: ReadonlyArray<BusyShares> = [0.12, 0.09, 0.11, 0.08].map((user) => ({
-  user,
-  nice: 0.002,
-  system: user / 3,
-  iowait: 0.008,
-  irq: 0,
-  softirq: 0.004,
-  steal: 0
-}))
+// A share of time that moves as m + a·sin(2πt/P + φ), integrated over t: a counter that only
+// grows, whose rate between two samples is the moving share, as a real core's busy ticks are.
+const integral = (t: number, m: number, a: number, period: number, phase: number) =>
+  m * t + ((a * period) / (2 * Math.PI)) * (Math.cos(phase) - Math.cos((2 * Math.PI * t) / period + phase))
 
-// Whole ticks (USER_HZ = 100), as /proc/stat has them.
-const ticks = (seconds: number) => Math.floor(seconds * 100) / 100
+// Four cores of a Raspberry Pi 4, each busy around its own mean.
+const CORE_MEANS = [0.2, 0.14, 0.18, 0.13]
 
-const coreSeconds = (uptime: number, shares: BusyShares): CpuSeconds => {
-  const busy = shares.user + shares.nice + shares.system + shares.iowait + shares.irq + shares.softirq + shares.steal
+const coreTicks = (uptime: number, mean: number, core: number): CpuTicks => {
+  const busy = integral(uptime, mean, mean * 0.6, 90, core)
+  const user = Math.floor(busy * 0.72 * USER_HZ)
+  const system = Math.floor(busy * 0.24 * USER_HZ)
+  const softirq = Math.floor(busy * 0.03 * USER_HZ)
+  const nice = Math.floor(busy * 0.01 * USER_HZ)
+  const iowait = Math.floor(integral(uptime, 0.008, 0.006, 120, core) * USER_HZ)
+  const idle = Math.floor(uptime * USER_HZ) - user - system - softirq - nice - iowait
+  return { user, nice, system, idle, iowait, irq: 0, softirq, steal: 0 }
+}
+
+const sumTicks = (cores: ReadonlyArray<CpuTicks>): CpuTicks => {
+  const sum = (k: keyof CpuTicks) => cores.reduce((acc, c) => acc + c[k], 0)
   return {
-    user: ticks(uptime * shares.user),
-    nice: ticks(uptime * shares.nice),
-    system: ticks(uptime * shares.system),
-    idle: ticks(uptime * (1 - busy)),
-    iowait: ticks(uptime * shares.iowait),
-    irq: ticks(uptime * shares.irq),
-    softirq: ticks(uptime * shares.softirq),
-    steal: ticks(uptime * shares.steal)
+    user: sum("user"),
+    nice: sum("nice"),
+    system: sum("system"),
+    idle: sum("idle"),
+    iowait: sum("iowait"),
+    irq: sum("irq"),
+    softirq: sum("softirq"),
+    steal: sum("steal")
   }
 }
 
-// The aggregate line is the sum of the cores, as the kernel prints it.
-const sumSeconds = (cores: ReadonlyArray<CpuSeconds>): CpuSeconds => {
-  const sum = (mode: keyof CpuSeconds) => Math.round(cores.reduce((acc, c) => acc + c[mode] * 100, 0)) / 100
-  return Object.fromEntries(CPU_MODES.map((mode) => [mode, sum(mode)])) as Record<keyof CpuSeconds, number>
+const pressure = (uptime: number, now: number, mean: number, phase: number): Pressure => {
+  const line = (m: number) => ({
+    avg10: round(Math.max(0, drift(now, m, m * 0.8, 30, phase)), 2),
+    avg60: round(Math.max(0, drift(now, m, m * 0.5, 120, phase)), 2),
+    avg300: round(Math.max(0, drift(now, m, m * 0.2, 600, phase)), 2),
+    totalMicros: Math.floor(integral(uptime, m / 100, m / 200, 45, phase) * 1e6)
+  })
+  return { some: line(mean), full: line(mean / 3) }
 }
 
 // A Raspberry Pi 4 (4 GiB) running the pi-site stack, figures moving with the clock.
-export const mockHostStats = (now: number): HostStats => {
-  const cpu = round(Math.max(1, drift(now, 18, 14, 90)))
-  const totalBytes = 3_978_678_272
-  const availableBytes = Math.round(drift(now, 2.1 * GiB, 0.35 * GiB, 300, 1))
-  const freeBytes = Math.round(availableBytes * 0.42)
-  const usedBytes = totalBytes - availableBytes
+export const mockHostReading = (now: number): HostReading => {
+  const second = Math.floor(now / 1000)
+  const uptimeSeconds = 1_209_600 + (now / 1000) % 10_000_000
+  const cores = CORE_MEANS.map((mean, core) => coreTicks(uptimeSeconds, mean, core))
+  const memTotal = 3_978_678_272
+  const memAvailable = Math.round(drift(now, 2.1 * GiB, 0.35 * GiB, 300, 1))
   const swapTotal = 100 * MiB
   const swapUsed = Math.round(drift(now, 12 * MiB, 4 * MiB, 900, 2))
-  const rootTotal = 29_699_735_552
-  const rootUsed = Math.round(drift(now, 11.2 * GiB, 0.05 * GiB, 3600, 3))
-  const second = Math.floor(now / 1000)
-  const uptimeSeconds = 1_209_600 + (second % 10_000_000)
-  const perCoreSeconds = CORE_SHARES.map((shares) => coreSeconds(uptimeSeconds, shares))
-  const disk = (mountPoints: ReadonlyArray<string>, totalBytes: number, usedBytes: number) => ({
-    mountPoint: mountPoints[0]!,
-    mountPoints,
-    totalBytes,
-    usedBytes,
-    freeBytes: totalBytes - usedBytes,
-    usagePercent: round((usedBytes / totalBytes) * 100, 2)
-  })
-  // Per-core figures spread around the total, each within 0-100.
-  const coreOffsets = [6, -4, 3, -5]
+  const blocks = 29_699_735_552 / 4096
+  const usedBlocks = Math.round(drift(now, 11.2 * GiB, 0.05 * GiB, 3600, 3) / 4096)
   const temp = round(drift(now, 52, 6, 240, 4))
-  const rate = (mid: number, phase: number) => Math.round(Math.max(0, drift(now, mid, mid * 0.6, 45, phase)))
-  const iface = (name: string, rx: number, tx: number, rxRate: number, txRate: number, packetBytes: number) => ({
+  const counter = (base: number, mean: number, phase: number) =>
+    Math.floor(base + integral(uptimeSeconds, mean, mean * 0.6, 45, phase))
+  const iface = (name: string, rx: number, tx: number, packetBytes: number) => ({
     name,
     rxBytes: rx,
     txBytes: tx,
@@ -77,103 +74,80 @@ export const mockHostStats = (now: number): HostStats => {
     rxErrors: 0,
     txErrors: 0,
     rxDropped: Math.floor(second / 3600),
-    txDropped: 0,
-    rxBytesPerSecond: rxRate,
-    txBytesPerSecond: txRate
+    txDropped: 0
   })
+  const busyShare = CORE_MEANS[0]! + CORE_MEANS[0]! * 0.6 * Math.sin((2 * Math.PI * uptimeSeconds) / 90)
   return {
-    sampledAt: new Date(now).toISOString(),
-    cpu: {
-      usagePercent: cpu,
-      iowaitPercent: round(Math.max(0, drift(now, 0.8, 0.6, 120, 5)), 2),
-      seconds: sumSeconds(perCoreSeconds),
-      perCore: perCoreSeconds.map((seconds, core) => ({
-        core,
-        usagePercent: round(Math.min(100, Math.max(0, cpu + (coreOffsets[core] ?? 0)))),
-        iowaitPercent: round(Math.max(0, drift(now, 0.8, 0.6, 120, core)), 2),
-        seconds
-      })),
-      loadAverage: [
-        round(Math.max(0, drift(now, 0.9, 0.5, 60)), 2),
-        round(Math.max(0, drift(now, 0.8, 0.3, 300)), 2),
-        round(Math.max(0, drift(now, 0.7, 0.2, 900)), 2)
-      ],
-      cores: perCoreSeconds.length
+    at: now,
+    monotonicNanos: BigInt(Math.round(now * 1e6)),
+    stat: { total: sumTicks(cores), cores: cores.map((ticks, core) => ({ core, ticks })) },
+    load: [
+      round(Math.max(0, drift(now, 0.9, 0.5, 60)), 2),
+      round(Math.max(0, drift(now, 0.8, 0.3, 300)), 2),
+      round(Math.max(0, drift(now, 0.7, 0.2, 900)), 2)
+    ],
+    meminfo: {
+      memTotal,
+      memFree: Math.round(memAvailable * 0.42),
+      memAvailable,
+      buffers: 64 * MiB,
+      cached: Math.round(memAvailable * 0.5),
+      swapTotal,
+      swapFree: swapTotal - swapUsed,
+      activeFile: Math.round(memAvailable * 0.2),
+      inactiveFile: Math.round(memAvailable * 0.25),
+      sReclaimable: 40 * MiB
     },
-    memory: {
-      totalBytes,
-      usedBytes,
-      freeBytes,
-      availableBytes,
-      availableSource: "MemAvailable",
-      buffersBytes: 64 * MiB,
-      cachedBytes: Math.round(availableBytes * 0.5),
-      usagePercent: round((usedBytes / totalBytes) * 100, 2),
-      swap: {
-        totalBytes: swapTotal,
-        usedBytes: swapUsed,
-        freeBytes: swapTotal - swapUsed,
-        usagePercent: round((swapUsed / swapTotal) * 100, 2)
-      }
-    },
+    minFreeBytes: 0,
     // / and /var/lib/docker on one SD card, as on a stock Pi: one filesystem, two names.
-    disks: [disk(["/", "/var/lib/docker"], rootTotal, rootUsed)],
-    disksUnavailable: [],
-    diskIo: {
-      available: true,
-      error: null,
-      devices: [
-        {
-          name: "mmcblk0",
-          readBytes: 2_400_000_000 + second * 4_096,
-          writtenBytes: 9_800_000_000 + second * 61_440,
-          readBytesPerSecond: rate(4_096, 6),
-          writeBytesPerSecond: rate(61_440, 7)
+    filesystems: [
+      {
+        mountPoints: ["/", "/var/lib/docker"],
+        usage: {
+          dev: 45_826n,
+          blockSize: 4096n,
+          blocks: BigInt(blocks),
+          blocksFree: BigInt(blocks - usedBlocks),
+          blocksAvailable: BigInt(blocks - usedBlocks)
         }
-      ]
-    },
-    temperature: {
-      cpuCelsius: temp,
-      available: true,
-      error: null,
-      zones: [{ zone: "thermal_zone0", type: "cpu-thermal", celsius: temp }]
-    },
-    network: {
-      available: true,
-      error: null,
+      }
+    ],
+    filesystemsUnavailable: [],
+    diskIo: Result.succeed([
+      {
+        name: "mmcblk0",
+        readsCompleted: 600_000 + second,
+        writesCompleted: 2_400_000 + second * 15,
+        sectorsRead: Math.floor(counter(2_400_000_000, 4_096, 6) / 512),
+        sectorsWritten: Math.floor(counter(9_800_000_000, 61_440, 7) / 512)
+      }
+    ]),
+    network: Result.succeed({
       source: "/host/proc/1/net/dev",
       interfaces: [
-        // Counters only grow: a rate times the elapsed seconds.
-        iface(
-          "eth0",
-          8_400_000_000 + second * 52_000,
-          3_100_000_000 + second * 21_000,
-          rate(52_000, 8),
-          rate(21_000, 9),
-          900
-        ),
-        iface("wlan0", 120_000_000 + second * 800, 40_000_000 + second * 300, rate(800, 10), rate(300, 11), 400)
+        iface("eth0", counter(8_400_000_000, 52_000, 8), counter(3_100_000_000, 21_000, 9), 900),
+        iface("wlan0", counter(120_000_000, 800, 10), counter(40_000_000, 300, 11), 400)
       ]
-    },
+    }),
+    thermal: Result.succeed([{ zone: "thermal_zone0", type: "cpu-thermal", celsius: temp, error: null }]),
+    pressure: Result.succeed({
+      cpu: pressure(uptimeSeconds, now, 4, 1),
+      memory: pressure(uptimeSeconds, now, 0.5, 2),
+      io: pressure(uptimeSeconds, now, 1.2, 3)
+    }),
     board: {
       model: "Raspberry Pi 4 Model B Rev 1.4",
-      cpuFrequencyMhz: cpu > 30 ? 1800 : 600,
+      cpuFrequencyMhz: busyShare > 0.3 ? 1800 : 600,
       underVoltage: false,
       errors: []
     },
     system: {
-      hostname: "raspberrypi",
-      osName: "Debian GNU/Linux 12 (bookworm)",
+      hostname: { value: "raspberrypi", error: null },
+      osName: { value: "Debian GNU/Linux 12 (bookworm)", error: null },
+      kernelRelease: { value: "6.6.51+rpt-rpi-v8", error: null },
+      uptimeSeconds: { value: round(uptimeSeconds, 2), error: null },
       platform: "linux",
-      arch: "aarch64",
-      uptimeSeconds,
-      kernelVersion: "6.6.51+rpt-rpi-v8",
-      errors: []
+      arch: "aarch64"
     }
   }
 }
-
-export const layerMock = Layer.succeed(
-  HostCollector,
-  HostCollector.of({ sample: Effect.map(Clock.currentTimeMillis, mockHostStats) })
-)

@@ -1,12 +1,38 @@
-import { Context, type Effect } from "effect"
-import type { ServiceHealthStats } from "../../api/ServiceStats.ts"
-import type { CollectorError } from "../CollectorError.ts"
+import { Context, type Duration, Effect, Layer } from "effect"
+import { AppConfig } from "../../config/AppConfig.ts"
+import { sampleDeadline, workBudget } from "../../config/deadlines.ts"
+import type { ServicesReading } from "../../domain/ProbeResult.ts"
+import type { SampleError } from "../../domain/SampleError.ts"
+import { makeLive } from "./live.ts"
+import { makeMockReader } from "./mock.ts"
 
 export interface ServiceCollectorShape {
-  /** Collects once. Called by the sampling fiber only, so it may keep state between calls. */
-  readonly sample: Effect.Effect<ServiceHealthStats, CollectorError>
+  /**
+   * Checks every probe once; each check ends within `budget`. Called by the sampling fiber only,
+   * so it may keep state (the probes' histories) between calls.
+   */
+  readonly read: (budget: Duration.Duration) => Effect.Effect<ServicesReading, SampleError>
 }
 
 export class ServiceCollector extends Context.Service<ServiceCollector, ServiceCollectorShape>()(
   "system-profiler/collectors/ServiceCollector"
-) {}
+) {
+  static readonly layerLive = Layer.effect(
+    ServiceCollector,
+    Effect.gen(function* () {
+      const config = yield* AppConfig
+      const read = yield* makeLive(workBudget(sampleDeadline(config.intervals.services)))
+      return ServiceCollector.of({ read })
+    })
+  )
+
+  static readonly layerMock = Layer.effect(ServiceCollector, Effect.map(makeMockReader, (read) => ServiceCollector.of({ read })))
+
+  /** Mock on a laptop or when asked, live on a Linux host: decided once, from the config. */
+  static readonly layer = Layer.unwrap(
+    Effect.gen(function* () {
+      const config = yield* AppConfig
+      return config.mockMode ? ServiceCollector.layerMock : ServiceCollector.layerLive
+    })
+  )
+}

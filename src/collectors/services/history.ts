@@ -1,11 +1,6 @@
-import { type ProbeFailureReason, RECENT_CHECKS, type RecentCheck, type ServiceHealth } from "../../api/ServiceStats.ts"
+import type { Beat } from "../../domain/ProbeResult.ts"
 
-export interface Beat {
-  readonly at: number
-  readonly healthy: boolean
-  readonly latencyMs: number | null
-  readonly reason?: ProbeFailureReason
-}
+export type { Beat }
 
 /** What an uptime monitor keeps per probe. */
 export interface History {
@@ -41,29 +36,3 @@ export const record = (previous: History | undefined, beat: Beat, limits: Histor
     consecutiveFailures: beat.healthy ? 0 : (previous?.consecutiveFailures ?? 0) + 1
   }
 }
-
-/** The share of healthy beats, 0-100 with two decimals; 100 before the first check. */
-export const uptimePercent = (beats: ReadonlyArray<Beat>): number =>
-  beats.length === 0 ? 100 : Math.round((beats.filter((b) => b.healthy).length / beats.length) * 10_000) / 100
-
-const toRecentCheck = (beat: Beat): RecentCheck => ({
-  at: beat.at,
-  ok: beat.healthy,
-  ms: beat.latencyMs,
-  ...(beat.reason === undefined ? {} : { reason: beat.reason })
-})
-
-/**
- * What the API carries of a history: figures over the whole window, and only the last
- * RECENT_CHECKS beats. The window (120 checks an hour at 30 s) stays here for the uptime; sent
- * whole, it made up nine tenths of every snapshot and SSE event.
- */
-export const historySummary = (
-  history: History
-): Pick<ServiceHealth, "consecutiveFailures" | "lastChange" | "uptimePercent" | "checksInWindow" | "recent"> => ({
-  consecutiveFailures: history.consecutiveFailures,
-  lastChange: new Date(history.lastChange).toISOString(),
-  uptimePercent: uptimePercent(history.beats),
-  checksInWindow: history.beats.length,
-  recent: history.beats.slice(-RECENT_CHECKS).map(toRecentCheck)
-})

@@ -1,0 +1,146 @@
+// The one place where readings live: a fiber per section reads its collector on the section's
+// interval, within a deadline it owns and passes down, and keeps the current and the previous
+// reading; every view (the API, /metrics, history) is computed from these, and handlers only read.
+
+import { Cause, Clock, Context, Duration, Effect, Layer, Result, Schedule, type Stream, SubscriptionRef } from "effect"
+import { ContainerCollector } from "../collectors/containers/ContainerCollector.ts"
+import { HostCollector } from "../collectors/host/HostCollector.ts"
+import { ServiceCollector } from "../collectors/services/ServiceCollector.ts"
+import { AppConfig } from "../config/AppConfig.ts"
+import { sampleDeadline, workBudget } from "../config/deadlines.ts"
+import type { ContainersReading } from "../domain/ContainerReading.ts"
+import type { HostReading } from "../domain/HostReading.ts"
+import type { ServicesReading } from "../domain/ProbeResult.ts"
+import { Internal, NotSampledYet, SampleError, type Section, TimedOut } from "../domain/SampleError.ts"
+
+export interface Sampled<R> {
+  /** The latest outcome: a reading, or why there is none. */
+  readonly current: Result.Result<R, SampleError>
+  /** The last reading before the current one, for rates; undefined until there are two. */
+  readonly previous: R | undefined
+  /** When the outcome was seen (Unix milliseconds). */
+  readonly at: number
+}
+
+export interface Readings {
+  /** When any section last changed. */
+  readonly at: number
+  readonly host: Sampled<HostReading>
+  readonly containers: Sampled<ContainersReading>
+  readonly services: Sampled<ServicesReading>
+}
+
+export interface SamplerShape {
+  /** The latest readings of every section; never waits on a collector. */
+  readonly current: Effect.Effect<Readings>
+  /** The current readings, then every change. */
+  readonly changes: Stream.Stream<Readings>
+}
+
+const notSampledYet = <R>(section: Section, at: number): Sampled<R> => ({
+  current: Result.fail(new SampleError({ section, reason: new NotSampledYet() })),
+  previous: undefined,
+  at
+})
+
+/** The next state of a section: a success moves the last success to `previous`. */
+export const advance = <R>(before: Sampled<R>, outcome: Result.Result<R, SampleError>, at: number): Sampled<R> => ({
+  current: outcome,
+  previous: Result.isSuccess(outcome)
+    ? Result.isSuccess(before.current)
+      ? before.current.success
+      : before.previous
+    : Result.isSuccess(before.current)
+      ? before.current.success
+      : before.previous,
+  at
+})
+
+export class Sampler extends Context.Service<Sampler, SamplerShape>()("system-profiler/sampling/Sampler") {
+  static readonly layer = Layer.effect(
+    Sampler,
+    Effect.gen(function* () {
+      const config = yield* AppConfig
+      const host = yield* HostCollector
+      const containers = yield* ContainerCollector
+      const services = yield* ServiceCollector
+      const startedAt = yield* Clock.currentTimeMillis
+      const ref = yield* SubscriptionRef.make<Readings>({
+        at: startedAt,
+        host: notSampledYet("host", startedAt),
+        containers: notSampledYet("containers", startedAt),
+        services: notSampledYet("services", startedAt)
+      })
+
+      const sampleInto = <K extends Section, R>(
+        section: K,
+        read: (budget: Duration.Duration) => Effect.Effect<R, SampleError>,
+        interval: Duration.Duration
+      ) => {
+        let lastFailure: string | undefined
+        let failures = 0
+        const deadline = sampleDeadline(interval)
+        const budget = workBudget(deadline)
+        const once = Effect.suspend(() => read(budget)).pipe(
+          Effect.timeoutOrElse({
+            duration: deadline,
+            orElse: () =>
+              Effect.fail(
+                new SampleError({
+                  section,
+                  reason: new TimedOut({ detail: `no answer within ${Duration.format(deadline)}` })
+                })
+              )
+          }),
+          Effect.result,
+          // A defect in a collector is a bug, but it must not stop the sampling of this section.
+          Effect.catchCause((cause) =>
+            Effect.as(
+              Effect.logError(`${section} collector crashed`, Cause.pretty(cause)),
+              Result.fail(
+                new SampleError({ section, reason: new Internal({ detail: "the collector crashed; see the service log" }) })
+              )
+            )
+          ),
+          Effect.flatMap((outcome) =>
+            Effect.gen(function* () {
+              const now = yield* Clock.currentTimeMillis
+              const failure = Result.isFailure(outcome) ? outcome.failure.reason._tag : undefined
+              // A failure is logged when it starts and when it ends, with how many samples it
+              // lasted: a dead daemon must not write a line every interval.
+              if (failure !== lastFailure) {
+                if (failure === undefined) {
+                  yield* Effect.logInfo(`${section} collector recovered`).pipe(Effect.annotateLogs({ failedSamples: failures }))
+                } else if (Result.isFailure(outcome)) {
+                  yield* Effect.logWarning(`${section} collector failing`).pipe(
+                    Effect.annotateLogs({ reason: failure, error: outcome.failure.reason.message })
+                  )
+                }
+                lastFailure = failure
+                failures = 0
+              }
+              if (failure !== undefined) failures++
+              yield* SubscriptionRef.update(ref, (r) => ({
+                ...r,
+                at: now,
+                [section]: advance(r[section] as Sampled<R>, outcome, now)
+              }))
+            })
+          )
+        )
+        return once.pipe(Effect.repeat(Schedule.spaced(interval)), Effect.forkScoped)
+      }
+
+      yield* sampleInto("host", host.read, config.intervals.host)
+      yield* sampleInto("containers", () => containers.read(), config.intervals.containers)
+      yield* sampleInto("services", services.read, config.intervals.services)
+
+      return Sampler.of({ current: SubscriptionRef.get(ref), changes: SubscriptionRef.changes(ref) })
+    })
+  )
+
+  /** The sampler over the collectors the config picks (mock or live). */
+  static readonly layerFromConfig = Sampler.layer.pipe(
+    Layer.provide(Layer.mergeAll(HostCollector.layer, ContainerCollector.layer, ServiceCollector.layer))
+  )
+}
