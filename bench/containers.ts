@@ -10,7 +10,6 @@ import { randomBytes } from "node:crypto"
 import { fileURLToPath } from "node:url"
 import { Effect, Layer, Logger } from "effect"
 import { ContainerCollector } from "../src/collectors/containers/ContainerCollector.ts"
-import { layerLive } from "../src/collectors/containers/live.ts"
 import { layerTest } from "../src/config/AppConfig.ts"
 import { sh } from "./shell.ts"
 
@@ -28,18 +27,18 @@ const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math
 const collectorMs = (concurrency: number, expected: number, source: "auto" | "api") =>
   Effect.gen(function* () {
     const collector = yield* ContainerCollector
-    const warm = yield* collector.sample
+    const warm = yield* collector.read()
     if (warm.containers.length !== expected) throw new Error(`saw ${warm.containers.length} containers`)
     const times: Array<number> = []
     for (let i = 0; i < repeats; i++) {
       const began = performance.now()
-      yield* collector.sample
+      yield* collector.read()
       times.push(performance.now() - began)
     }
     return median(times)
   }).pipe(
     Effect.provide(
-      layerLive.pipe(
+      ContainerCollector.layerLive.pipe(
         Layer.provide(
           layerTest({
             SYSTEM_PROFILER_STACK_LABEL: label,

@@ -1,7 +1,7 @@
-import { Result } from "effect"
-import { type Parsed, parseFail, trimNul } from "./parse.ts"
 import type { Effect } from "effect"
+import { Result } from "effect"
 import { type KernelFs, procPath, sysPath } from "./fs.ts"
+import { type Parsed, parseFail, trimNul } from "./parse.ts"
 import { LIMIT } from "./read.ts"
 import { readFirstParsed, type SourceError } from "./source.ts"
 

@@ -1,7 +1,6 @@
-import { Result } from "effect"
-import { describeToken, type Parsed, parseFail, singleLine } from "./parse.ts"
-import { Effect } from "effect"
+import { Effect, Result } from "effect"
 import { type KernelFs, sysPath, under } from "./fs.ts"
+import { describeToken, type Parsed, parseFail, singleLine } from "./parse.ts"
 import { LIMIT, readDirOptional, readOptional } from "./read.ts"
 import { readParsedOptional, type SourceError } from "./source.ts"
 

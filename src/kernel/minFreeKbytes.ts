@@ -1,7 +1,7 @@
-import { Result } from "effect"
-import { describeToken, type Parsed, parseFail, singleLine, toCount } from "./parse.ts"
 import type { Effect } from "effect"
+import { Result } from "effect"
 import { type KernelFs, procPath } from "./fs.ts"
+import { describeToken, type Parsed, parseFail, singleLine, toCount } from "./parse.ts"
 import { LIMIT } from "./read.ts"
 import { readKernelParsedOptional, type SourceError } from "./source.ts"
 

@@ -1,7 +1,6 @@
-import { Result } from "effect"
-import { describeToken, fields, type Parsed, parseFail, scanLines, toCount } from "./parse.ts"
-import { Effect } from "effect"
+import { Effect, Result } from "effect"
 import { type KernelFs, procPath } from "./fs.ts"
+import { describeToken, fields, type Parsed, parseFail, scanLines, toCount } from "./parse.ts"
 import { LIMIT, readKernelOptional } from "./read.ts"
 import { readKernelParsed, type SourceError } from "./source.ts"
 

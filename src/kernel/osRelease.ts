@@ -1,9 +1,8 @@
-import { Result } from "effect"
-import { type Parsed, parseFail, scanLines } from "./parse.ts"
 import * as nodeFs from "node:fs/promises"
 import * as path from "node:path"
-import { Effect } from "effect"
+import { Effect, Result } from "effect"
 import { type KernelFs, rootPath } from "./fs.ts"
+import { type Parsed, parseFail, scanLines } from "./parse.ts"
 import { readFirstParsed, type SourceError } from "./source.ts"
 
 const KEY = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/

@@ -66,7 +66,8 @@ export const parsePressure = (text: string, file: string): Parsed<Pressure> => {
     const parts = fields(line)
     if (parts.length === 0) return undefined
     const kind = parts[0]
-    if (kind !== "some" && kind !== "full") return parseFail(file, lineNo, `${describeToken(kind!)} is not some or full`)
+    if (kind !== "some" && kind !== "full")
+      return parseFail(file, lineNo, `${describeToken(kind!)} is not some or full`)
     const parsed = parseLine(parts, file, lineNo)
     if (Result.isFailure(parsed)) return Result.fail(parsed.failure)
     if (kind === "some") some = parsed.success

@@ -29,7 +29,7 @@ export class HostReadError extends Schema.TaggedError<HostReadError>()("HostRead
         return `${this.path}: not a regular file (${this.code}); refused`
       case "too-large":
         return `${this.path}: larger than ${this.code} bytes, more than the kernel writes there; refused`
-      case "io":
+      default:
         return `${this.path}: cannot be read (${this.code})`
     }
   }

@@ -1,10 +1,8 @@
-import { Result } from "effect"
-import { describeToken, type Parsed, parseFail, singleLine, toSigned } from "./parse.ts"
-import { Effect } from "effect"
+import { Effect, Result } from "effect"
 import { type KernelFs, sysPath, under } from "./fs.ts"
+import { describeToken, type Parsed, parseFail, singleLine, toCount, toSigned } from "./parse.ts"
 import { LIMIT, readDirOptional } from "./read.ts"
 import { readParsedOptional, type SourceError } from "./source.ts"
-import { toCount } from "./parse.ts"
 
 const ABSOLUTE_ZERO_MILLI = -273_150
 

@@ -85,4 +85,3 @@ export class Feed extends Context.Service<Feed, FeedShape>()("system-profiler/sa
     })
   )
 }
-

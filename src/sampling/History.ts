@@ -104,4 +104,3 @@ const parseWindow = (raw: string, max: Duration.Duration): number | InvalidQuery
 }
 
 const encodePoint = Schema.encodeSync(HistoryPoint)
-

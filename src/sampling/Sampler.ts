@@ -98,7 +98,10 @@ export class Sampler extends Context.Service<Sampler, SamplerShape>()("system-pr
             Effect.as(
               Effect.logError(`${section} collector crashed`, Cause.pretty(cause)),
               Result.fail(
-                new SampleError({ section, reason: new Internal({ detail: "the collector crashed; see the service log" }) })
+                new SampleError({
+                  section,
+                  reason: new Internal({ detail: "the collector crashed; see the service log" })
+                })
               )
             )
           ),
@@ -110,7 +113,9 @@ export class Sampler extends Context.Service<Sampler, SamplerShape>()("system-pr
               // lasted: a dead daemon must not write a line every interval.
               if (failure !== lastFailure) {
                 if (failure === undefined) {
-                  yield* Effect.logInfo(`${section} collector recovered`).pipe(Effect.annotateLogs({ failedSamples: failures }))
+                  yield* Effect.logInfo(`${section} collector recovered`).pipe(
+                    Effect.annotateLogs({ failedSamples: failures })
+                  )
                 } else if (Result.isFailure(outcome)) {
                   yield* Effect.logWarning(`${section} collector failing`).pipe(
                     Effect.annotateLogs({ reason: failure, error: outcome.failure.reason.message })

@@ -10,7 +10,11 @@ export const increase = (previous: number | undefined, current: number): number 
   previous === undefined || current < previous ? undefined : current - previous
 
 /** Per second over `elapsedSeconds`; undefined as `increase`, and when no time passed. */
-export const perSecond = (previous: number | undefined, current: number, elapsedSeconds: number): number | undefined => {
+export const perSecond = (
+  previous: number | undefined,
+  current: number,
+  elapsedSeconds: number
+): number | undefined => {
   const grown = increase(previous, current)
   return grown === undefined || elapsedSeconds <= 0 ? undefined : grown / elapsedSeconds
 }

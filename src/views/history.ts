@@ -83,8 +83,7 @@ export const historyPoint = (r: Readings, network: NetworkTotals | undefined): H
   }
   return {
     timestamp: isoTime(Result.isSuccess(host) ? host.success.at : r.at),
-    host:
-      Result.isSuccess(host) && network !== undefined ? hostPoint(host.success, r.host.previous, network) : null,
+    host: Result.isSuccess(host) && network !== undefined ? hostPoint(host.success, r.host.previous, network) : null,
     containers: containersPoint,
     services: Result.isSuccess(services) ? servicesPoint(services.success) : null
   }

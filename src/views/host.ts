@@ -8,9 +8,9 @@ import { isWholeDisk } from "../kernel/diskstats.ts"
 import { estimateAvailable } from "../kernel/meminfo.ts"
 import type { Pressure } from "../kernel/pressure.ts"
 import type { SourceError } from "../kernel/source.ts"
-import { cpuZoneIndex } from "../kernel/thermal.ts"
 import { type CpuTicks, USER_HZ } from "../kernel/stat.ts"
 import type { FsUsage } from "../kernel/statfs.ts"
+import { cpuZoneIndex } from "../kernel/thermal.ts"
 import { byKey, elapsedSeconds, increase, perSecond } from "../sampling/delta.ts"
 import { isoTime, percentOf, round2 } from "./units.ts"
 
@@ -79,10 +79,10 @@ const cpuView = (current: HostReading, previous: HostReading | undefined): HostS
 }
 
 /** MemAvailable, or the kernel's own estimate on kernels without it; never above MemTotal. */
-export const availableBytes = (r: HostReading): number =>
+export const availableBytes = (r: Pick<HostReading, "meminfo" | "minFreeBytes">): number =>
   Math.min(r.meminfo.memTotal, r.meminfo.memAvailable ?? estimateAvailable(r.meminfo, r.minFreeBytes))
 
-const memoryView = (r: HostReading): HostStats["memory"] => {
+export const memoryView = (r: Pick<HostReading, "meminfo" | "minFreeBytes">): HostStats["memory"] => {
   const m = r.meminfo
   const available = availableBytes(r)
   const usedBytes = m.memTotal - available
@@ -97,7 +97,12 @@ const memoryView = (r: HostReading): HostStats["memory"] => {
     buffersBytes: m.buffers,
     cachedBytes: m.cached,
     usagePercent: percentOf(usedBytes, m.memTotal),
-    swap: { totalBytes: m.swapTotal, usedBytes: swapUsed, freeBytes: swapFree, usagePercent: percentOf(swapUsed, m.swapTotal) }
+    swap: {
+      totalBytes: m.swapTotal,
+      usedBytes: swapUsed,
+      freeBytes: swapFree,
+      usagePercent: percentOf(swapUsed, m.swapTotal)
+    }
   }
 }
 
@@ -133,7 +138,8 @@ export const diskIoBytes = (r: HostReading) =>
     : []
 
 const diskIoView = (current: HostReading, previous: HostReading | undefined, seconds: number): HostStats["diskIo"] => {
-  if (Result.isFailure(current.diskIo)) return { available: false, error: groupError(current.diskIo.failure), devices: [] }
+  if (Result.isFailure(current.diskIo))
+    return { available: false, error: groupError(current.diskIo.failure), devices: [] }
   if (current.diskIo.success === undefined) return { available: false, error: null, devices: [] }
   const before = byKey(previous === undefined ? undefined : diskIoBytes(previous), (d) => d.name)
   return {
@@ -149,7 +155,11 @@ const diskIoView = (current: HostReading, previous: HostReading | undefined, sec
   }
 }
 
-const networkView = (current: HostReading, previous: HostReading | undefined, seconds: number): HostStats["network"] => {
+const networkView = (
+  current: HostReading,
+  previous: HostReading | undefined,
+  seconds: number
+): HostStats["network"] => {
   if (Result.isFailure(current.network)) {
     return { available: false, error: groupError(current.network.failure), source: null, interfaces: [] }
   }

@@ -6,9 +6,9 @@ import { Result } from "effect"
 import type { ContainersReading } from "../domain/ContainerReading.ts"
 import type { HostReading } from "../domain/HostReading.ts"
 import type { ServicesReading } from "../domain/ProbeResult.ts"
+import type { SampleError } from "../domain/SampleError.ts"
 import type { Pressure } from "../kernel/pressure.ts"
 import { cpuZoneIndex } from "../kernel/thermal.ts"
-import type { SampleError } from "../domain/SampleError.ts"
 import type { Readings } from "../sampling/Sampler.ts"
 import { memoryUsed } from "./dockerFormulas.ts"
 import { Exposition, type Sample, single } from "./exposition.ts"
@@ -55,7 +55,11 @@ const renderHost = (out: Exposition, host: HostReading) => {
 
   if (Result.isSuccess(host.thermal)) {
     const zones = host.thermal.success
-    out.gauge(`${P}_host_temperature_celsius`, "CPU temperature", single(zones[cpuZoneIndex(zones.map((z) => z.type))]?.celsius))
+    out.gauge(
+      `${P}_host_temperature_celsius`,
+      "CPU temperature",
+      single(zones[cpuZoneIndex(zones.map((z) => z.type))]?.celsius)
+    )
   }
   out.gauge(
     `${P}_host_under_voltage`,
@@ -67,8 +71,16 @@ const renderHost = (out: Exposition, host: HostReading) => {
   const disk = (pick: (d: (typeof disks)[number]) => number) =>
     disks.map((d): Sample => ({ labels: { mountpoint: d.mountpoint }, value: pick(d) }))
   out
-    .gauge(`${P}_host_filesystem_size_bytes`, "Size of the filesystem", disk((d) => d.totalBytes))
-    .gauge(`${P}_host_filesystem_used_bytes`, "Used space of the filesystem", disk((d) => d.usedBytes))
+    .gauge(
+      `${P}_host_filesystem_size_bytes`,
+      "Size of the filesystem",
+      disk((d) => d.totalBytes)
+    )
+    .gauge(
+      `${P}_host_filesystem_used_bytes`,
+      "Used space of the filesystem",
+      disk((d) => d.usedBytes)
+    )
     .gauge(
       `${P}_host_filesystem_avail_bytes`,
       "Space free for unprivileged users (blocks reserved for root excluded)",
@@ -125,13 +137,30 @@ const renderHost = (out: Exposition, host: HostReading) => {
   // Pressure stall time as node_exporter names it: "waiting" is PSI's some, "stalled" its full.
   if (Result.isSuccess(host.pressure) && host.pressure.success !== undefined) {
     const p = host.pressure.success
-    const seconds = (pressure: Pressure, line: "some" | "full") => single((pressure[line]?.totalMicros ?? null) === null ? null : pressure[line]!.totalMicros / 1e6)
+    const seconds = (pressure: Pressure, line: "some" | "full") =>
+      single((pressure[line]?.totalMicros ?? null) === null ? null : pressure[line]!.totalMicros / 1e6)
     out
-      .counter(`${P}_host_pressure_cpu_waiting_seconds_total`, "Time some tasks waited for a CPU", seconds(p.cpu, "some"))
-      .counter(`${P}_host_pressure_memory_waiting_seconds_total`, "Time some tasks waited for memory", seconds(p.memory, "some"))
-      .counter(`${P}_host_pressure_memory_stalled_seconds_total`, "Time all non-idle tasks stalled on memory", seconds(p.memory, "full"))
+      .counter(
+        `${P}_host_pressure_cpu_waiting_seconds_total`,
+        "Time some tasks waited for a CPU",
+        seconds(p.cpu, "some")
+      )
+      .counter(
+        `${P}_host_pressure_memory_waiting_seconds_total`,
+        "Time some tasks waited for memory",
+        seconds(p.memory, "some")
+      )
+      .counter(
+        `${P}_host_pressure_memory_stalled_seconds_total`,
+        "Time all non-idle tasks stalled on memory",
+        seconds(p.memory, "full")
+      )
       .counter(`${P}_host_pressure_io_waiting_seconds_total`, "Time some tasks waited for IO", seconds(p.io, "some"))
-      .counter(`${P}_host_pressure_io_stalled_seconds_total`, "Time all non-idle tasks stalled on IO", seconds(p.io, "full"))
+      .counter(
+        `${P}_host_pressure_io_stalled_seconds_total`,
+        "Time all non-idle tasks stalled on IO",
+        seconds(p.io, "full")
+      )
   }
 }
 
@@ -148,13 +177,21 @@ const renderContainers = (out: Exposition, reading: ContainersReading) => {
         value: 1
       }))
     )
-    .gauge(`${P}_container_running`, "1 when the container runs", each((c) => (c.state === "running" ? 1 : 0)))
+    .gauge(
+      `${P}_container_running`,
+      "1 when the container runs",
+      each((c) => (c.state === "running" ? 1 : 0))
+    )
     .gauge(
       `${P}_container_healthy`,
       "1 when the healthcheck passes, 0 when it fails; absent without a healthcheck",
       each((c) => (c.health === "healthy" ? 1 : c.health === "unhealthy" ? 0 : null))
     )
-    .counter(`${P}_container_restarts_total`, "Restarts of the container", each((c) => c.restartCount))
+    .counter(
+      `${P}_container_restarts_total`,
+      "Restarts of the container",
+      each((c) => c.restartCount)
+    )
     .gauge(
       `${P}_container_start_time_seconds`,
       "When the container started (Unix time)",
@@ -208,7 +245,10 @@ const renderServices = (out: Exposition, reading: ServicesReading) => {
     .gauge(
       `${P}_probe_duration_seconds`,
       "How long the last probe took",
-      probes.map((s) => ({ labels: { probe: s.name }, value: s.last.latencyMs === null ? null : s.last.latencyMs / 1000 }))
+      probes.map((s) => ({
+        labels: { probe: s.name },
+        value: s.last.latencyMs === null ? null : s.last.latencyMs / 1000
+      }))
     )
     .gauge(
       `${P}_probe_http_status_code`,

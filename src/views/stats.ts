@@ -25,7 +25,10 @@ const REASONS: { readonly [K in SampleErrorReason["_tag"]]: FailureReason } = {
 export const failureView = (error: SampleError, at: number): CollectorFailure => ({
   collector: error.section,
   reason: REASONS[error.reason._tag],
-  error: error.reason._tag === "NotSampledYet" ? `the ${error.section} collector has not finished its first sample` : error.reason.message,
+  error:
+    error.reason._tag === "NotSampledYet"
+      ? `the ${error.section} collector has not finished its first sample`
+      : error.reason.message,
   sampledAt: isoTime(at)
 })
 

@@ -6,10 +6,10 @@ import { CollectorFailure, isCollectorFailure } from "../../src/api/errors.ts"
 import { HostStats } from "../../src/api/HostStats.ts"
 import { ServiceHealthStats } from "../../src/api/ServiceStats.ts"
 import { Health, Stats } from "../../src/api/Stats.ts"
-import { CollectorError } from "../../src/collectors/CollectorError.ts"
-import { layerMock as containersMock } from "../../src/collectors/containers/mock.ts"
+import { ContainerCollector } from "../../src/collectors/containers/ContainerCollector.ts"
 import { HostCollector } from "../../src/collectors/host/HostCollector.ts"
-import { layerMock as servicesMock } from "../../src/collectors/services/mock.ts"
+import { ServiceCollector } from "../../src/collectors/services/ServiceCollector.ts"
+import { PermissionDenied, SampleError } from "../../src/domain/SampleError.ts"
 import { serveApp, serveWithCollectors, TOKEN } from "./harness.ts"
 
 const jsonRoutes = [
@@ -125,16 +125,17 @@ layer(serveApp({ MOCK_HOST_STATS: "true" }))("with no token configured, on loopb
 const hostUnavailable = Layer.succeed(
   HostCollector,
   HostCollector.of({
-    sample: Effect.fail(
-      new CollectorError({ collector: "host", reason: "permission-denied", detail: "cannot read /host/proc/stat" })
-    )
+    read: () =>
+      Effect.fail(
+        new SampleError({ section: "host", reason: new PermissionDenied({ detail: "cannot read /host/proc/stat" }) })
+      )
   })
 )
 
 layer(
   serveWithCollectors(
     { SYSTEM_PROFILER_AUTH_TOKEN: TOKEN },
-    Layer.mergeAll(hostUnavailable, containersMock, servicesMock)
+    Layer.mergeAll(hostUnavailable, ContainerCollector.layerMock, ServiceCollector.layerMock)
   )
 )("with a failing host collector", (it) => {
   it.effect("/stats answers 200: the host section carries the typed error, the others their figures", () =>

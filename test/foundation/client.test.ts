@@ -3,10 +3,10 @@ import { Effect, Layer, Redacted } from "effect"
 import { FetchHttpClient, HttpServer } from "effect/http"
 import { isCollectorFailure } from "../../src/api/errors.ts"
 import { makeProfilerClient } from "../../src/client/index.ts"
-import { CollectorError } from "../../src/collectors/CollectorError.ts"
-import { layerMock as containersMock } from "../../src/collectors/containers/mock.ts"
+import { ContainerCollector } from "../../src/collectors/containers/ContainerCollector.ts"
 import { HostCollector } from "../../src/collectors/host/HostCollector.ts"
-import { layerMock as servicesMock } from "../../src/collectors/services/mock.ts"
+import { ServiceCollector } from "../../src/collectors/services/ServiceCollector.ts"
+import { SampleError, SourceUnavailable } from "../../src/domain/SampleError.ts"
 import { serveWithCollectors, TOKEN } from "./harness.ts"
 
 // The web app's view: the typed client over fetch against a real server on a real port.
@@ -22,12 +22,15 @@ const clientFor = (token: string | undefined) =>
 const hostDown = Layer.succeed(
   HostCollector,
   HostCollector.of({
-    sample: Effect.fail(new CollectorError({ collector: "host", reason: "unavailable", detail: "no /proc" }))
+    read: () => Effect.fail(new SampleError({ section: "host", reason: new SourceUnavailable({ detail: "no /proc" }) }))
   })
 )
 
 layer(
-  serveWithCollectors({ SYSTEM_PROFILER_AUTH_TOKEN: TOKEN }, Layer.mergeAll(hostDown, containersMock, servicesMock))
+  serveWithCollectors(
+    { SYSTEM_PROFILER_AUTH_TOKEN: TOKEN },
+    Layer.mergeAll(hostDown, ContainerCollector.layerMock, ServiceCollector.layerMock)
+  )
 )("typed client round trip", (it) => {
   it.effect("decodes every route into typed values", () =>
     Effect.gen(function* () {

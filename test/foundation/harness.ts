@@ -6,7 +6,7 @@ import type { ContainerCollector } from "../../src/collectors/containers/Contain
 import type { HostCollector } from "../../src/collectors/host/HostCollector.ts"
 import type { ServiceCollector } from "../../src/collectors/services/ServiceCollector.ts"
 import { type AppConfig, type Env, layerTest } from "../../src/config/AppConfig.ts"
-import * as Snapshot from "../../src/sampling/Snapshot.ts"
+import { Sampler } from "../../src/sampling/Sampler.ts"
 import { ApiRoutes, AppRoutes } from "../../src/server/routes.ts"
 
 export const TOKEN = "test-token-0123456789"
@@ -18,13 +18,13 @@ export const serveApp = (env: Env) =>
     Layer.provide(layerTest(env))
   )
 
-/** The routes over a Snapshot sampled from the collectors that `collectors` provides. */
+/** The routes over a Sampler reading from the collectors that `collectors` provides. */
 export const serveWithCollectors = (
   env: Env,
   collectors: Layer.Layer<HostCollector | ContainerCollector | ServiceCollector, never, AppConfig>
 ) =>
   HttpRouter.serve(ApiRoutes, { disableLogger: true }).pipe(
-    Layer.provide(Snapshot.layer.pipe(Layer.provide(collectors))),
+    Layer.provide(Sampler.layer.pipe(Layer.provide(collectors))),
     Layer.provideMerge(NodeHttpServer.layerTest),
     Layer.provide(layerTest(env))
   )

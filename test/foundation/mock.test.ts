@@ -6,11 +6,10 @@ import { HostStats } from "../../src/api/HostStats.ts"
 import { ServiceHealthStats } from "../../src/api/ServiceStats.ts"
 import { Stats } from "../../src/api/Stats.ts"
 import { layerTest } from "../../src/config/AppConfig.ts"
-import * as Snapshot from "../../src/sampling/Snapshot.ts"
-import { CollectorsLayer } from "../../src/server/routes.ts"
+import { encoded } from "../../src/sampling/Encoded.ts"
+import { Sampler } from "../../src/sampling/Sampler.ts"
 
-const MockSampling = Snapshot.layer.pipe(
-  Layer.provide(CollectorsLayer),
+const MockSampling = Sampler.layerFromConfig.pipe(
   Layer.provide(
     layerTest({ MOCK_HOST_STATS: "true", SYSTEM_PROFILER_SERVICES: "web=http://web:3000/,db=postgres://db" })
   )
@@ -20,9 +19,9 @@ const MockSampling = Snapshot.layer.pipe(
 layer(MockSampling)("mock collectors", (it) => {
   it.effect("figures decode and move as the clock moves", () =>
     Effect.gen(function* () {
-      const snapshot = yield* Snapshot.Snapshot
+      const sampler = yield* Sampler
       yield* TestClock.adjust("1 millis")
-      const first = Schema.decodeUnknownSync(Stats)(yield* snapshot.current)
+      const first = Schema.decodeUnknownSync(Stats)(encoded(yield* sampler.current).stats)
       const host1 = Schema.decodeUnknownSync(HostStats)(first.host)
       const containers1 = Schema.decodeUnknownSync(ContainerStats)(first.containers)
       const services1 = Schema.decodeUnknownSync(ServiceHealthStats)(first.services)
@@ -35,7 +34,7 @@ layer(MockSampling)("mock collectors", (it) => {
       )
 
       yield* TestClock.adjust("47 seconds")
-      const second = Schema.decodeUnknownSync(Stats)(yield* snapshot.current)
+      const second = Schema.decodeUnknownSync(Stats)(encoded(yield* sampler.current).stats)
       const host2 = Schema.decodeUnknownSync(HostStats)(second.host)
       const containers2 = Schema.decodeUnknownSync(ContainerStats)(second.containers)
       const services2 = Schema.decodeUnknownSync(ServiceHealthStats)(second.services)

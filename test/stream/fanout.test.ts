@@ -3,14 +3,14 @@ import { Duration, Effect, Layer, Stream } from "effect"
 import { TestClock } from "effect/testing"
 import { layerTest } from "../../src/config/AppConfig.ts"
 import { encoded } from "../../src/sampling/Encoded.ts"
-import { Feed, FeedSettings, layer as feedLayer } from "../../src/sampling/Feed.ts"
-import * as Snapshot from "../../src/sampling/Snapshot.ts"
+import { Feed, FeedSettings } from "../../src/sampling/Feed.ts"
+import { Sampler } from "../../src/sampling/Sampler.ts"
 import { countingCollectors, newCalls } from "./harness.ts"
 
 const SAMPLES = 200
 const calls = newCalls()
-const feed = feedLayer.pipe(
-  Layer.provideMerge(Snapshot.layer.pipe(Layer.provide(countingCollectors(calls)))),
+const feed = Feed.layer.pipe(
+  Layer.provideMerge(Sampler.layer.pipe(Layer.provide(countingCollectors(calls)))),
   Layer.provide(Layer.succeed(FeedSettings, { heartbeat: Duration.hours(1) })),
   Layer.provide(
     layerTest({
@@ -26,7 +26,7 @@ describe("fan-out (TestClock)", () => {
   it.effect("a client that stops reading is held to the newest snapshots, not a queue of all of them", () =>
     Effect.gen(function* () {
       const { events } = yield* Feed
-      const snapshot = yield* Snapshot.Snapshot
+      const snapshot = yield* Sampler
       const pull = yield* Stream.toPull(events)
       yield* pull // the current snapshot; then the client stops reading
       const before = calls.host

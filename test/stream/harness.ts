@@ -4,10 +4,7 @@ import { Duration, Effect, Layer, Redacted } from "effect"
 import { FetchHttpClient, HttpClient, HttpServer } from "effect/http"
 import { makeProfilerClient } from "../../src/client/index.ts"
 import { ContainerCollector } from "../../src/collectors/containers/ContainerCollector.ts"
-import { layerMock as containersMock } from "../../src/collectors/containers/mock.ts"
 import { HostCollector } from "../../src/collectors/host/HostCollector.ts"
-import { layerMock as hostMock } from "../../src/collectors/host/mock.ts"
-import { layerMock as servicesMock } from "../../src/collectors/services/mock.ts"
 import { ServiceCollector } from "../../src/collectors/services/ServiceCollector.ts"
 import type { Env } from "../../src/config/AppConfig.ts"
 import { FeedSettings } from "../../src/sampling/Feed.ts"
@@ -30,38 +27,41 @@ export const countingCollectors = (calls: Calls) =>
       HostCollector,
       Effect.map(HostCollector, (inner) =>
         HostCollector.of({
-          sample: Effect.tap(
-            Effect.suspend(() => {
-              calls.host++
-              return inner.sample
-            }),
-            (h) => Effect.sync(() => calls.hostSampledAt.push(h.sampledAt))
-          )
+          read: (budget) =>
+            Effect.tap(
+              Effect.suspend(() => {
+                calls.host++
+                return inner.read(budget)
+              }),
+              (h) => Effect.sync(() => calls.hostSampledAt.push(new Date(h.at).toISOString()))
+            )
         })
       )
-    ).pipe(Layer.provide(hostMock)),
+    ).pipe(Layer.provide(HostCollector.layerMock)),
     Layer.effect(
       ContainerCollector,
       Effect.map(ContainerCollector, (inner) =>
         ContainerCollector.of({
-          sample: Effect.suspend(() => {
-            calls.containers++
-            return inner.sample
-          })
+          read: () =>
+            Effect.suspend(() => {
+              calls.containers++
+              return inner.read()
+            })
         })
       )
-    ).pipe(Layer.provide(containersMock)),
+    ).pipe(Layer.provide(ContainerCollector.layerMock)),
     Layer.effect(
       ServiceCollector,
       Effect.map(ServiceCollector, (inner) =>
         ServiceCollector.of({
-          sample: Effect.suspend(() => {
-            calls.services++
-            return inner.sample
-          })
+          read: (budget) =>
+            Effect.suspend(() => {
+              calls.services++
+              return inner.read(budget)
+            })
         })
       )
-    ).pipe(Layer.provide(servicesMock))
+    ).pipe(Layer.provide(ServiceCollector.layerMock))
   )
 
 export const newCalls = (): Calls => ({ host: 0, containers: 0, services: 0, hostSampledAt: [] })

@@ -56,7 +56,8 @@ export const mockContainersReading = (now: number): ContainersReading => {
   const containers = stack.map((c, i): ContainerReading => {
     const usageBytes = Math.round(drift(now, c.memMiB * MiB, c.memMiB * 0.08 * MiB, 120, i))
     // CPU seconds whose rate is the container's moving CPU share (c.cpu % of one core).
-    const share = (t: number) => (c.cpu / 100) * t + ((c.cpu * 0.6) / 100) * (45 / (2 * Math.PI)) * (1 - Math.cos((2 * Math.PI * t) / 45 + i))
+    const share = (t: number) =>
+      (c.cpu / 100) * t + ((c.cpu * 0.6) / 100) * (45 / (2 * Math.PI)) * (1 - Math.cos((2 * Math.PI * t) / 45 + i))
     return {
       id: hexId(i),
       name: c.name,

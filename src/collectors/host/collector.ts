@@ -1,7 +1,7 @@
 import * as os from "node:os"
 import { Clock, Duration, Effect, Result } from "effect"
-import { PermissionDenied, SampleError, SourceUnavailable, Unparsable } from "../../domain/SampleError.ts"
 import type { FilesystemReading, HostReading, WithFallback, ZoneReading } from "../../domain/HostReading.ts"
+import { PermissionDenied, SampleError, SourceUnavailable, Unparsable } from "../../domain/SampleError.ts"
 import { readCpufreq } from "../../kernel/cpufreq.ts"
 import { readModel } from "../../kernel/deviceTreeModel.ts"
 import { readDiskstats } from "../../kernel/diskstats.ts"

@@ -54,7 +54,7 @@ const pressure = (uptime: number, now: number, mean: number, phase: number): Pre
 // A Raspberry Pi 4 (4 GiB) running the pi-site stack, figures moving with the clock.
 export const mockHostReading = (now: number): HostReading => {
   const second = Math.floor(now / 1000)
-  const uptimeSeconds = 1_209_600 + (now / 1000) % 10_000_000
+  const uptimeSeconds = 1_209_600 + ((now / 1000) % 10_000_000)
   const cores = CORE_MEANS.map((mean, core) => coreTicks(uptimeSeconds, mean, core))
   const memTotal = 3_978_678_272
   const memAvailable = Math.round(drift(now, 2.1 * GiB, 0.35 * GiB, 300, 1))

@@ -26,7 +26,10 @@ export class ServiceCollector extends Context.Service<ServiceCollector, ServiceC
     })
   )
 
-  static readonly layerMock = Layer.effect(ServiceCollector, Effect.map(makeMockReader, (read) => ServiceCollector.of({ read })))
+  static readonly layerMock = Layer.effect(
+    ServiceCollector,
+    Effect.map(makeMockReader, (read) => ServiceCollector.of({ read }))
+  )
 
   /** Mock on a laptop or when asked, live on a Linux host: decided once, from the config. */
   static readonly layer = Layer.unwrap(

@@ -1,6 +1,6 @@
 import { Clock, type Duration, Effect } from "effect"
-import type { ProbeReading, ProbeResult, ServicesReading } from "../../domain/ProbeResult.ts"
 import type { ProbeTarget } from "../../config/services.ts"
+import type { ProbeReading, ProbeResult, ServicesReading } from "../../domain/ProbeResult.ts"
 import { type CheckResult, type CheckSettings, check, type Probe } from "./check.ts"
 import { type Beat, type History, type HistoryLimits, record } from "./history.ts"
 

@@ -66,5 +66,6 @@ export const makeMockReader = Effect.gen(function* () {
     windowMillis: Duration.toMillis(config.historyWindow),
     timeoutMillis: Duration.toMillis(config.probeTimeout)
   }
-  return (_budget: Duration.Duration) => Effect.map(Clock.currentTimeMillis, (now) => mockServicesReading(targets, now, timing))
+  return (_budget: Duration.Duration) =>
+    Effect.map(Clock.currentTimeMillis, (now) => mockServicesReading(targets, now, timing))
 })

@@ -3,15 +3,7 @@
 // error naming the file and line.
 
 import { Result } from "effect"
-import {
-  describeToken,
-  fields,
-  type Parsed,
-  parseFail,
-  scanLines,
-  singleLine,
-  toCount
-} from "../parse.ts"
+import { describeToken, fields, type Parsed, parseFail, scanLines, singleLine, toCount } from "../parse.ts"
 
 /** One blkio line as the kernel (v1) or dockerd's statsV2 (v2) names it: an op and its bytes. */
 export interface BlkioEntry {

@@ -158,5 +158,8 @@ export const readCgroupCounters = (
   layout.version === 1 ? readV1(layout.root, cgroup) : readV2(layout.root, cgroup)
 
 /** The interfaces of a process's network namespace: HOST_PROC/<pid>/net/dev. */
-export const readProcessNetDev = (fs: KernelFs, pid: number): Result.Result<ReadonlyArray<NetDevCounters>, SourceError> =>
+export const readProcessNetDev = (
+  fs: KernelFs,
+  pid: number
+): Result.Result<ReadonlyArray<NetDevCounters>, SourceError> =>
   read(procPath(fs, String(pid), "net", "dev"), parseNetDev, LIMIT.table)
