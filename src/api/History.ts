@@ -11,6 +11,9 @@ export const HostPoint = Schema.Struct({
   swapPercent: Percent,
   load1: NonNegative,
   temperatureCelsius: Schema.NullOr(Schema.Finite),
+  cpuPressure: Schema.optionalKey(Schema.NullOr(Percent)).annotate({
+    description: "PSI: share of the last 10 s that some task waited for a CPU; null without PSI"
+  }),
   rxBytes: ByteCount.annotate({ description: "Received bytes summed over the reported interfaces (a counter)" }),
   txBytes: ByteCount.annotate({ description: "Sent bytes summed over the reported interfaces (a counter)" }),
   disks: Schema.Array(Schema.Struct({ mountPoint: Schema.String, usagePercent: Percent }))

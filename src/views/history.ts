@@ -49,6 +49,7 @@ const hostPoint = (current: HostReading, previous: HostReading | undefined, netw
     swapPercent: h.memory.swap.usagePercent,
     load1: h.cpu.loadAverage[0],
     temperatureCelsius: h.temperature.available ? h.temperature.cpuCelsius : null,
+    cpuPressure: h.pressure.resources?.cpu.some.avg10 ?? null,
     rxBytes: network.rxBytes,
     txBytes: network.txBytes,
     disks: h.disks.map((d) => ({ mountPoint: d.mountPoint, usagePercent: d.usagePercent }))
