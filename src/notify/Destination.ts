@@ -151,7 +151,7 @@ const schemeOnly = (raw: string): string => {
 export const splitList = (raw: string): ReadonlyArray<string> =>
   raw
     .split(/,(?=\s*[A-Za-z][A-Za-z0-9+.-]*:\/\/)/)
-    .map((s) => s.trim())
+    .map((s) => s.replace(/^[\s,]+|[\s,]+$/g, ""))
     .filter((s) => s.length > 0)
 
 interface Context {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll } from "vitest"
 import { ZERO_TIME } from "../../src/notify/formats.ts"
 import type { DeliveryStatus } from "../../src/notify/Notifier.ts"
 import { captureLogs, firing, resolved, statusWhen, withNotifier } from "./fixtures.ts"
-import { httpReceiver, type Receiver, type Received, type Reply } from "./receivers.ts"
+import { httpReceiver, type Received, type Receiver, type Reply } from "./receivers.ts"
 import {
   AlertmanagerWebhook,
   DiscordWebhook,
@@ -116,72 +116,82 @@ const body = <A>(r: Received) => r.body as A
 const allSettled = (status: ReadonlyArray<DeliveryStatus>) => status.every((s) => s.result !== "never")
 
 describe("every destination kind against its documented request shape", () => {
-  it.live("one firing message reaches ntfy, Gotify, Discord, Slack, both Telegram chats and the Alertmanager webhook", () =>
-    withNotifier(urls(), { hosts: hosts() }, (notifier) =>
-      Effect.gen(function* () {
-        const before = services.received.length
-        yield* notifier.send(firing)
-        const status = yield* statusWhen(notifier, allSettled)
-        assert.deepStrictEqual(problems, [])
-        assert.deepStrictEqual(
-          status.map((s) => [s.kind, s.result, s.attempts, s.error]),
-          ["ntfy", "gotify", "discord", "slack", "telegram", "webhook"].map((k) => [k, "ok", 1, null])
-        )
-        const got = arrivals(before)
-        assert.strictEqual(got.length, 7, "one request each, two for the two Telegram chats")
+  it.live(
+    "one firing message reaches ntfy, Gotify, Discord, Slack, both Telegram chats and the Alertmanager webhook",
+    () =>
+      withNotifier(urls(), { hosts: hosts() }, (notifier) =>
+        Effect.gen(function* () {
+          const before = services.received.length
+          yield* notifier.send(firing)
+          const status = yield* statusWhen(notifier, allSettled)
+          assert.deepStrictEqual(problems, [])
+          assert.deepStrictEqual(
+            status.map((s) => [s.kind, s.result, s.attempts, s.error]),
+            ["ntfy", "gotify", "discord", "slack", "telegram", "webhook"].map((k) => [k, "ok", 1, null])
+          )
+          const got = arrivals(before)
+          assert.strictEqual(got.length, 7, "one request each, two for the two Telegram chats")
 
-        const ntfy = body<typeof NtfyPublish.Type>(got.find((r) => r.path === "/")!)
-        assert.strictEqual(ntfy.topic, NTFY_TOPIC)
-        assert.strictEqual(ntfy.title, "[FIRING] CpuTemperatureHigh on pi-site (critical)")
-        assert.strictEqual(ntfy.priority, 5)
-        assert.deepStrictEqual(ntfy.tags, ["rotating_light"])
-        // What, where, the figure and its threshold, since when.
-        for (const part of ["The CPU is hot", "CPU temperature: 81.3 °C (threshold ≥ 80 °C for 2m)", "Host: pi-site"]) {
-          assert.include(ntfy.message, part)
-        }
-        assert.include(ntfy.message, "Firing since 2026-12-02T10:00:00.000Z")
+          const ntfy = body<typeof NtfyPublish.Type>(got.find((r) => r.path === "/")!)
+          assert.strictEqual(ntfy.topic, NTFY_TOPIC)
+          assert.strictEqual(ntfy.title, "[FIRING] CpuTemperatureHigh on pi-site (critical)")
+          assert.strictEqual(ntfy.priority, 5)
+          assert.deepStrictEqual(ntfy.tags, ["rotating_light"])
+          // What, where, the figure and its threshold, since when.
+          for (const part of [
+            "The CPU is hot",
+            "CPU temperature: 81.3 °C (threshold ≥ 80 °C for 2m)",
+            "Host: pi-site"
+          ]) {
+            assert.include(ntfy.message, part)
+          }
+          assert.include(ntfy.message, "Firing since 2026-12-02T10:00:00.000Z")
 
-        const gotify = body<typeof GotifyMessage.Type>(got.find((r) => r.path === "/gotify/message")!)
-        assert.strictEqual(gotify.title, ntfy.title)
-        assert.strictEqual(gotify.message, ntfy.message)
-        assert.strictEqual(gotify.priority, 8)
+          const gotify = body<typeof GotifyMessage.Type>(got.find((r) => r.path === "/gotify/message")!)
+          assert.strictEqual(gotify.title, ntfy.title)
+          assert.strictEqual(gotify.message, ntfy.message)
+          assert.strictEqual(gotify.priority, 8)
 
-        const discord = body<typeof DiscordWebhook.Type>(got.find((r) => r.path.startsWith("/api/webhooks/"))!)
-        assert.strictEqual(discord.content, ntfy.title)
-        assert.deepStrictEqual(discord.allowed_mentions.parse, [])
-        assert.strictEqual(discord.embeds[0]!.description, ntfy.message)
+          const discord = body<typeof DiscordWebhook.Type>(got.find((r) => r.path.startsWith("/api/webhooks/"))!)
+          assert.strictEqual(discord.content, ntfy.title)
+          assert.deepStrictEqual(discord.allowed_mentions.parse, [])
+          assert.strictEqual(discord.embeds[0]!.description, ntfy.message)
 
-        const slack = body<typeof SlackWebhook.Type>(got.find((r) => r.path.startsWith("/services/"))!)
-        assert.strictEqual(slack.text, `*${ntfy.title}*\n${ntfy.message}`)
+          const slack = body<typeof SlackWebhook.Type>(got.find((r) => r.path.startsWith("/services/"))!)
+          assert.strictEqual(slack.text, `*${ntfy.title}*\n${ntfy.message}`)
 
-        const telegram = got
-          .filter((r) => r.path.startsWith("/bot"))
-          .map((r) => body<typeof TelegramSendMessage.Type>(r))
-          .sort((a, b) => String(a.chat_id).localeCompare(String(b.chat_id)))
-        assert.deepStrictEqual(
-          telegram.map((t) => [t.chat_id, t.message_thread_id]),
-          [
-            [-1001234567890, undefined],
-            ["@pisite_alerts", 42]
-          ]
-        )
-        assert.strictEqual(telegram[0]!.text, `${ntfy.title}\n\n${ntfy.message}`)
+          const telegram = got
+            .filter((r) => r.path.startsWith("/bot"))
+            .map((r) => body<typeof TelegramSendMessage.Type>(r))
+            .sort((a, b) => String(a.chat_id).localeCompare(String(b.chat_id)))
+          assert.deepStrictEqual(
+            telegram.map((t) => [t.chat_id, t.message_thread_id]),
+            [
+              [-1001234567890, undefined],
+              ["@pisite_alerts", 42]
+            ]
+          )
+          assert.strictEqual(telegram[0]!.text, `${ntfy.title}\n\n${ntfy.message}`)
 
-        const am = body<typeof AlertmanagerWebhook.Type>(got.find((r) => r.path.startsWith("/alertmanager/"))!)
-        assert.strictEqual(am.status, "firing")
-        assert.strictEqual(am.externalURL, "")
-        assert.deepStrictEqual(am.groupLabels, { alertname: "CpuTemperatureHigh" })
-        assert.deepStrictEqual(am.commonLabels, { alertname: "CpuTemperatureHigh", severity: "critical", host: "pi-site" })
-        const alert = am.alerts[0]!
-        assert.deepStrictEqual(alert.labels, am.commonLabels)
-        assert.strictEqual(alert.annotations.summary, "The CPU is hot")
-        assert.strictEqual(alert.annotations.value, "81.3 °C")
-        assert.strictEqual(alert.annotations.threshold, "≥ 80 °C for 2m")
-        assert.strictEqual(alert.startsAt, firing.since)
-        assert.strictEqual(alert.endsAt, ZERO_TIME)
-        assert.strictEqual(alert.generatorURL, "")
-      })
-    )
+          const am = body<typeof AlertmanagerWebhook.Type>(got.find((r) => r.path.startsWith("/alertmanager/"))!)
+          assert.strictEqual(am.status, "firing")
+          assert.strictEqual(am.externalURL, "")
+          assert.deepStrictEqual(am.groupLabels, { alertname: "CpuTemperatureHigh" })
+          assert.deepStrictEqual(am.commonLabels, {
+            alertname: "CpuTemperatureHigh",
+            severity: "critical",
+            host: "pi-site"
+          })
+          const alert = am.alerts[0]!
+          assert.deepStrictEqual(alert.labels, am.commonLabels)
+          assert.strictEqual(alert.annotations.summary, "The CPU is hot")
+          assert.strictEqual(alert.annotations.value, "81.3 °C")
+          assert.strictEqual(alert.annotations.threshold, "≥ 80 °C for 2m")
+          assert.strictEqual(alert.startsAt, firing.since)
+          assert.strictEqual(alert.endsAt, ZERO_TIME)
+          assert.strictEqual(alert.generatorURL, "")
+        })
+      )
   )
 
   it.live("a resolved message says so, names the container, and ends the Alertmanager alert", () =>
@@ -289,32 +299,35 @@ describe("delivery", () => {
       `webhook+http://am:${AM_PASSWORD}@127.0.0.1:1/alertmanager/x?key=${AM_QUERY}`
     ]
     const secrets = [...SECRETS, "wrongTelegramS3cret09", "wrongDiscordS3cret10", "ntfyPassS3cret11"]
-    return withNotifier([...urls(), ...wrong], { hosts: hosts(), settings: { retries: 1 }, logs: logs.layer }, (notifier) =>
-      Effect.gen(function* () {
-        yield* notifier.send(firing)
-        const status = yield* statusWhen(notifier, allSettled)
-        assert.deepStrictEqual(
-          status.map((s) => s.result),
-          ["ok", "ok", "ok", "ok", "ok", "ok", "error", "error", "error", "error"]
-        )
-        assert.deepStrictEqual(
-          status.slice(6).map((s) => s.error),
-          [
-            "the service answered HTTP 404",
-            "the service answered HTTP 404",
-            "the connection failed (ECONNREFUSED)",
-            "the connection failed (ECONNREFUSED)"
-          ]
-        )
-        // The failures were logged, under the display form and with the reason.
-        const failures = logs.lines.filter((l) => l.includes("notification failed"))
-        assert.strictEqual(failures.length, 4)
-        assert.isTrue(failures.some((l) => l.includes(`ntfy://127.0.0.1:1/***`) && l.includes("ECONNREFUSED")))
-        assert.isTrue(logs.lines.some((l) => l.includes("notification delivered")))
-        const seen = [JSON.stringify(status), ...logs.lines, ...notifier.destinations].join("\n")
-        for (const secret of secrets) assert.notInclude(seen, secret)
-        assert.notInclude(seen, DISCORD_TOKEN.slice(0, 12))
-      })
+    return withNotifier(
+      [...urls(), ...wrong],
+      { hosts: hosts(), settings: { retries: 1 }, logs: logs.layer },
+      (notifier) =>
+        Effect.gen(function* () {
+          yield* notifier.send(firing)
+          const status = yield* statusWhen(notifier, allSettled)
+          assert.deepStrictEqual(
+            status.map((s) => s.result),
+            ["ok", "ok", "ok", "ok", "ok", "ok", "error", "error", "error", "error"]
+          )
+          assert.deepStrictEqual(
+            status.slice(6).map((s) => s.error),
+            [
+              "the service answered HTTP 404",
+              "the service answered HTTP 404",
+              "the connection failed (ECONNREFUSED)",
+              "the connection failed (ECONNREFUSED)"
+            ]
+          )
+          // The failures were logged, under the display form and with the reason.
+          const failures = logs.lines.filter((l) => l.includes("notification failed"))
+          assert.strictEqual(failures.length, 4)
+          assert.isTrue(failures.some((l) => l.includes(`ntfy://127.0.0.1:1/***`) && l.includes("ECONNREFUSED")))
+          assert.isTrue(logs.lines.some((l) => l.includes("notification delivered")))
+          const seen = [JSON.stringify(status), ...logs.lines, ...notifier.destinations].join("\n")
+          for (const secret of secrets) assert.notInclude(seen, secret)
+          assert.notInclude(seen, DISCORD_TOKEN.slice(0, 12))
+        })
     )
   })
 })

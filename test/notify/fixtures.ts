@@ -1,8 +1,8 @@
 import { Duration, Effect, Layer, Logger, References } from "effect"
+import type { ServiceHosts } from "../../src/notify/formats.ts"
 import type { Message } from "../../src/notify/Message.ts"
 import { type DeliveryStatus, Notifier, type NotifierShape } from "../../src/notify/Notifier.ts"
 import { type NotifySettings, parseNotifyConfig } from "../../src/notify/settings.ts"
-import type { ServiceHosts } from "../../src/notify/formats.ts"
 
 export const firing: Message = {
   alertname: "CpuTemperatureHigh",
