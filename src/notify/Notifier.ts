@@ -28,10 +28,11 @@ export interface NotifierShape {
   /** The display form of every destination, in configured order. */
   readonly destinations: ReadonlyArray<string>
   /**
-   * Queues `message` for every destination and returns at once: each destination has its own
-   * bounded queue and fiber, so a failing or hanging one delays neither the others nor the caller.
+   * Queues `message` for every destination, or only for those whose display form is in `only`,
+   * and returns at once: each destination has its own bounded queue and fiber, so a failing or
+   * hanging one delays neither the others nor the caller.
    */
-  readonly send: (message: Message) => Effect.Effect<void>
+  readonly send: (message: Message, only?: ReadonlyArray<string>) => Effect.Effect<void>
   /** The last delivery result per destination, in configured order. */
   readonly status: Effect.Effect<ReadonlyArray<DeliveryStatus>>
 }
@@ -121,9 +122,10 @@ const make = (options: NotifierOptions): Effect.Effect<NotifierShape, never, Htt
       slots.push(slot)
     }
 
-    const send = Effect.fn("Notifier.send")(function* (message: Message) {
+    const send = Effect.fn("Notifier.send")(function* (message: Message, only?: ReadonlyArray<string>) {
       const stamped: Stamped = { message, at: new Date(yield* Clock.currentTimeMillis) }
       for (const slot of slots) {
+        if (only !== undefined && !only.includes(slot.destination.display)) continue
         if ((yield* Queue.size(slot.queue)) >= settings.queueCapacity) {
           yield* Ref.update(slot.last, (s) => ({ ...s, dropped: s.dropped + 1 }))
         }

@@ -124,39 +124,38 @@ export interface Delivered {
  * Delivers `stamped` to `destination`. Telegram's chats are separate requests, and a retry
  * repeats only those that have not yet succeeded, so that no chat gets the message twice.
  */
-export const deliver = (
+export const deliver = Effect.fn("Notifier.deliver")(function* (
   destination: Destination,
   stamped: Stamped,
   settings: DeliverySettings,
   hosts: ServiceHosts
-): Effect.Effect<Delivered, DeliveryFailed, HttpClient.HttpClient> =>
-  Effect.gen(function* () {
-    const client = (yield* HttpClient.HttpClient).pipe(HttpClient.withScope)
-    const timeoutMs = Duration.toMillis(settings.timeout)
-    let attempts = 0
-    // Calls leave this set as they succeed, so that a timeout halfway keeps what was done.
-    const pending = new Set<HttpCall>(destination._tag === "smtp" ? [] : httpCalls(destination, stamped, hosts))
+): Effect.fn.Return<Delivered, DeliveryFailed, HttpClient.HttpClient> {
+  const client = (yield* HttpClient.HttpClient).pipe(HttpClient.withScope)
+  const timeoutMs = Duration.toMillis(settings.timeout)
+  let attempts = 0
+  // Calls leave this set as they succeed, so that a timeout halfway keeps what was done.
+  const pending = new Set<HttpCall>(destination._tag === "smtp" ? [] : httpCalls(destination, stamped, hosts))
 
-    const attempt: Effect.Effect<void, DeliveryReason> = Effect.gen(function* () {
-      attempts++
-      if (destination._tag === "smtp") return yield* mail(destination, stamped, settings.timeout)
-      let firstError: DeliveryReason | undefined
-      for (const call of [...pending]) {
-        const outcome = yield* Effect.result(post(client, call))
-        if (outcome._tag === "Success") pending.delete(call)
-        else firstError ??= outcome.failure
-      }
-      if (firstError !== undefined) return yield* Effect.fail(firstError)
-    }).pipe(
-      Effect.timeoutOrElse({
-        duration: settings.timeout,
-        orElse: () => Effect.fail(new DeliveryTimeout({ timeoutMs }))
-      })
-    )
+  const attempt: Effect.Effect<void, DeliveryReason> = Effect.gen(function* () {
+    attempts++
+    if (destination._tag === "smtp") return yield* mail(destination, stamped, settings.timeout)
+    let firstError: DeliveryReason | undefined
+    for (const call of [...pending]) {
+      const outcome = yield* Effect.result(post(client, call))
+      if (outcome._tag === "Success") pending.delete(call)
+      else firstError ??= outcome.failure
+    }
+    if (firstError !== undefined) return yield* Effect.fail(firstError)
+  }).pipe(
+    Effect.timeoutOrElse({
+      duration: settings.timeout,
+      orElse: () => Effect.fail(new DeliveryTimeout({ timeoutMs }))
+    })
+  )
 
-    yield* attempt.pipe(
-      Effect.retry({ schedule: Schedule.exponential(settings.backoff), times: settings.retries, while: isTransient }),
-      Effect.mapError((reason) => new DeliveryFailed({ destination: destination.display, attempts, reason }))
-    )
-    return { attempts }
-  })
+  yield* attempt.pipe(
+    Effect.retry({ schedule: Schedule.exponential(settings.backoff), times: settings.retries, while: isTransient }),
+    Effect.mapError((reason) => new DeliveryFailed({ destination: destination.display, attempts, reason }))
+  )
+  return { attempts }
+})

@@ -83,7 +83,9 @@ const route = (r: Received, hit: number): Reply | "hang" => {
     if (bad !== undefined) return bad
     if (path.startsWith("/alertmanager/flaky")) return hit < 3 ? json(500, {}) : json(200, {})
     if (path.startsWith("/alertmanager/denied")) return json(401, {})
-    if (path.startsWith("/alertmanager/hang-once")) return hit === 1 ? "hang" : json(200, {})
+    if (path.startsWith("/alertmanager/hang-once") || path.startsWith("/alertmanager/hang-queue")) {
+      return hit === 1 ? "hang" : json(200, {})
+    }
     if (path.startsWith("/alertmanager/hang")) return "hang"
     return json(200, {})
   }
@@ -249,6 +251,50 @@ describe("delivery", () => {
           assert.strictEqual(done[0]!.queued, 0)
           assert.deepStrictEqual(problems, [])
         })
+    )
+  )
+
+  it.live("each queue is bounded: when it is full the oldest waiting message gives way to the newest", () =>
+    withNotifier(
+      [webhook("hang-queue")],
+      { hosts: hosts(), settings: { timeout: Duration.seconds(60), queueCapacity: 2 } },
+      (notifier) =>
+        Effect.gen(function* () {
+          const named = (alertname: string) => ({ ...firing, alertname })
+          const isQueueTest = (r: Received) => r.path.startsWith("/alertmanager/hang-queue")
+          const alertnameOf = (r: Received) => body<typeof AlertmanagerWebhook.Type>(r).commonLabels.alertname
+          yield* notifier.send(named("M1"))
+          // M1 is in flight and held; the next four wait in a queue of two.
+          yield* waitFor(isQueueTest)
+          for (const name of ["M2", "M3", "M4", "M5"]) yield* notifier.send(named(name))
+          const [full] = yield* notifier.status
+          assert.strictEqual(full!.queued, 2)
+          assert.strictEqual(full!.dropped, 2)
+          services.release()
+          yield* statusWhen(notifier, (s) => s[0]!.alertname === "M5" && s[0]!.result === "ok")
+          assert.deepStrictEqual(services.received.filter(isQueueTest).map(alertnameOf), ["M1", "M4", "M5"])
+        })
+    )
+  )
+
+  it.live("send to some destinations only, by display form", () =>
+    withNotifier([webhook("only-a"), webhook("only-b")], { hosts: hosts() }, (notifier) =>
+      Effect.gen(function* () {
+        const isA = (r: Received) => r.path.startsWith("/alertmanager/only-a")
+        yield* notifier.send({ ...firing, alertname: "ForBOnly" }, [notifier.destinations[1]!])
+        yield* notifier.send({ ...firing, alertname: "ForBoth" })
+        // Each destination delivers in order, so once "ForBoth" reached A, "ForBOnly" would have before it.
+        yield* waitFor(isA)
+        const status = yield* statusWhen(notifier, (s) => s.every((x) => x.alertname === "ForBoth"))
+        assert.deepStrictEqual(
+          services.received.filter(isA).map((r) => body<typeof AlertmanagerWebhook.Type>(r).commonLabels.alertname),
+          ["ForBoth"]
+        )
+        assert.deepStrictEqual(
+          status.map((s) => s.result),
+          ["ok", "ok"]
+        )
+      })
     )
   )
 

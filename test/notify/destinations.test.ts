@@ -12,6 +12,7 @@ import {
   parseDestinations,
   splitList
 } from "../../src/notify/Destination.ts"
+import { Notifier } from "../../src/notify/Notifier.ts"
 import { notifyConfig } from "../../src/notify/settings.ts"
 
 const SOURCE = "SYSTEM_PROFILER_NOTIFY"
@@ -218,6 +219,28 @@ describe("no credential in any display form or error", () => {
     }
     return true
   })
+})
+
+describe("Notifier.layer", () => {
+  it.effect("reads SYSTEM_PROFILER_NOTIFY through Config; a bad URL fails the layer with the typed error", () =>
+    Effect.gen(function* () {
+      const withEnv = (env: Record<string, string>) =>
+        Effect.gen(function* () {
+          return (yield* Notifier).destinations
+        }).pipe(
+          Effect.provide(Notifier.layer),
+          Effect.provideService(ConfigProvider.ConfigProvider, ConfigProvider.fromUnknown(env))
+        )
+      assert.deepStrictEqual(yield* withEnv({ SYSTEM_PROFILER_NOTIFY: "ntfy://ntfy.sh/a,discord://tok@123456" }), [
+        "ntfy://ntfy.sh/***",
+        "discord://123456"
+      ])
+      assert.deepStrictEqual(yield* withEnv({}), [])
+      const error = yield* Effect.flip(withEnv({ SYSTEM_PROFILER_NOTIFY: "discord://Sup3rS3cret@x" }))
+      assert.instanceOf(error, NotifyUrlInvalid)
+      assert.notInclude(error.message, "Sup3rS3cret")
+    })
+  )
 })
 
 describe("settings through Config", () => {
