@@ -52,15 +52,20 @@ export class DeliveryFailed extends Schema.TaggedError<DeliveryFailed>()("Delive
   }
 }
 
+// Node and OpenSSL name certificate problems without a common prefix.
+const isTlsCode = (code: string) => /CERT|SELF_SIGNED|^ERR_TLS_|^ERR_SSL_|^ERR_OSSL_|^EPROTO$/.test(code)
+
 /**
  * Whether another attempt may succeed: a timeout, a dropped connection, a 5xx, 408 or 429 may
- * pass; a 4xx means a wrong token or chat that no retry fixes, and a 5xx SMTP reply is permanent.
+ * pass; a 4xx means a wrong token or chat that no retry fixes, a certificate stays wrong, a
+ * 3xx is not followed (it would carry the token elsewhere), and a 5xx SMTP reply is permanent.
  */
 export const isTransient = (reason: DeliveryReason): boolean => {
   switch (reason._tag) {
     case "DeliveryTimeout":
-    case "ConnectionFailed":
       return true
+    case "ConnectionFailed":
+      return !isTlsCode(reason.code)
     case "HttpStatus":
       return reason.status >= 500 || reason.status === 408 || reason.status === 429
     case "SmtpFailed":
