@@ -1,4 +1,4 @@
-import { type FigureId, HOST_SUBJECT, type SubjectKind } from "./figures.ts"
+import { type FigureId, figure, HOST_SUBJECT, type SubjectKind } from "./figures.ts"
 
 /**
  * What the rules see of one moment: the figures of the latest readings. Built by the sampler from
@@ -32,11 +32,11 @@ export interface ObservationInput {
 export const makeObservation = (input: ObservationInput): Observation => {
   const bySubject = (kind: Exclude<SubjectKind, "host">) => input[kind]
   return {
-    value: (figure, subject) => {
-      const kind = figure.slice(0, figure.indexOf(".")) as SubjectKind
-      if (kind === "host") return subject === HOST_SUBJECT ? input.host?.[figure] : undefined
+    value: (id, subject) => {
+      const kind = figure(id).kind
+      if (kind === "host") return subject === HOST_SUBJECT ? input.host?.[id] : undefined
       const figures = bySubject(kind)
-      return figures !== undefined && Object.hasOwn(figures, subject) ? figures[subject]?.[figure] : undefined
+      return figures !== undefined && Object.hasOwn(figures, subject) ? figures[subject]?.[id] : undefined
     },
     subjects: (kind) => {
       const figures = bySubject(kind)
