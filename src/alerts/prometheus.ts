@@ -68,10 +68,11 @@ export const ruleExpression = (rule: Rule): string => {
 const summaryTemplate = (rule: Rule): string => {
   const f = figure(rule.figure)
   const label = SUBJECT_LABEL[f.kind]
-  const where = label === undefined ? "" : `${f.kind} {{ $labels.${label} }} `
+  const where =
+    label === undefined ? "{{ $labels.instance }}" : `${f.kind} {{ $labels.${label} }} on {{ $labels.instance }}`
   const unit = f.unit === "" ? "" : f.unit === "%" || f.unit === "°C" ? f.unit : ` ${f.unit}`
   const now = f.type === "boolean" ? "" : ` is {{ $value | humanize }}${unit}`
-  return `${where}on {{ $labels.instance }}: ${f.title}${now} (alert when ${describeCondition(rule)})`
+  return `${where}: ${f.title}${now} (alert when ${describeCondition(rule)})`
 }
 
 /** The enabled rules as a Prometheus alerting rules file, which `promtool check rules` accepts. */

@@ -3,9 +3,10 @@
 // they must not pass by skipping.
 
 import { spawnSync } from "node:child_process"
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { fileURLToPath } from "node:url"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { TestClock } from "effect/testing"
@@ -77,6 +78,15 @@ describe("rules exported for Prometheus", () => {
   it("promtool is strict enough to reject a broken expression (so the checks above mean something)", () => {
     const broken = toPrometheusRules(DEFAULT_RULES).replace("system_profiler_host_temperature_celsius", "rate(")
     assert.notStrictEqual(checkRules(broken).status, 0)
+  })
+
+  it("the README's excerpt of the export is what the service exports", () => {
+    const readme = readFileSync(fileURLToPath(new URL("../../README.md", import.meta.url)), "utf8")
+    const excerpt = /```yaml\n(groups:\n[\s\S]*?)```/.exec(readme)![1]!
+    const [head, rule] = excerpt.split("      - alert: ")
+    const exported = toPrometheusRules(DEFAULT_RULES)
+    assert.isTrue(exported.startsWith(head!))
+    assert.include(exported, `      - alert: ${rule}`)
   })
 
   it("disabled rules are left out", () => {

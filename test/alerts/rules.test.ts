@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { fileURLToPath } from "node:url"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { AlertRulesInvalid } from "../../src/alerts/AlertRulesInvalid.ts"
@@ -15,6 +16,9 @@ import {
 import { loadRules } from "../../src/alerts/rulesFile.ts"
 
 const decode = (document: unknown) => decodeRulesDocument(document)
+
+const README = readFileSync(fileURLToPath(new URL("../../README.md", import.meta.url)), "utf8")
+const README_EXAMPLE = /```yaml\n(# alerts\.yaml\n[\s\S]*?)```/.exec(README)![1]!
 
 const rulesOf = (document: unknown): ReadonlyArray<Rule> => {
   const r = decode(document)
@@ -317,33 +321,18 @@ describe("loading SYSTEM_PROFILER_ALERTS_FILE", () => {
     )
 
   it.effect("reads YAML: the README's example", () =>
-    withFile(
-      "alerts.yaml",
-      [
-        "destinations:",
-        "  - ntfy://ntfy.sh/my-pi-alerts",
-        "rules:",
-        "  - name: DiskAlmostFull",
-        "    threshold: 85",
-        "  - name: UnderVoltage",
-        "    enabled: false",
-        "  - name: WebSlow",
-        "    figure: probe.latency",
-        "    subjects: [web]",
-        '    comparison: ">"',
-        "    threshold: 800",
-        "    for: 1m",
-        "    severity: warning",
-        ""
-      ].join("\n"),
-      (path) =>
-        Effect.gen(function* () {
-          const rules = yield* loadRules(path)
-          assert.strictEqual(byName(rules, "DiskAlmostFull").threshold, 85)
-          assert.isFalse(byName(rules, "UnderVoltage").enabled)
-          assert.deepStrictEqual(byName(rules, "WebSlow").subjects, ["web"])
-          assert.deepStrictEqual(byName(rules, "WebSlow").destinations, ["ntfy://ntfy.sh/my-pi-alerts"])
-        })
+    withFile("alerts.yaml", README_EXAMPLE, (path) =>
+      Effect.gen(function* () {
+        const rules = yield* loadRules(path)
+        assert.strictEqual(byName(rules, "DiskAlmostFull").threshold, 85)
+        assert.isFalse(byName(rules, "UnderVoltage").enabled)
+        const web = byName(rules, "WebSlow")
+        assert.deepStrictEqual(web.subjects, ["web"])
+        assert.strictEqual(web.resolve, 500)
+        assert.strictEqual(web.repeatMillis, 3_600_000)
+        assert.deepStrictEqual(web.destinations, ["ntfy://ntfy.sh/my-pi-alerts"])
+        assert.deepStrictEqual(byName(rules, "ProbeDown").destinations, ["ntfy://ntfy.sh/my-pi-alerts"])
+      })
     )
   )
 
