@@ -239,6 +239,20 @@ const thresholdAccepts = (f: Figure): string => {
 
 type Entry = Readonly<Record<string, unknown>>
 
+type Report = (field: string, accepts: string, problem: string) => void
+
+// The values are never shown: a destination URL may hold a token.
+const destinationsOf = (raw: unknown, report: Report): ReadonlyArray<string> | undefined => {
+  const d = decodeDestinations(raw)
+  if (Option.isSome(d)) return d.value
+  report(
+    "destinations",
+    `a list of at most ${MAX_DESTINATIONS} destination names or URLs`,
+    "it is not a list of non-empty strings"
+  )
+  return undefined
+}
+
 const has = (entry: Entry, field: string) => Object.hasOwn(entry, field)
 
 /**
@@ -250,8 +264,9 @@ export const decodeRulesDocument = (
   defaults: ReadonlyArray<Rule> = DEFAULT_RULES
 ): { readonly rules: ReadonlyArray<Rule> } | { readonly problems: ReadonlyArray<RuleProblem> } => {
   const problems: Array<RuleProblem> = []
-  const fileProblem = (field: string, accepts: string, problem: string) =>
+  const fileProblem: Report = (field, accepts, problem) => {
     problems.push({ rule: "", field, accepts, problem })
+  }
 
   if (document === null || document === undefined) return { rules: defaults }
   const top = decodeEntry(document)
@@ -269,17 +284,9 @@ export const decodeRulesDocument = (
     fileProblem("rules", "a list of rules", `it holds ${show(top.value.rules)}`)
     return { problems }
   }
-  let fileDestinations: ReadonlyArray<string> = []
-  if (has(top.value, "destinations")) {
-    const d = decodeDestinations(top.value.destinations)
-    if (Option.isNone(d)) {
-      fileProblem(
-        "destinations",
-        `a list of at most ${MAX_DESTINATIONS} destination names or URLs`,
-        "it is not a list of non-empty strings"
-      )
-    } else fileDestinations = d.value
-  }
+  const fileDestinations = has(top.value, "destinations")
+    ? (destinationsOf(top.value.destinations, fileProblem) ?? [])
+    : []
   const entries = doc.value.rules ?? []
   if (entries.length > MAX_RULES) {
     fileProblem("rules", `at most ${MAX_RULES} rules`, `it holds ${entries.length}`)
@@ -345,8 +352,9 @@ const decodeRule = (
   const problems: Array<RuleProblem> = []
   const name = decodeName(entry.name)
   const label = Option.isSome(name) ? name.value : position
-  const problem = (field: string, accepts: string, text: string) =>
+  const problem: Report = (field, accepts, text) => {
     problems.push({ rule: label, field, accepts, problem: text })
+  }
 
   if (Option.isNone(name)) {
     problem(
@@ -510,18 +518,8 @@ const decodeRule = (
     else severity = s.value
   }
 
-  let destinations: ReadonlyArray<string> = known?.destinations ?? []
-  if (has(entry, "destinations")) {
-    const d = decodeDestinations(entry.destinations)
-    // The values are not shown: a destination URL may hold a token.
-    if (Option.isNone(d)) {
-      problem(
-        "destinations",
-        `a list of at most ${MAX_DESTINATIONS} destination names or URLs`,
-        "it is not a list of non-empty strings"
-      )
-    } else destinations = d.value
-  }
+  let destinations =
+    (has(entry, "destinations") ? destinationsOf(entry.destinations, problem) : undefined) ?? known?.destinations ?? []
   if (destinations.length === 0) destinations = fileDestinations
 
   let enabled = known?.enabled ?? true
