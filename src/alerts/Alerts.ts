@@ -57,23 +57,34 @@ export class Alerts extends Context.Service<Alerts, AlertsShape>()("system-profi
     // One evaluation at a time, so that transitions reach the history and the stream in order.
     const lock = yield* Semaphore.make(1)
 
-    const evaluate = Effect.fn("Alerts.evaluate")(function* (observation: Observation) {
-      const now = yield* Clock.currentTimeMillis
-      const transitions = yield* Ref.modify(state, (s) => {
-        const next = step(s, rules, observation, now)
-        return [next.transitions, next.state] as const
-      })
-      if (transitions.length === 0) return transitions
-      const recorded = transitions.filter(kept)
-      if (recorded.length > 0) {
-        yield* Ref.update(history, (h) => {
-          const all = [...h, ...recorded]
-          return all.length > historyLimit ? all.slice(all.length - historyLimit) : all
+    const evaluate = Effect.fn("Alerts.evaluate")(
+      function* (observation: Observation) {
+        const now = yield* Clock.currentTimeMillis
+        const transitions = yield* Ref.modify(state, (s) => {
+          const next = step(s, rules, observation, now)
+          return [next.transitions, next.state] as const
         })
-      }
-      yield* PubSub.publishAll(pubsub, transitions)
-      return transitions
-    })
+        if (transitions.length === 0) return transitions
+        const recorded = transitions.filter(kept)
+        if (recorded.length > 0) {
+          yield* Ref.update(history, (h) => {
+            const all = [...h, ...recorded]
+            return all.length > historyLimit ? all.slice(all.length - historyLimit) : all
+          })
+        }
+        yield* PubSub.publishAll(pubsub, transitions)
+        return transitions
+      },
+      (effect) =>
+        // A broken observation (or a bug here) costs one evaluation and leaves the state as it was;
+        // it never reaches the sampling fiber that called.
+        Effect.catchDefect(effect, (defect) =>
+          Effect.logError("alert evaluation failed", defect).pipe(
+            Effect.annotateLogs({ event: "alerts-evaluation-failed" }),
+            Effect.as([] as ReadonlyArray<Transition>)
+          )
+        )
+    )
 
     return Alerts.of({
       rules,

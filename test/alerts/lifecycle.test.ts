@@ -2,7 +2,7 @@
 // time the test sets with TestClock.adjust, never at a real one.
 
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Fiber, Stream } from "effect"
+import { Effect, Fiber, Logger, Stream } from "effect"
 import { TestClock } from "effect/testing"
 import { HOST_SUBJECT } from "../../src/alerts/figures.ts"
 import { DEFAULT_RULES } from "../../src/alerts/rules.ts"
@@ -463,6 +463,26 @@ describe("the service", () => {
       // The oldest were dropped, not the newest.
       assert.strictEqual(history.at(-1)!.at, streamed[5]!.at + 4 * MINUTE)
     }).pipe(Effect.scoped)
+  )
+
+  it.effect("an observation that throws costs one evaluation, not the service or its caller", () =>
+    Effect.gen(function* () {
+      const alerts = yield* alertsWith(hot)
+      yield* observe(alerts, temp(90))
+      const broken = {
+        value: () => {
+          throw new Error("reading vanished")
+        },
+        subjects: () => []
+      }
+      assert.deepStrictEqual(yield* alerts.evaluate(broken), [])
+      assert.deepStrictEqual(
+        (yield* alerts.current).map((a) => a.state),
+        ["pending"]
+      )
+      yield* TestClock.adjust(2 * MINUTE)
+      assert.deepStrictEqual(events(yield* observe(alerts, temp(90))), [`firing:${HOST_SUBJECT}`])
+    }).pipe(Effect.scoped, Effect.provide(Logger.layer([])))
   )
 
   it.effect("state stays bounded while containers come and go", () =>
