@@ -64,14 +64,14 @@ export const AlertEvent = Schema.Struct({
 }).annotate({ identifier: "AlertEvent" })
 export type AlertEvent = typeof AlertEvent.Type
 
-export const Alerts = Schema.Struct({
+export const AlertsOverview = Schema.Struct({
   firing: Schema.Array(ActiveAlert).annotate({ description: "Oldest first" }),
   pending: Schema.Array(ActiveAlert).annotate({ description: "Oldest first" }),
   history: Schema.Array(AlertEvent).annotate({
     description: "The most recent firing and resolved events, oldest first (bounded)"
   })
 }).annotate({ identifier: "Alerts" })
-export type Alerts = typeof Alerts.Type
+export type AlertsOverview = typeof AlertsOverview.Type
 
 export const PROMETHEUS_RULES_CONTENT_TYPE = "application/yaml; charset=utf-8"
 
@@ -84,7 +84,7 @@ export const AlertRulesText = Schema.String.pipe(
 
 export class AlertsGroup extends HttpApiGroup.make("alerts", { topLevel: true })
   .add(
-    HttpApiEndpoint.get("alerts", "/alerts", { success: Alerts }),
+    HttpApiEndpoint.get("alerts", "/alerts", { success: AlertsOverview }),
     HttpApiEndpoint.get("alertRules", "/alerts/rules", { success: AlertRulesText })
   )
   .middleware(Authorization) {}

@@ -6,7 +6,7 @@ import { Effect, Schema } from "effect"
 import { HttpApi, OpenApi } from "effect/http-api"
 import { TestClock } from "effect/testing"
 import { alertsView } from "../../src/alerts/view.ts"
-import { Alerts as AlertsBody, AlertsGroup } from "../../src/api/Alerts.ts"
+import { AlertsOverview as AlertsBody, AlertsGroup } from "../../src/api/Alerts.ts"
 import { alertsWith, MINUTE, observe, rulesOf } from "./support.ts"
 
 const SECRET = "ntfy://user:s3cret-token@ntfy.example/pi"
