@@ -20,7 +20,7 @@ import type { Observation } from "./Observation.ts"
 import { type Comparison, describeCondition, type Rule, type Severity } from "./rules.ts"
 
 export interface EngineSettings {
-  /** After the first evaluation, how long nothing fires. At most a minute. */
+  /** From the start (initialState's startedAt, else the first evaluation), how long nothing fires. At most a minute. */
   readonly graceMillis: number
   /** How long a pending or firing alert holds without data before it ends ("no-data"). */
   readonly staleMillis: number
