@@ -1,0 +1,82 @@
+// What the default alert rules cost, before they are wired to the readings: the CPU time of one
+// evaluation of every default rule over a Pi-sized observation (3 disks, 10 containers, 4 probes),
+// extrapolated to the evaluations a minute at the default intervals, and the heap the engine's
+// state holds after all of them (a third of the containers stopped, so alerts are open). The
+// time includes building each observation from plain records, as the sampler will.
+//
+//   source scripts/node-env.sh && node --expose-gc bench/alerts.ts [evaluations]
+//
+// The issue's goal is measured on the running service once wired (bench/stats.ts idle CPU and
+// RSS, before and after); this isolates the engine's part of it.
+
+import { initialState, step } from "../src/alerts/engine.ts"
+import { makeObservation } from "../src/alerts/Observation.ts"
+import { DEFAULT_RULES } from "../src/alerts/rules.ts"
+
+const evaluations = Math.max(1000, Number.parseInt(process.argv[2] ?? "", 10) || 20_000)
+
+// One evaluation per new reading: host every 5 s, containers every 10 s, probes every 30 s.
+const PER_MINUTE = 60 / 5 + 60 / 10 + 60 / 30
+
+const containers = Object.fromEntries(
+  Array.from({ length: 10 }, (_, i) => [
+    `app-${i}`,
+    {
+      "container.running": i % 3 !== 0,
+      "container.unhealthy": false,
+      "container.restarts": 0,
+      "container.cpu_of_limit": 12.5,
+      "container.memory_of_limit": 40
+    }
+  ])
+)
+const observationAt = (i: number) =>
+  makeObservation({
+    host: {
+      "host.cpu_usage": 20 + (i % 7),
+      "host.load1": 0.4,
+      "host.memory_available": 55,
+      "host.swap_used": 0,
+      "host.cpu_temperature": 55 + (i % 5),
+      "host.under_voltage": false
+    },
+    disk: { "/": { "disk.used": 61 }, "/var/lib/docker": { "disk.used": 61 }, "/boot/firmware": { "disk.used": 12 } },
+    container: containers,
+    probe: Object.fromEntries(
+      ["web", "api", "db", "img"].map((name) => [
+        name,
+        { "probe.healthy": true, "probe.latency": 8, "probe.tls_days_left": 60, "probe.consecutive_failures": 0 }
+      ])
+    )
+  })
+
+const gc = (globalThis as { gc?: () => void }).gc
+const heap = () => {
+  gc?.()
+  return process.memoryUsage().heapUsed
+}
+
+// Warm-up, unmeasured: the JIT settles in the first thousand or so.
+let state = initialState({ graceMillis: 0 })
+for (let i = 0; i < 2000; i++) state = step(state, DEFAULT_RULES, observationAt(i), i * 3000).state
+
+state = initialState({ graceMillis: 0 })
+const began = process.cpuUsage()
+for (let i = 0; i < evaluations; i++) state = step(state, DEFAULT_RULES, observationAt(i), i * 3000).state
+const used = process.cpuUsage(began)
+const open = state.instances.size
+// The heap with the state, then without it: the difference is what the state holds.
+const withState = heap()
+state = initialState({ graceMillis: 0 })
+const held = withState - heap()
+
+const micros = (used.user + used.system) / evaluations
+console.log(`evaluations: ${evaluations}, rules: ${DEFAULT_RULES.length}, open alerts: ${open}`)
+console.log(`CPU per evaluation: ${micros.toFixed(1)} µs`)
+console.log(
+  `at ${PER_MINUTE} evaluations a minute: ${((micros * PER_MINUTE) / 1e6).toFixed(5)} s/min of CPU (goal for the whole feature: under 0.005)`
+)
+console.log(
+  `heap held by the engine state after ${((evaluations * 3) / 3600).toFixed(1)} h of evaluations: ` +
+    `${(held / 1024).toFixed(1)} KiB${gc === undefined ? " (run with --expose-gc for a clean figure)" : ""}`
+)
