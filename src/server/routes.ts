@@ -4,10 +4,12 @@ import { ProfilerApi } from "../api/Api.ts"
 import { ContainerCollectorLayer } from "../collectors/containers/layer.ts"
 import { HostCollectorLayer } from "../collectors/host/layer.ts"
 import { ServiceCollectorLayer } from "../collectors/services/layer.ts"
+import { Doctor } from "../doctor/Doctor.ts"
 import * as Feed from "../sampling/Feed.ts"
 import * as History from "../sampling/History.ts"
 import * as Snapshot from "../sampling/Snapshot.ts"
 import { AuthorizationLive, MetricsAuthorizationLive } from "./Authorization.ts"
+import { DoctorHandlers } from "./doctorHandlers.ts"
 import { MetricsHandlers, PublicHandlers, StatsHandlers } from "./handlers.ts"
 
 export const CollectorsLayer = Layer.mergeAll(HostCollectorLayer, ContainerCollectorLayer, ServiceCollectorLayer)
@@ -27,8 +29,8 @@ const SCALAR_VERSION = "1.43.5"
 /** Every route, needing AppConfig, a Snapshot and its readers. */
 export const Routes = Layer.mergeAll(
   HttpApiBuilder.layer(ProfilerApi, { openapiPath: "/openapi.json" }).pipe(
-    Layer.provide([PublicHandlers, StatsHandlers, MetricsHandlers]),
-    Layer.provide([AuthorizationLive, MetricsAuthorizationLive])
+    Layer.provide([PublicHandlers, StatsHandlers, MetricsHandlers, DoctorHandlers]),
+    Layer.provide([AuthorizationLive, MetricsAuthorizationLive, Doctor.layer])
   ),
   HttpApiScalar.layerCdn(ProfilerApi, { path: "/docs", version: SCALAR_VERSION })
 )
