@@ -53,7 +53,7 @@ export const checkCgroupMemory = Effect.fn("doctor.cgroupMemory")(function* (inp
  */
 export const checkPsi = Effect.fn("doctor.psi")(function* (input: DoctorInput) {
   const file = under(input.paths.proc, "pressure/cpu")
-  const fix = `append \`psi=1\` to the single line of ${CMDLINE} (or the kernel command line) and reboot`
+  const fix = `append \`psi=1\` to the single line of ${CMDLINE} and reboot; elsewhere, add it to the kernel command line`
   const text = yield* readKernelOptional(file).pipe(
     Effect.catchIf(
       (e) => e.code === "EOPNOTSUPP",
