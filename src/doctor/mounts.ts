@@ -11,8 +11,16 @@ import { type DoctorInput, fail, MOUNT_FIX, ok, warn } from "./Check.ts"
 import { readLinkOptional, statOptional } from "./files.ts"
 
 // The comm of PID 1 on a host: systemd, or "init" (sysvinit, busybox, WSL), or OpenRC's, runit's,
-// OpenWrt's. In a container, PID 1 is the service itself (node), or docker-init, tini, dumb-init.
+// OpenWrt's. In a container, PID 1 is the service itself (node: its comm reads MainThread), or
+// docker-init, tini, dumb-init.
 const HOST_INITS = new Set(["systemd", "init", "openrc-init", "runit", "procd"])
+
+/** PID 1's comm and whether HOST_PROC names this process by its own pid (its own pid namespace). */
+const readProc = Effect.fn("doctor.readProc")(function* (input: DoctorInput) {
+  const comm = yield* readKernelOptional(under(input.paths.proc, "1/comm"))
+  const selfLink = yield* readLinkOptional(under(input.paths.proc, "self"))
+  return { init: comm?.trim(), ownNamespace: selfLink === String(input.self.pid) }
+})
 
 /**
  * HOST_PROC is the host's when its PID 1 is the host's init. The heuristic, in order:
@@ -26,14 +34,11 @@ const HOST_INITS = new Set(["systemd", "init", "openrc-init", "runit", "procd"])
  */
 export const checkHostProc = Effect.fn("doctor.hostProc")(function* (input: DoctorInput) {
   const { proc } = input.paths
-  const comm = yield* readKernelOptional(under(proc, "1/comm"))
-  if (comm === undefined) {
+  const { init, ownNamespace } = yield* readProc(input)
+  if (init === undefined) {
     return fail(`HOST_PROC (${proc}) has no 1/comm: it is not a /proc`, MOUNT_FIX.proc)
   }
-  const init = comm.trim()
   if (HOST_INITS.has(init)) return ok(`PID 1 of ${proc} is ${init}, the host's init`)
-  const selfLink = yield* readLinkOptional(under(proc, "self"))
-  const ownNamespace = selfLink === String(input.self.pid)
   if (ownNamespace && input.self.inContainer) {
     return fail(
       `HOST_PROC (${proc}) is this container's own /proc: its PID 1 is ${init}, not the host's init; processes, network counters and PSI are the container's`,
@@ -54,7 +59,9 @@ const isTransient = (name: string) => name.startsWith("veth")
  * with the container's network namespace: its class/net lists the container's interfaces, while
  * HOST_PROC/1/net/dev (the host init's namespace) lists the host's. Host interfaces missing from
  * HOST_SYS/class/net mean HOST_SYS is another namespace's sysfs: the container's own (warn: the
- * temperatures are still right, the cgroup figures of containers are not found there).
+ * temperatures are still right, the cgroup figures of containers are not found there). The
+ * comparison needs HOST_PROC to be the host's: inside a container whose HOST_PROC is its own
+ * (see checkHostProc), both trees show the container and agree, so nothing can be told (warn).
  */
 export const checkHostSys = Effect.fn("doctor.hostSys")(function* (input: DoctorInput) {
   const { sys, proc } = input.paths
@@ -68,6 +75,18 @@ export const checkHostSys = Effect.fn("doctor.hostSys")(function* (input: Doctor
   const entries = yield* readDirOptional(sys)
   if (!entries.includes("class") || !entries.includes("devices")) {
     return fail(`HOST_SYS (${sys}) has no class/ or devices/: it is not a /sys`, MOUNT_FIX.sys)
+  }
+  const procView = yield* Effect.result(readProc(input))
+  if (
+    input.self.inContainer &&
+    Result.isSuccess(procView) &&
+    procView.success.ownNamespace &&
+    !HOST_INITS.has(procView.success.init ?? "")
+  ) {
+    return warn(
+      `${sys} is a sysfs, but whether it is the host's cannot be told while HOST_PROC (${proc}) is this container's own /proc`,
+      `fix host-proc first; then, if this still warns, ${MOUNT_FIX.sys}`
+    )
   }
   const sysNet = yield* readDirOptional(under(sys, "class/net"))
   const netDev = yield* Effect.result(readKernelOptional(under(proc, "1/net/dev")))

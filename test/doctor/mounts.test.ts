@@ -87,6 +87,21 @@ describe("host-sys", () => {
     })
   )
 
+  it.effect("warns that nothing can be told while HOST_PROC is the container's own too", () =>
+    Effect.gen(function* () {
+      const dir = yield* piTree
+      asContainerProc(dir, "MainThread")
+      // Both trees are the container's (--network none): they agree on a lone lo.
+      for (const name of ["eth0", "ifb0", "ifb1", "wlan0", "docker0"]) remove(dir, `sys/class/net/${name}`)
+      write(dir, "proc/1/net/dev", "Inter-|   Receive\n face |bytes\n    lo: 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n")
+      const found = yield* checkHostSys(inputFor(dir))
+      expect(found.status).toBe("warn")
+      expect(found.finding).toContain("cannot be told")
+      // The same trees on a bare machine are the host's own.
+      expect((yield* checkHostSys(inputFor(dir, { ...onHost, pid: inContainer.pid }))).status).toBe("ok")
+    })
+  )
+
   it.effect("fails when HOST_SYS does not exist, or is not a sysfs", () =>
     Effect.gen(function* () {
       const dir = yield* piTree
