@@ -1,5 +1,5 @@
-// The production bundle (see scripts/build.sh, which runs this): src/main.ts and
-// src/healthcheck.ts with every dependency inlined, into one directory of ESM JavaScript.
+// The production bundle (see scripts/build.sh, which runs this): src/main.ts, src/healthcheck.ts
+// and src/doctor/main.ts with every dependency inlined, into one directory of ESM JavaScript.
 import { builtinModules, createRequire } from "node:module"
 import { fileURLToPath } from "node:url"
 import { build, type Plugin } from "rolldown"
@@ -48,7 +48,11 @@ const requireBuiltins: Plugin = {
 }
 
 await build({
-  input: { main: `${root}src/main.ts`, healthcheck: `${root}src/healthcheck.ts` },
+  input: {
+    main: `${root}src/main.ts`,
+    healthcheck: `${root}src/healthcheck.ts`,
+    doctor: `${root}src/doctor/main.ts`
+  },
   platform: "node",
   plugins: [requireBuiltins],
   // Class and function names stay: errors and logs name them (DockerError, ...).

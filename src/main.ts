@@ -3,6 +3,7 @@ import { Cause, Effect, Exit, Layer, Logger, References, type Runtime } from "ef
 import { HttpServer } from "effect/http"
 import * as Config from "./config/AppConfig.ts"
 import { AppConfig } from "./config/AppConfig.ts"
+import { StartupDiagnosis } from "./doctor/Doctor.ts"
 import { describePrivileges, dropPrivileges } from "./privileges.ts"
 import { ServerLayer } from "./server/Server.ts"
 import { VERSION } from "./version.ts"
@@ -24,7 +25,11 @@ const Announce = Layer.effectDiscard(
   })
 )
 
-const Main = Announce.pipe(Layer.provideMerge(ServerLayer), Layer.provide(Config.layer))
+// The setup doctor's warnings and failures are logged once, after the listener is up.
+const Main = Layer.mergeAll(Announce, StartupDiagnosis).pipe(
+  Layer.provideMerge(ServerLayer),
+  Layer.provide(Config.layer)
+)
 
 // One JSON line per event, startup failures included, so that a log shipper never has to parse
 // a stack trace to learn which variable was wrong.

@@ -1,6 +1,7 @@
 import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
 import { Authorization } from "./Authorization.ts"
 import { ContainerStats } from "./ContainerStats.ts"
+import { DoctorReport } from "./Doctor.ts"
 import { CollectorUnavailable } from "./errors.ts"
 import { History, HistoryQuery, InvalidQuery } from "./History.ts"
 import { HostStats } from "./HostStats.ts"
@@ -25,6 +26,11 @@ export class StatsGroup extends HttpApiGroup.make("stats", { topLevel: true })
   )
   .middleware(Authorization) {}
 
+// Checks the machine at every call (a few file reads and one Docker request), nothing cached.
+export class DoctorGroup extends HttpApiGroup.make("doctor", { topLevel: true })
+  .add(HttpApiEndpoint.get("doctor", "/doctor", { success: DoctorReport }))
+  .middleware(Authorization) {}
+
 export class MetricsGroup extends HttpApiGroup.make("metrics", { topLevel: true })
   .add(HttpApiEndpoint.get("metrics", "/metrics", { success: MetricsText }))
   .middleware(MetricsAuthorization) {}
@@ -33,6 +39,7 @@ export class ProfilerApi extends HttpApi.make("system-profiler")
   .add(PublicGroup)
   .add(StatsGroup)
   .add(MetricsGroup)
+  .add(DoctorGroup)
   .annotateMerge(
     OpenApi.annotations({
       title: "system-profiler",

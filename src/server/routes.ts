@@ -1,10 +1,12 @@
 import { Layer } from "effect"
 import { HttpApiBuilder, HttpApiScalar } from "effect/http-api"
 import { ProfilerApi } from "../api/Api.ts"
+import { Doctor } from "../doctor/Doctor.ts"
 import { Feed } from "../sampling/Feed.ts"
 import { History } from "../sampling/History.ts"
 import { Sampler } from "../sampling/Sampler.ts"
 import { AuthorizationLive, MetricsAuthorizationLive } from "./Authorization.ts"
+import { DoctorHandlers } from "./doctorHandlers.ts"
 import { MetricsHandlers, PublicHandlers, StatsHandlers } from "./handlers.ts"
 
 const SamplingLayer = Sampler.layerFromConfig
@@ -22,8 +24,8 @@ const SCALAR_VERSION = "1.43.5"
 /** Every route, needing AppConfig, a Sampler and its readers. */
 export const Routes = Layer.mergeAll(
   HttpApiBuilder.layer(ProfilerApi, { openapiPath: "/openapi.json" }).pipe(
-    Layer.provide([PublicHandlers, StatsHandlers, MetricsHandlers]),
-    Layer.provide([AuthorizationLive, MetricsAuthorizationLive])
+    Layer.provide([PublicHandlers, StatsHandlers, MetricsHandlers, DoctorHandlers]),
+    Layer.provide([AuthorizationLive, MetricsAuthorizationLive, Doctor.layer])
   ),
   HttpApiScalar.layerCdn(ProfilerApi, { path: "/docs", version: SCALAR_VERSION })
 )

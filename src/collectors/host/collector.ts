@@ -107,7 +107,7 @@ const readFilesystems = (fs: KernelFs, extraDisks: ReadonlyArray<string>, deadli
 
 // A zone's temp can refuse to be read (EINVAL, ENODATA) while its device sleeps, as iwlwifi's
 // does with the radio off: that zone has no reading now, the others still count.
-const readZones = (list: ThermalZones): Effect.Effect<ReadonlyArray<ZoneReading>> =>
+export const readZones = (list: ThermalZones): Effect.Effect<ReadonlyArray<ZoneReading>> =>
   Effect.forEach(
     list.zones,
     (info) =>
