@@ -49,7 +49,9 @@ const HOST_CPUS = 4
 
 /** The stack's containers, their counters moving with the clock as cgroupfs's do. */
 export const mockContainersReading = (now: number): ContainersReading => {
-  const startedAt = now - 3 * 86_400_000
+  // Started three days before the day began: a fixed start, so that one reading's counters carry
+  // on from the last one's as a running container's do.
+  const startedAt = (Math.floor(now / 86_400_000) - 3) * 86_400_000
   const uptime = (now - startedAt) / 1000
   // The host's CPU time as dockerd counts it: every core, every second.
   const systemCpuNanos = Math.floor((1_209_600 + now / 1000) * HOST_CPUS * 1e9)
