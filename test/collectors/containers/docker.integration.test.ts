@@ -28,6 +28,7 @@ import {
   readProcessNetDev
 } from "../../../src/kernel/cgroup/stats.ts"
 import type { KernelFs } from "../../../src/kernel/fs.ts"
+import { round2 } from "../../../src/views/units.ts"
 import { sampleContainers } from "../../support/readings.ts"
 
 const KERNEL: KernelFs = { proc: "/proc", sys: "/sys", root: "/" }
@@ -192,7 +193,8 @@ describe("the live collector on the real daemon", () => {
       }>
       const cpuDelta = b!.cpu_stats.cpu_usage.total_usage - a!.cpu_stats.cpu_usage.total_usage
       const systemDelta = b!.cpu_stats.system_cpu_usage - a!.cpu_stats.system_cpu_usage
-      assert.strictEqual(healthy.cpuPercent, (cpuDelta / systemDelta) * b!.cpu_stats.online_cpus * 100)
+      // Rounded to two decimals, as `docker stats` prints it and as the host's percentages are.
+      assert.strictEqual(healthy.cpuPercent, round2((cpuDelta / systemDelta) * b!.cpu_stats.online_cpus * 100))
 
       // Memory is the CLI formula applied to the stats answer of the same sample.
       for (const name of ["healthy", "unhealthy", "secret"] as const) {
@@ -206,7 +208,7 @@ describe("the live collector on the real daemon", () => {
           {
             usageBytes: used,
             limitBytes: answer.memory_stats.limit,
-            usagePercent: (used / answer.memory_stats.limit) * 100
+            usagePercent: round2((used / answer.memory_stats.limit) * 100)
           },
           name
         )
