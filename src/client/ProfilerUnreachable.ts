@@ -38,6 +38,19 @@ const errorCode = (cause: unknown): string | undefined => {
   return undefined
 }
 
+// The codes a person meets when a profiler is down or misaddressed, in words.
+const SYSTEM_ERRORS: Readonly<Record<string, string>> = {
+  ECONNREFUSED: "connection refused",
+  ECONNRESET: "connection reset",
+  ENOTFOUND: "name not found",
+  EAI_AGAIN: "name lookup failed",
+  EHOSTUNREACH: "no route to host",
+  ENETUNREACH: "network unreachable",
+  ETIMEDOUT: "connection timed out",
+  UND_ERR_CONNECT_TIMEOUT: "connection timed out",
+  UND_ERR_SOCKET: "connection closed"
+}
+
 /**
  * The failures of a request that never reached the profiler, as ProfilerUnreachable; a failure of
  * an answer (unexpected status, bad body) stays an HttpClientError. fetch wraps the system error
@@ -50,5 +63,7 @@ export const unreachableFrom = (
   const reason = error.reason
   if (reason._tag === "InvalidUrlError") return new ProfilerUnreachable({ baseUrl, detail: "not a valid URL" })
   if (reason._tag !== "TransportError") return undefined
-  return new ProfilerUnreachable({ baseUrl, detail: errorCode(reason.cause) ?? "the request failed" })
+  const code = errorCode(reason.cause)
+  const detail = code === undefined ? "the request failed" : `${SYSTEM_ERRORS[code] ?? "error"} (${code})`
+  return new ProfilerUnreachable({ baseUrl, detail })
 }
