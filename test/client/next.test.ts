@@ -173,6 +173,13 @@ describe("the client package in a Next.js app (npm pack, next build, next start)
       dependencies: Record<string, string>
     }
     assert.match(installed.dependencies["system-profiler"] ?? "", /^file:.*\.tgz$/, "installed from the tarball")
+    // What the app's bundler and editor read: no .ts suffix in any specifier, .d.ts files included.
+    const lib = join(app, "node_modules", "system-profiler", "lib")
+    for (const file of readdirSync(lib, { recursive: true, encoding: "utf8" })) {
+      if (!file.endsWith(".js") && !file.endsWith(".d.ts")) continue
+      const text = readFileSync(join(lib, file), "utf8")
+      assert.notMatch(text, /(from\s*|import\(\s*)["']\.\.?\/[^"']*\.ts["']/, `lib/${file} imports a .ts file`)
+    }
     console.log(`next.test: prepared in ${seconds(started)} s`)
   }, 600_000)
 
