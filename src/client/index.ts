@@ -1,65 +1,137 @@
 // The typed client for the web app, derived from the same HttpApi as the server: a renamed field
 // or a new error is a compile error in the web app, not a surprise at run time.
 
-import { Config, Effect, type Layer, Option, Redacted, Schedule, Stream } from "effect"
-import { FetchHttpClient, HttpClient, HttpClientRequest } from "effect/http"
+import { Cause, Config, Duration, Effect, type Layer, Option, Redacted, Schedule, Schema, Stream } from "effect"
+import type { Sse } from "effect/encoding"
+import { FetchHttpClient, HttpClient, type HttpClientError, HttpClientRequest } from "effect/http"
 import { HttpApiClient } from "effect/http-api"
 import { ProfilerApi } from "../api/Api.ts"
 import { TOKEN_ENV, TOKEN_HEADER } from "../api/Authorization.ts"
+import { Unauthorized } from "../api/errors.ts"
 import type { Stats } from "../api/Stats.ts"
+import { ProfilerUnreachable, unreachableFrom, withoutCredentials } from "./ProfilerUnreachable.ts"
 
 export * from "../api/index.ts"
+export { ProfilerUnreachable } from "./ProfilerUnreachable.ts"
 
 export const BASE_URL_ENV = "SYSTEM_PROFILER_BASE_URL"
 
 export interface ClientOptions {
   readonly baseUrl: string
   readonly token?: Redacted.Redacted<string> | undefined
+  /** How long a request may wait for the answer's headers (default 10 s); then ProfilerUnreachable. */
+  readonly timeout?: Duration.Input | undefined
 }
 
-/** A client for the given base URL and token, over whatever HttpClient is provided. */
-export const makeProfilerClient = (options: ClientOptions) =>
-  HttpApiClient.make(ProfilerApi, {
-    baseUrl: options.baseUrl,
-    transformClient: (client) =>
-      options.token === undefined
-        ? client
-        : client.pipe(HttpClient.mapRequest(HttpClientRequest.setHeader(TOKEN_HEADER, Redacted.value(options.token))))
-  })
+/**
+ * Every route as a method. Besides the errors of the contract (Unauthorized, CollectorUnavailable,
+ * InvalidQuery), a request that reaches nothing fails with ProfilerUnreachable; an answer that is
+ * not the contract's stays an HttpClientError or a SchemaError.
+ */
+export type ProfilerClient = HttpApiClient.ForApi<typeof ProfilerApi, ProfilerUnreachable>
 
-export type ProfilerClient = Effect.Success<ReturnType<typeof makeProfilerClient>>
+/** A client for the given base URL and token, over whatever HttpClient is provided. */
+export const makeProfilerClient: (
+  options: ClientOptions
+) => Effect.Effect<ProfilerClient, never, HttpClient.HttpClient> = Effect.fn("makeProfilerClient")(function* (
+  options: ClientOptions
+) {
+  const shownUrl = withoutCredentials(options.baseUrl)
+  const timeout = Duration.fromInputUnsafe(options.timeout ?? "10 seconds")
+  const token = options.token
+  const httpClient = (yield* HttpClient.HttpClient).pipe(
+    HttpClient.mapRequest((request) =>
+      token === undefined ? request : HttpClientRequest.setHeader(request, TOKEN_HEADER, Redacted.value(token))
+    ),
+    HttpClient.transformResponse((response) =>
+      response.pipe(
+        Effect.catchTag("HttpClientError", (error) => Effect.fail(unreachableFrom(shownUrl, error) ?? error)),
+        // A profiler that accepts the connection and never answers would hold the route forever.
+        Effect.timeoutOrElse({
+          duration: timeout,
+          orElse: () =>
+            Effect.fail(
+              new ProfilerUnreachable({ baseUrl: shownUrl, detail: `no answer within ${Duration.format(timeout)}` })
+            )
+        })
+      )
+    )
+  )
+  return yield* HttpApiClient.makeWith(ProfilerApi, { httpClient, baseUrl: options.baseUrl })
+})
 
 /** The client configured from SYSTEM_PROFILER_BASE_URL and SYSTEM_PROFILER_AUTH_TOKEN. */
-export const makeProfilerClientFromEnv = Effect.gen(function* () {
-  const baseUrl = yield* Config.String(BASE_URL_ENV).pipe(Config.withDefault("http://127.0.0.1:8787"))
-  const token = yield* Config.Redacted(TOKEN_ENV).pipe(Config.option)
-  return yield* makeProfilerClient({ baseUrl, token: Option.getOrUndefined(token) })
-})
+export const makeProfilerClientFromEnv: Effect.Effect<ProfilerClient, Config.ConfigError, HttpClient.HttpClient> =
+  Effect.gen(function* () {
+    const baseUrl = yield* Config.String(BASE_URL_ENV).pipe(Config.withDefault("http://127.0.0.1:8787"))
+    const token = yield* Config.Redacted(TOKEN_ENV).pipe(Config.option)
+    return yield* makeProfilerClient({ baseUrl, token: Option.getOrUndefined(token) })
+  })
 
 /** fetch-based transport, which runs in Node, in Next.js route handlers and on the edge. */
 export const FetchLayer: Layer.Layer<HttpClient.HttpClient> = FetchHttpClient.layer
+
+/** Why the typed stream of snapshots ended: the client's errors, and a broken SSE stream. */
+export type StatsStreamError =
+  | Config.ConfigError
+  | Unauthorized
+  | ProfilerUnreachable
+  | HttpClientError.HttpClientError
+  | Schema.SchemaError
+  | Sse.SseError
+  | Sse.Retry
 
 /**
  * Every snapshot as the service publishes it, from SYSTEM_PROFILER_BASE_URL over fetch: the
  * current one first, then one per new sample. It fails when the connection drops; retry it
  * (Stream.retry) or let the browser's EventSource reconnect through a relay.
  */
-export const statsStreamFromEnv: Stream.Stream<Stats, unknown> = Stream.unwrap(
+export const statsStreamFromEnv: Stream.Stream<Stats, StatsStreamError> = Stream.unwrap(
   Effect.flatMap(makeProfilerClientFromEnv, (client) => client.stream())
 ).pipe(Stream.provide(FetchLayer))
+
+/**
+ * The data of the relay's `event: error`: the failure's tag (Unauthorized, ProfilerUnreachable,
+ * ...) and a sentence a page can show. It never holds the token: no error of the client does.
+ */
+export const RelayError = Schema.Struct({ _tag: Schema.String, error: Schema.String }).annotate({
+  identifier: "RelayError"
+})
+export type RelayError = typeof RelayError.Type
+
+const relayError = (cause: Cause.Cause<unknown>): RelayError => {
+  const error = Cause.squash(cause)
+  if (error instanceof Unauthorized) return { _tag: error._tag, error: error.error }
+  if (error instanceof Error) {
+    const tag = (error as { readonly _tag?: unknown })._tag
+    return { _tag: typeof tag === "string" ? tag : error.name, error: error.message }
+  }
+  return { _tag: "Error", error: String(error) }
+}
 
 const sseEncoder = new TextEncoder()
 
 /**
  * Re-encodes snapshots as an SSE body for a browser's EventSource, with a comment line every
- * `heartbeatMs` (default 15 s) so that proxies keep the connection open. Cancelling the
- * ReadableStream (the browser left) ends the upstream stream and so its connection.
+ * `heartbeatMs` (default 15 s) so that proxies keep the connection open. When the upstream fails
+ * (profiler down, token refused, connection dropped) the body ends with an `event: error` whose
+ * data is a RelayError; the browser's EventSource then reconnects by itself. Its answer is
+ * already a 200 by then, and a non-200 answer would stop EventSource from ever reconnecting, so
+ * the failure travels as an event. Cancelling the ReadableStream (the browser left) ends the
+ * upstream stream and so its connection.
  */
 export const toEventStream = <E>(
   stats: Stream.Stream<Stats, E>,
   options: { readonly heartbeatMs?: number } = {}
 ): ReadableStream<Uint8Array> => {
-  const events = stats.pipe(Stream.map((s) => `data: ${JSON.stringify(s)}\n\n`))
+  const events = stats.pipe(
+    Stream.map((s) => `data: ${JSON.stringify(s)}\n\n`),
+    Stream.catchCause((cause) =>
+      Cause.hasInterruptsOnly(cause)
+        ? Stream.empty
+        : Stream.succeed(`event: error\ndata: ${JSON.stringify(relayError(cause))}\n\n`)
+    )
+  )
   const heartbeats = Stream.fromSchedule(Schedule.spaced(options.heartbeatMs ?? 15_000)).pipe(
     Stream.as(": heartbeat\n\n")
   )

@@ -5,6 +5,7 @@ import { Authorization, TOKEN_HEADER } from "../api/Authorization.ts"
 import { Unauthorized } from "../api/errors.ts"
 import { MetricsAuthorization } from "../api/Metrics.ts"
 import { AppConfig } from "../config/AppConfig.ts"
+import { RefusalLog } from "./RefusalLog.ts"
 
 // Hash both sides to a fixed length so that the comparison time says nothing about the token,
 // not even its length. utf16le, not utf8: utf8 maps every lone surrogate to U+FFFD, which would
@@ -36,15 +37,16 @@ export const AuthorizationLive = Layer.effect(
   Authorization,
   Effect.gen(function* () {
     const checkToken = tokenChecker((yield* AppConfig).authToken)
+    const refusals = yield* RefusalLog
     return Authorization.of({
       // A missing header arrives as Redacted(""), not as a failure.
       token: (httpEffect, { credential }) => {
         const error = checkToken(Redacted.value(credential))
-        return error === undefined ? httpEffect : Effect.fail(error)
+        return error === undefined ? httpEffect : Effect.andThen(refusals.refused(error), Effect.fail(error))
       }
     })
   })
-)
+).pipe(Layer.provide(RefusalLog.layer))
 
 const BEARER = /^Bearer\s+(.+)$/i
 
@@ -56,21 +58,30 @@ const presentedToken = (headers: Readonly<Record<string, string | undefined>>): 
 }
 
 // Both schemes run the same check on both headers, so the answer never depends on which
-// scheme the framework tries first: a wrong X-Profiler-Token is "Invalid", not "Missing".
+// scheme the framework tries first: a wrong X-Profiler-Token is "Invalid", not "Missing". Its
+// RefusalLog is AuthorizationLive's (a layer is built once per graph), so that a client refused on
+// /stats and on /metrics still gets one line a minute.
 export const MetricsAuthorizationLive = Layer.effect(
   MetricsAuthorization,
   Effect.gen(function* () {
     const checkToken = tokenChecker((yield* AppConfig).authToken)
+    const refusals = yield* RefusalLog
     const check = <A, E, R>(
       httpEffect: Effect.Effect<A, E, R>
     ): Effect.Effect<A, E | Unauthorized, R | HttpServerRequest.HttpServerRequest> =>
       Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
         const error = checkToken(presentedToken(request.headers))
-        return error === undefined ? httpEffect : (Effect.fail(error) as Effect.Effect<A, E | Unauthorized, R>)
+        return error === undefined
+          ? httpEffect
+          : (Effect.andThen(refusals.refused(error), Effect.fail(error)) as Effect.Effect<
+              A,
+              E | Unauthorized,
+              R | HttpServerRequest.HttpServerRequest
+            >)
       })
     return MetricsAuthorization.of({
       token: (httpEffect) => check(httpEffect),
       bearer: (httpEffect) => check(httpEffect)
     })
   })
-)
+).pipe(Layer.provide(RefusalLog.layer))

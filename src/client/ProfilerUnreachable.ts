@@ -1,0 +1,69 @@
+import { Schema } from "effect"
+import type { HttpClientError } from "effect/http"
+
+// The web app's side of a failed call: nothing answered at the base URL. The message names the
+// base URL (credentials removed) and what failed, never the token, so that a route can return it
+// to the browser as it is.
+export class ProfilerUnreachable extends Schema.TaggedError<ProfilerUnreachable>()("ProfilerUnreachable", {
+  baseUrl: Schema.String.annotate({ description: "The profiler's base URL, without credentials" }),
+  detail: Schema.String.annotate({
+    description: "What failed: a system error code (ECONNREFUSED, ENOTFOUND...), no answer in time, or a bad URL"
+  })
+}) {
+  override get message(): string {
+    return `system-profiler unreachable at ${this.baseUrl}: ${this.detail}`
+  }
+}
+
+/** The URL as messages may show it: user and password never leave. */
+export const withoutCredentials = (url: string): string => {
+  try {
+    const parsed = new URL(url)
+    parsed.username = ""
+    parsed.password = ""
+    return parsed.href.replace(/\/$/, "")
+  } catch {
+    return url.replace(/\/\/[^/@]*@/, "//")
+  }
+}
+
+/** The first errno-style code (ECONNREFUSED, ENOTFOUND, UND_ERR_...) along a cause chain. */
+const errorCode = (cause: unknown): string | undefined => {
+  let current: unknown = cause
+  for (let depth = 0; depth < 8 && typeof current === "object" && current !== null; depth++) {
+    const code = (current as { code?: unknown }).code
+    if (typeof code === "string") return code
+    current = (current as { cause?: unknown }).cause
+  }
+  return undefined
+}
+
+// The codes a person meets when a profiler is down or misaddressed, in words.
+const SYSTEM_ERRORS: Readonly<Record<string, string>> = {
+  ECONNREFUSED: "connection refused",
+  ECONNRESET: "connection reset",
+  ENOTFOUND: "name not found",
+  EAI_AGAIN: "name lookup failed",
+  EHOSTUNREACH: "no route to host",
+  ENETUNREACH: "network unreachable",
+  ETIMEDOUT: "connection timed out",
+  UND_ERR_CONNECT_TIMEOUT: "connection timed out",
+  UND_ERR_SOCKET: "connection closed"
+}
+
+/**
+ * The failures of a request that never reached the profiler, as ProfilerUnreachable; a failure of
+ * an answer (unexpected status, bad body) stays an HttpClientError. fetch wraps the system error
+ * in a TypeError("fetch failed"), so the code is looked up along the cause chain.
+ */
+export const unreachableFrom = (
+  baseUrl: string,
+  error: HttpClientError.HttpClientError
+): ProfilerUnreachable | undefined => {
+  const reason = error.reason
+  if (reason._tag === "InvalidUrlError") return new ProfilerUnreachable({ baseUrl, detail: "not a valid URL" })
+  if (reason._tag !== "TransportError") return undefined
+  const code = errorCode(reason.cause)
+  const detail = code === undefined ? "the request failed" : `${SYSTEM_ERRORS[code] ?? "error"} (${code})`
+  return new ProfilerUnreachable({ baseUrl, detail })
+}
