@@ -4,9 +4,9 @@ import { Effect, Layer, Logger, Option } from "effect"
 import { HttpServer, HttpServerRequest } from "effect/http"
 import { TestClock } from "effect/testing"
 import { Unauthorized } from "../../src/api/errors.ts"
-import { layerMock as containersMock } from "../../src/collectors/containers/mock.ts"
-import { layerMock as hostMock } from "../../src/collectors/host/mock.ts"
-import { layerMock as servicesMock } from "../../src/collectors/services/mock.ts"
+import { ContainerCollector } from "../../src/collectors/containers/ContainerCollector.ts"
+import { HostCollector } from "../../src/collectors/host/HostCollector.ts"
+import { ServiceCollector } from "../../src/collectors/services/ServiceCollector.ts"
 import { REFUSAL_CLIENTS, RefusalLog } from "../../src/server/RefusalLog.ts"
 import { serveWithCollectors, TOKEN } from "../foundation/harness.ts"
 
@@ -45,7 +45,7 @@ const getFrom = (localAddress: string, path: string, headers: Record<string, str
 
 const server = serveWithCollectors(
   { SYSTEM_PROFILER_AUTH_TOKEN: TOKEN },
-  Layer.mergeAll(hostMock, containersMock, servicesMock)
+  Layer.mergeAll(HostCollector.layerMock, ContainerCollector.layerMock, ServiceCollector.layerMock)
 )
 
 describe("the log of refused tokens", () => {
