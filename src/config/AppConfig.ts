@@ -37,6 +37,8 @@ export interface AppConfigShape {
   readonly networkExclude: ReadonlyArray<string>
   readonly extraDisks: ReadonlyArray<string>
   readonly dockerConcurrency: number
+  /** The most containers under the label that a sample keeps; past it the section fails, naming the count. */
+  readonly maxContainers: number
   /** auto: cgroupfs under HOST_SYS where the container's cgroup is found, else Docker's stats API; api: always the API. */
   readonly containerStatsSource: "auto" | "api"
   readonly dockerTimeout: Duration.Duration
@@ -48,6 +50,8 @@ export interface AppConfigShape {
 export class AppConfig extends Context.Service<AppConfig, AppConfigShape>()("system-profiler/config/AppConfig") {}
 
 export const DEFAULT_STACK_LABEL = "com.rioredwards.stack=pi-site"
+export const MAX_CONTAINERS_VARIABLE = "SYSTEM_PROFILER_MAX_CONTAINERS"
+export const DEFAULT_MAX_CONTAINERS = 500
 export const DEFAULT_NETWORK_EXCLUDE = ["lo", "veth*", "docker*", "br-*"] as const
 
 const intervalBounds = { min: Duration.millis(100), max: Duration.hours(1) }
@@ -132,6 +136,7 @@ export const parseAppConfig = (env: Env, ctx: ConfigContext) =>
       networkExclude: readList(env, "SYSTEM_PROFILER_NET_EXCLUDE", DEFAULT_NETWORK_EXCLUDE),
       extraDisks,
       dockerConcurrency: yield* readInteger(env, "SYSTEM_PROFILER_DOCKER_CONCURRENCY", 5, 1, 64),
+      maxContainers: yield* readInteger(env, MAX_CONTAINERS_VARIABLE, DEFAULT_MAX_CONTAINERS, 1, 2000),
       containerStatsSource,
       dockerTimeout: yield* readDuration(env, "SYSTEM_PROFILER_DOCKER_TIMEOUT", Duration.seconds(5), {
         min: Duration.millis(100),

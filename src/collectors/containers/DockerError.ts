@@ -2,6 +2,7 @@ import { Schema } from "effect"
 import type { HttpClientError } from "effect/http"
 import type { DockerEndpoint } from "../../config/dockerHost.ts"
 import { CollectorError } from "../CollectorError.ts"
+import { type DockerCall, formatBytes } from "./dockerCalls.ts"
 
 // Why a Docker call failed. `not-found` is the one a collector handles itself (the container
 // vanished between the list and its details); the others become the section's failure.
@@ -31,6 +32,14 @@ export class DockerError extends Schema.TaggedError<DockerError>()("DockerError"
     return new DockerError({ reason: "bad-response", detail: `${where} answered ${what} with HTTP ${status}` })
   }
 
+  /** An answer cut off at the call's byte limit (dockerCalls.ts). */
+  static tooLarge(call: DockerCall, where: string): DockerError {
+    return new DockerError({
+      reason: "bad-response",
+      detail: `${where} answered ${call.what} with more than ${formatBytes(call.maxBytes)}, the most that call may send; the answer was cut off`
+    })
+  }
+
   toCollectorError(): CollectorError {
     return new CollectorError({
       collector: "containers",
@@ -49,6 +58,15 @@ export const errorCode = (cause: unknown): string | undefined => {
     current = (current as { cause?: unknown }).cause
   }
   return undefined
+}
+
+/**
+ * Whether a body read failed at its byte limit (HttpIncomingMessage.MaxBodySize): Node's reader
+ * fails with a MaxBytesError, as the cause of the client error.
+ */
+export const isBodyTooLarge = (error: HttpClientError.HttpClientError): boolean => {
+  const cause = (error.reason as { readonly cause?: unknown }).cause
+  return typeof cause === "object" && cause !== null && (cause as { _tag?: unknown })._tag === "MaxBytesError"
 }
 
 /** The socket path, or host:port, that messages name. */

@@ -14,6 +14,7 @@ import {
 import { containerInfo, type PreviousCpu, summarize } from "./containerInfo.ts"
 import * as DockerClient from "./DockerClient.ts"
 import { DockerError } from "./DockerError.ts"
+import { INSPECT_CALL, listCall, STATS_CALL, VERSION_CALL } from "./dockerCalls.ts"
 import {
   ContainerInspect,
   ContainerList,
@@ -99,7 +100,7 @@ export const make = Effect.gen(function* () {
 
   const apiVersion = Effect.gen(function* () {
     if (negotiated !== undefined) return negotiated
-    const daemon = yield* docker.get("/version", DockerVersion, "GET /version")
+    const daemon = yield* docker.get("/version", DockerVersion, VERSION_CALL)
     const result = negotiate(daemon)
     if (result._tag === "Unsupported") {
       return yield* new DockerError({
@@ -126,7 +127,7 @@ export const make = Effect.gen(function* () {
       .get(
         `/v${api.version}/containers/${id}/stats?${api.oneShot ? "stream=false&one-shot=true" : "stream=false"}`,
         ContainerStatsAnswer,
-        "GET /containers/{id}/stats"
+        STATS_CALL
       )
       .pipe(
         Effect.map((stats): ContainerStatsAnswer | "vanished" | undefined => stats),
@@ -190,9 +191,7 @@ export const make = Effect.gen(function* () {
       const inspect =
         known !== undefined && inspectStillHolds(known, item, before)
           ? known.inspect
-          : yield* vanished(
-              docker.get(`/v${api.version}/containers/${id}/json`, ContainerInspect, "GET /containers/{id}/json")
-            )
+          : yield* vanished(docker.get(`/v${api.version}/containers/${id}/json`, ContainerInspect, INSPECT_CALL))
       if (inspect === undefined) {
         inspected.delete(item.Id)
         return undefined
@@ -223,7 +222,7 @@ export const make = Effect.gen(function* () {
     const list = yield* docker.get(
       `/v${api.version}/containers/json?all=true&filters=${labelFilter}`,
       ContainerList,
-      "GET /containers/json"
+      listCall(config.maxContainers)
     )
     // Once per sample for every container, as dockerd reads them once per tick.
     const host = layout.version === "none" ? undefined : yield* hostCounters
