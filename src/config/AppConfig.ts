@@ -4,6 +4,7 @@ import { TOKEN_ENV } from "../api/Authorization.ts"
 import { ConfigInvalid } from "./ConfigInvalid.ts"
 import { type DockerEndpoint, readDockerHost } from "./dockerHost.ts"
 import { type ProbeTarget, parseProbeTargets, SERVICES_VARIABLE } from "./services.ts"
+import { tokenProblem } from "./token.ts"
 import {
   type Env,
   isLoopback,
@@ -69,11 +70,12 @@ export const parseAppConfig = (env: Env, ctx: ConfigContext) =>
     const port = yield* readPort(env, "PORT", 8787)
     const host = yield* readListenHost(env, "HOST", "127.0.0.1")
     const rawToken = env[TOKEN_ENV]
-    if (rawToken !== undefined && rawToken.trim() === "" && rawToken !== "") {
+    const problem = rawToken === undefined || rawToken === "" ? undefined : tokenProblem(rawToken)
+    if (problem !== undefined) {
       return yield* new ConfigInvalid({
         variable: TOKEN_ENV,
-        accepts: "a non-empty secret string",
-        problem: "it holds only whitespace"
+        accepts: "a non-empty secret of printable ASCII characters, without whitespace at either end",
+        problem
       })
     }
     const authToken = rawToken === undefined || rawToken === "" ? Option.none() : Option.some(Redacted.make(rawToken))

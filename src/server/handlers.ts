@@ -11,6 +11,7 @@ import { Feed } from "../sampling/Feed.ts"
 import { History } from "../sampling/History.ts"
 import { Snapshot } from "../sampling/Snapshot.ts"
 import { VERSION } from "../version.ts"
+import { CONNECTION_LIMITS, tooManyStreams } from "./connectionGuard.ts"
 
 const sectionOr503 = <A extends object>(section: A | CollectorFailure) =>
   isCollectorFailure(section) ? Effect.fail(new CollectorUnavailable(section)) : Effect.succeed(section as A)
@@ -43,12 +44,14 @@ export const StatsHandlers = HttpApiBuilder.group(ProfilerApi, "stats", (handler
         .handle("containers", () => Effect.flatMap(snapshot.current, (s) => sectionOr503(s.containers)))
         .handle("services", () => Effect.flatMap(snapshot.current, (s) => sectionOr503(s.services)))
         .handle("stream", () =>
-          Effect.succeed(
-            HttpServerResponse.stream(feed.events, {
-              contentType: "text/event-stream",
-              // no-transform and X-Accel-Buffering keep proxies (nginx, Next.js) from buffering events.
-              headers: { "cache-control": "no-cache, no-transform", "x-accel-buffering": "no" }
-            })
+          Effect.map(feed.clients, (open) =>
+            open >= CONNECTION_LIMITS.maxStreams
+              ? tooManyStreams(CONNECTION_LIMITS.maxStreams)
+              : HttpServerResponse.stream(feed.events, {
+                  contentType: "text/event-stream",
+                  // no-transform and X-Accel-Buffering keep proxies (nginx, Next.js) from buffering events.
+                  headers: { "cache-control": "no-cache, no-transform", "x-accel-buffering": "no" }
+                })
           )
         )
         .handle("history", ({ query }) =>

@@ -8,6 +8,7 @@ import * as Feed from "../sampling/Feed.ts"
 import * as History from "../sampling/History.ts"
 import * as Snapshot from "../sampling/Snapshot.ts"
 import { AuthorizationLive, MetricsAuthorizationLive } from "./Authorization.ts"
+import { JsonBadRequest } from "./badRequest.ts"
 import { MetricsHandlers, PublicHandlers, StatsHandlers } from "./handlers.ts"
 
 export const CollectorsLayer = Layer.mergeAll(HostCollectorLayer, ContainerCollectorLayer, ServiceCollectorLayer)
@@ -30,7 +31,8 @@ export const Routes = Layer.mergeAll(
     Layer.provide([PublicHandlers, StatsHandlers, MetricsHandlers]),
     Layer.provide([AuthorizationLive, MetricsAuthorizationLive])
   ),
-  HttpApiScalar.layerCdn(ProfilerApi, { path: "/docs", version: SCALAR_VERSION })
+  HttpApiScalar.layerCdn(ProfilerApi, { path: "/docs", version: SCALAR_VERSION }),
+  JsonBadRequest
 )
 
 /** Every route, needing AppConfig and a Snapshot. */
