@@ -36,7 +36,9 @@ export class DockerError extends Schema.TaggedError<DockerError>()("DockerError"
   static tooLarge(call: DockerCall, where: string): DockerError {
     return new DockerError({
       reason: "bad-response",
-      detail: `${where} answered ${call.what} with more than ${formatBytes(call.maxBytes)}, the most that call may send; the answer was cut off`
+      detail:
+        `${where} answered ${call.what} with more than ${formatBytes(call.maxBytes)}, the most that call may send; ` +
+        `the answer was cut off${call.hint === undefined ? "" : ` (${call.hint})`}`
     })
   }
 

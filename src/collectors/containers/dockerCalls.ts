@@ -13,6 +13,8 @@ export interface DockerCall {
   readonly what: string
   /** The most bytes its answer may have. */
   readonly maxBytes: number
+  /** What an answer past it most likely means, for the message. */
+  readonly hint?: string
 }
 
 /** `GET /version`: about 1 KB on Docker 28, components included. */
@@ -45,7 +47,8 @@ export const LIST_EXTRA_BYTES = 2 * MiB
 /** `GET /containers/json` for a list of at most `maxContainers` containers. */
 export const listCall = (maxContainers: number): DockerCall => ({
   what: "GET /containers/json",
-  maxBytes: LIST_EXTRA_BYTES + maxContainers * LIST_BYTES_PER_CONTAINER
+  maxBytes: LIST_EXTRA_BYTES + maxContainers * LIST_BYTES_PER_CONTAINER,
+  hint: `more containers carry the label than the ${maxContainers} this service follows (SYSTEM_PROFILER_MAX_CONTAINERS)?`
 })
 
 /** A byte count as messages show it: 64 KiB, 4 MiB. */

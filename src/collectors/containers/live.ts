@@ -1,6 +1,6 @@
 import { Clock, Effect, Layer, Result } from "effect"
 import type { ContainerInfo } from "../../api/ContainerStats.ts"
-import { AppConfig } from "../../config/AppConfig.ts"
+import { AppConfig, MAX_CONTAINERS_VARIABLE } from "../../config/AppConfig.ts"
 import { type Negotiated, negotiate } from "./apiVersion.ts"
 import { ContainerCollector } from "./ContainerCollector.ts"
 import {
@@ -81,6 +81,14 @@ const vanished = <A>(effect: Effect.Effect<A, DockerError>) =>
     (e) => e.reason === "not-found",
     () => Effect.succeed(undefined)
   )
+
+const tooManyContainers = (count: number, config: { readonly stackLabel: string; readonly maxContainers: number }) =>
+  new DockerError({
+    reason: "bad-response",
+    detail:
+      `${count} containers carry the label ${config.stackLabel}, more than the ${config.maxContainers} ` +
+      `this service follows (${MAX_CONTAINERS_VARIABLE})`
+  })
 
 export const make = Effect.gen(function* () {
   const config = yield* AppConfig
@@ -224,6 +232,9 @@ export const make = Effect.gen(function* () {
       ContainerList,
       listCall(config.maxContainers)
     )
+    // Past the maximum, the section fails naming the count rather than inspect and keep state
+    // for every container: 10 000 of them took the process past its heap limit.
+    if (list.length > config.maxContainers) return yield* tooManyContainers(list.length, config)
     // Once per sample for every container, as dockerd reads them once per tick.
     const host = layout.version === "none" ? undefined : yield* hostCounters
     const found = yield* Effect.forEach(list, (item) => one(api, item, host), {
