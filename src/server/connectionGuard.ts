@@ -1,7 +1,7 @@
 // What the Node server accepts before any route runs: how many connections, for how long, from
 // whom. A request is authorised only once its headers are complete, so without these limits
-// anyone who can connect can hold memory: thousands of sockets each trickling 15 KB of
-// unfinished headers grew the process past a 256 MB container limit in seconds.
+// anyone who can connect can hold memory: thousands of sockets each trickling an unfinished
+// request head grew the process past its container's memory limit in seconds.
 //
 // The guard sits in front of every other `request` listener (the /stats fast path and the
 // Effect server), as withFastPath does, so what it refuses never reaches either.

@@ -233,7 +233,7 @@ export const make = Effect.gen(function* () {
       listCall(config.maxContainers)
     )
     // Past the maximum, the section fails naming the count rather than inspect and keep state
-    // for every container: 10 000 of them took the process past its heap limit.
+    // for every container: thousands of them took the process past its heap limit.
     if (list.length > config.maxContainers) return yield* tooManyContainers(list.length, config)
     // Once per sample for every container, as dockerd reads them once per tick.
     const host = layout.version === "none" ? undefined : yield* hostCounters
