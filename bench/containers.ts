@@ -5,12 +5,16 @@
 //   source scripts/node-env.sh && node bench/containers.ts [repeats]    (BENCH_SIZES=1,10 to pick sizes)
 //
 // It creates busybox containers named sp-bench-<random>-N (--network none) and removes them.
+//
+// With --scale, instead: 500 containers from a fake daemon, served by the image's bundle within
+// the Dockerfile's memory flags, then ten times the maximum refused (see containerScale.ts).
 
 import { randomBytes } from "node:crypto"
 import { fileURLToPath } from "node:url"
 import { Effect, Layer, Logger } from "effect"
 import { ContainerCollector } from "../src/collectors/containers/ContainerCollector.ts"
 import { layerTest } from "../src/config/AppConfig.ts"
+import { scaleMain } from "./containerScale.ts"
 import { sh } from "./shell.ts"
 
 const IMAGE = process.env.BUSYBOX_IMAGE ?? "system-profiler/busybox:latest"
@@ -107,7 +111,7 @@ const main = async () => {
   for (const row of rows) console.log(line(row))
 }
 
-main().catch((error) => {
+;(process.argv.includes("--scale") ? scaleMain() : main()).catch((error) => {
   console.error(error)
   process.exitCode = 1
 })

@@ -73,6 +73,12 @@ export const dockerSocketPath = (dockerHost: string | undefined): string | null 
   return raw.startsWith("unix://") ? raw.slice("unix://".length) : null
 }
 
+const rootOwnedSocket = (socket: string): string =>
+  `the Docker socket ${socket} belongs to group 0 (root), and ${RUN_AS_ENV} would keep that group: ` +
+  'give the socket a group of its own on the host (dockerd\'s --group option, or "group" in ' +
+  "/etc/docker/daemon.json, e.g. docker; the docker package does this), or reach Docker through " +
+  "the GET-only socket proxy (docker-compose.socket-proxy.yml, DOCKER_HOST=tcp://socket-proxy:2375)"
+
 export const dropPrivileges = (
   env: Readonly<Record<string, string | undefined>>,
   system: PrivilegeSystem = nodeSystem
@@ -86,6 +92,9 @@ export const dropPrivileges = (
   const target = parseRunAs(env[RUN_AS_ENV])
   const socket = dockerSocketPath(env.DOCKER_HOST)
   const socketGid = socket === null ? null : system.ownerGid(socket)
+  // Keeping the socket's group is the point of the drop; when that group is root's own, keeping
+  // it would leave the process in group 0, with every file root's group may read or write.
+  if (socketGid === 0) throw new PrivilegeDropFailed(rootOwnedSocket(socket ?? DEFAULT_SOCKET))
   try {
     // Order matters: groups and gid can only be changed while still root.
     setgroups(socketGid === null || socketGid === target.gid ? [] : [socketGid])

@@ -80,6 +80,19 @@ describe("dropPrivileges", () => {
     expect(state.calls).toEqual([])
   })
 
+  it("refuses to keep the socket's group when it is root's, naming the fix, before changing anything", () => {
+    const { state, system } = fakeProcess({ uid: 0, gid: 0 }, { "/var/run/docker.sock": 0 })
+    expect(() => dropPrivileges({ [RUN_AS_ENV]: DEFAULT_RUN_AS }, system)).toThrow(
+      /\/var\/run\/docker\.sock belongs to group 0 .*SYSTEM_PROFILER_RUN_AS.*--group.*socket proxy/
+    )
+    expect(state.calls).toEqual([])
+    // A TCP proxy needs no group, whoever owns a socket file that happens to be there.
+    const proxied = fakeProcess({ uid: 0, gid: 0 }, { "/var/run/docker.sock": 0 })
+    expect(
+      dropPrivileges({ DOCKER_HOST: "tcp://socket-proxy:2375", [RUN_AS_ENV]: DEFAULT_RUN_AS }, proxied.system)
+    ).toEqual({ _tag: "Dropped", uid: 1000, gid: 1000, socketGid: null })
+  })
+
   it("fails rather than run as root when the switch is refused", () => {
     const { system } = fakeProcess({ uid: 0, gid: 0 }, {})
     const refusing: PrivilegeSystem = {

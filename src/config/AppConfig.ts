@@ -4,6 +4,7 @@ import { TOKEN_ENV } from "../api/Authorization.ts"
 import { ConfigInvalid } from "./ConfigInvalid.ts"
 import { type DockerEndpoint, readDockerHost } from "./dockerHost.ts"
 import { type ProbeTarget, parseProbeTargets, SERVICES_VARIABLE } from "./services.ts"
+import { tokenProblem } from "./token.ts"
 import {
   type Env,
   isLoopback,
@@ -37,6 +38,8 @@ export interface AppConfigShape {
   readonly networkExclude: ReadonlyArray<string>
   readonly extraDisks: ReadonlyArray<string>
   readonly dockerConcurrency: number
+  /** The most containers under the label that a sample keeps; past it the section fails, naming the count. */
+  readonly maxContainers: number
   /** auto: cgroupfs under HOST_SYS where the container's cgroup is found, else Docker's stats API; api: always the API. */
   readonly containerStatsSource: "auto" | "api"
   readonly dockerTimeout: Duration.Duration
@@ -48,6 +51,8 @@ export interface AppConfigShape {
 export class AppConfig extends Context.Service<AppConfig, AppConfigShape>()("system-profiler/config/AppConfig") {}
 
 export const DEFAULT_STACK_LABEL = "com.rioredwards.stack=pi-site"
+export const MAX_CONTAINERS_VARIABLE = "SYSTEM_PROFILER_MAX_CONTAINERS"
+export const DEFAULT_MAX_CONTAINERS = 500
 export const DEFAULT_NETWORK_EXCLUDE = ["lo", "veth*", "docker*", "br-*"] as const
 
 const intervalBounds = { min: Duration.millis(100), max: Duration.hours(1) }
@@ -65,11 +70,12 @@ export const parseAppConfig = (env: Env, ctx: ConfigContext) =>
     const port = yield* readPort(env, "PORT", 8787)
     const host = yield* readListenHost(env, "HOST", "127.0.0.1")
     const rawToken = env[TOKEN_ENV]
-    if (rawToken !== undefined && rawToken.trim() === "" && rawToken !== "") {
+    const problem = rawToken === undefined || rawToken === "" ? undefined : tokenProblem(rawToken)
+    if (problem !== undefined) {
       return yield* new ConfigInvalid({
         variable: TOKEN_ENV,
-        accepts: "a non-empty secret string",
-        problem: "it holds only whitespace"
+        accepts: "a non-empty secret of printable ASCII characters, without whitespace at either end",
+        problem
       })
     }
     const authToken = rawToken === undefined || rawToken === "" ? Option.none() : Option.some(Redacted.make(rawToken))
@@ -132,6 +138,7 @@ export const parseAppConfig = (env: Env, ctx: ConfigContext) =>
       networkExclude: readList(env, "SYSTEM_PROFILER_NET_EXCLUDE", DEFAULT_NETWORK_EXCLUDE),
       extraDisks,
       dockerConcurrency: yield* readInteger(env, "SYSTEM_PROFILER_DOCKER_CONCURRENCY", 5, 1, 64),
+      maxContainers: yield* readInteger(env, MAX_CONTAINERS_VARIABLE, DEFAULT_MAX_CONTAINERS, 1, 2000),
       containerStatsSource,
       dockerTimeout: yield* readDuration(env, "SYSTEM_PROFILER_DOCKER_TIMEOUT", Duration.seconds(5), {
         min: Duration.millis(100),

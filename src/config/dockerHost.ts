@@ -1,5 +1,6 @@
 import { Effect } from "effect"
 import { ConfigInvalid } from "./ConfigInvalid.ts"
+import { mayHoldCredentials, redactUrl } from "./redact.ts"
 import type { Env } from "./values.ts"
 
 export type DockerEndpoint =
@@ -23,19 +24,21 @@ const parseDockerHost = (raw: string) =>
       return { _tag: "unix", socketPath } as DockerEndpoint
     }
     if (raw.startsWith("tcp://")) {
+      // A proxy URL may carry user info: it is shown only as redactUrl shows it.
+      const shown = mayHoldCredentials(raw.slice("tcp://".length)) ? redactUrl(raw) : raw
       let url: URL
       try {
         url = new URL(raw)
       } catch {
-        return yield* fail(`"${raw}" is not a valid URL`)
+        return yield* fail(`"${shown}" is not a valid URL`)
       }
       const port = Number(url.port === "" ? "2375" : url.port)
       if (url.hostname === "" || (url.pathname !== "" && url.pathname !== "/")) {
-        return yield* fail(`"${raw}" must be tcp://host:port with no path`)
+        return yield* fail(`"${shown}" must be tcp://host:port with no path`)
       }
       return { _tag: "tcp", host: url.hostname.replace(/^\[|\]$/g, ""), port } as DockerEndpoint
     }
-    return yield* fail(`"${raw}" has an unsupported scheme`)
+    return yield* fail(`"${mayHoldCredentials(raw) ? redactUrl(raw) : raw}" has an unsupported scheme`)
   })
 
 export const readDockerHost = (env: Env) => parseDockerHost(env.DOCKER_HOST?.trim() || DEFAULT_DOCKER_HOST)

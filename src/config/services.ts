@@ -1,6 +1,7 @@
 import { Duration, Effect } from "effect"
 import type { ProbeKind } from "../api/ServiceStats.ts"
 import { ConfigInvalid } from "./ConfigInvalid.ts"
+import { mayHoldCredentials, redactUrl } from "./redact.ts"
 import { readDuration, readInteger } from "./values.ts"
 
 export const SERVICES_VARIABLE = "SYSTEM_PROFILER_SERVICES"
@@ -24,7 +25,10 @@ export interface HttpOptions {
 export interface ProbeTarget {
   readonly name: string
   readonly kind: ProbeKind
-  /** The URL as configured without credentials or options: what the API reports. */
+  /**
+   * What the API, /metrics, the stream and the logs show: the URL through redactUrl (no user
+   * info, query or options; secret-looking path segments masked).
+   */
   readonly target: string
   /** What an http(s) probe requests: the URL without its options fragment. */
   readonly url: string
@@ -137,13 +141,25 @@ export const parseProbeTargets = (raw: string) =>
       .split(",")
       .map((s) => s.trim())
       .filter((s) => s.length > 0)
-    for (const entry of entries) {
+    for (const [index, entry] of entries.entries()) {
+      // An entry that holds a URL or user info is named by its position, and its URL only as
+      // redactUrl shows it: it may hold a password.
+      const urlStart = entry.search(/[A-Za-z][A-Za-z0-9+.-]*:\/\//)
+      const shown = !mayHoldCredentials(entry)
+        ? `entry "${entry}"`
+        : urlStart === -1
+          ? `entry ${index + 1}`
+          : `entry ${index + 1} (${redactUrl(entry.slice(urlStart))})`
       const eq = entry.indexOf("=")
-      if (eq <= 0) return yield* fail(`entry "${entry}" is not name=url`)
+      if (eq <= 0) return yield* fail(`${shown} is not name=url`)
       const name = entry.slice(0, eq).trim()
       const configured = entry.slice(eq + 1).trim()
       if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/.test(name)) {
-        return yield* fail(`"${name}" is not a valid name (letters, digits, _ . -)`)
+        return yield* fail(
+          mayHoldCredentials(entry)
+            ? `${shown} does not start with a valid name (letters, digits, _ . -) and "="`
+            : `"${name}" is not a valid name (letters, digits, _ . -)`
+        )
       }
       if (targets.some((t) => t.name === name)) return yield* fail(`the name "${name}" appears twice`)
       let url: URL
@@ -171,7 +187,7 @@ export const parseProbeTargets = (raw: string) =>
       targets.push({
         name,
         kind,
-        target: url.toString(),
+        target: redactUrl(url),
         url: requested,
         host: url.hostname.replace(/^\[|\]$/g, ""),
         port,

@@ -7,6 +7,7 @@ import { Effect, Result } from "effect"
 import { negotiate } from "../collectors/containers/apiVersion.ts"
 import { describeEndpoint, make } from "../collectors/containers/DockerClient.ts"
 import type { DockerError } from "../collectors/containers/DockerError.ts"
+import { VERSION_CALL } from "../collectors/containers/dockerCalls.ts"
 import { DockerVersion } from "../collectors/containers/dockerSchemas.ts"
 import type { DockerEndpoint } from "../config/dockerHost.ts"
 import { type DoctorInput, fail, ok, warn } from "./Check.ts"
@@ -75,7 +76,7 @@ export const checkDocker = Effect.fn("doctor.docker")(function* (input: DoctorIn
     socketGid = st?.gid
   }
   const answer = yield* make(endpoint, input.dockerTimeout).pipe(
-    Effect.flatMap((client) => client.get("/version", DockerVersion, "GET /version")),
+    Effect.flatMap((client) => client.get("/version", DockerVersion, VERSION_CALL)),
     Effect.provide(httpLayer(endpoint)),
     Effect.result
   )

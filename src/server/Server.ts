@@ -1,9 +1,11 @@
 import { createServer } from "node:http"
 import { NodeHttpServer } from "@effect/platform-node"
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Option } from "effect"
 import { HttpRouter } from "effect/http"
 import { AppConfig } from "../config/AppConfig.ts"
 import { Feed } from "../sampling/Feed.ts"
+import { CONNECTION_LIMITS, guardServer, serverOptions } from "./connectionGuard.ts"
+import { refuseExposure } from "./exposure.ts"
 import { ReadingLayer, Routes } from "./routes.ts"
 import { statsFastPath, withFastPath } from "./statsFastPath.ts"
 
@@ -16,11 +18,17 @@ const NodeServerLayer = Layer.unwrap(
     const config = yield* AppConfig
     const feed = yield* Feed
     const fastPath = statsFastPath(config.authToken, feed.currentUnsafe)
-    return NodeHttpServer.layer(() => withFastPath(createServer({ keepAliveTimeout: 65_000 }), fastPath), {
+    // The guard goes on last so that it runs first (see connectionGuard.ts).
+    const tokenSet = Option.isSome(config.authToken)
+    const server = guardServer(withFastPath(createServer(serverOptions(CONNECTION_LIMITS)), fastPath), {
+      tokenSet,
+      limits: CONNECTION_LIMITS
+    })
+    return NodeHttpServer.layer(() => server, {
       port: config.port,
       host: config.host,
       gracefulShutdownTimeout: SHUTDOWN_GRACE
-    })
+    }).pipe(Layer.tap(() => refuseExposure(server, tokenSet)))
   })
 )
 

@@ -10,6 +10,7 @@ import { Feed } from "../sampling/Feed.ts"
 import { History } from "../sampling/History.ts"
 import { VERSION } from "../version.ts"
 import { renderProcess } from "../views/prometheus.ts"
+import { CONNECTION_LIMITS, tooManyStreams } from "./connectionGuard.ts"
 
 const sectionOr503 = <A extends object>(section: A | CollectorFailure) =>
   "collector" in section ? Effect.fail(new CollectorUnavailable(section)) : Effect.succeed(section)
@@ -41,12 +42,14 @@ export const StatsHandlers = HttpApiBuilder.group(ProfilerApi, "stats", (handler
         .handle("containers", () => Effect.flatMap(feed.current, (e) => sectionOr503(e.stats.containers)))
         .handle("services", () => Effect.flatMap(feed.current, (e) => sectionOr503(e.stats.services)))
         .handle("stream", () =>
-          Effect.succeed(
-            HttpServerResponse.stream(feed.events, {
-              contentType: "text/event-stream",
-              // no-transform and X-Accel-Buffering keep proxies (nginx, Next.js) from buffering events.
-              headers: { "cache-control": "no-cache, no-transform", "x-accel-buffering": "no" }
-            })
+          Effect.map(feed.clients, (open) =>
+            open >= CONNECTION_LIMITS.maxStreams
+              ? tooManyStreams(CONNECTION_LIMITS.maxStreams)
+              : HttpServerResponse.stream(feed.events, {
+                  contentType: "text/event-stream",
+                  // no-transform and X-Accel-Buffering keep proxies (nginx, Next.js) from buffering events.
+                  headers: { "cache-control": "no-cache, no-transform", "x-accel-buffering": "no" }
+                })
           )
         )
         .handle("history", ({ query }) =>

@@ -6,6 +6,7 @@ import { Feed } from "../sampling/Feed.ts"
 import { History } from "../sampling/History.ts"
 import { Sampler } from "../sampling/Sampler.ts"
 import { AuthorizationLive, MetricsAuthorizationLive } from "./Authorization.ts"
+import { JsonBadRequest } from "./badRequest.ts"
 import { DoctorHandlers } from "./doctorHandlers.ts"
 import { MetricsHandlers, PublicHandlers, StatsHandlers } from "./handlers.ts"
 
@@ -27,7 +28,8 @@ export const Routes = Layer.mergeAll(
     Layer.provide([PublicHandlers, StatsHandlers, MetricsHandlers, DoctorHandlers]),
     Layer.provide([AuthorizationLive, MetricsAuthorizationLive, Doctor.layer])
   ),
-  HttpApiScalar.layerCdn(ProfilerApi, { path: "/docs", version: SCALAR_VERSION })
+  HttpApiScalar.layerCdn(ProfilerApi, { path: "/docs", version: SCALAR_VERSION }),
+  JsonBadRequest
 )
 
 /** Every route, needing AppConfig and a Sampler. */

@@ -1,22 +1,23 @@
 import { NodeHttpClient } from "@effect/platform-node"
-import { Context, Duration, Effect, Layer, Schema } from "effect"
+import { ByteSize, Context, Duration, Effect, Layer, Schema } from "effect"
 import { constTrue } from "effect/Function"
-import { HttpClient, type HttpClientError, HttpClientRequest } from "effect/http"
+import { HttpClient, type HttpClientError, HttpClientRequest, HttpIncomingMessage } from "effect/http"
 import { AppConfig } from "../../config/AppConfig.ts"
 import type { DockerEndpoint } from "../../config/dockerHost.ts"
-import { classifyTransport, DockerError, errorCode } from "./DockerError.ts"
+import { classifyTransport, DockerError, errorCode, isBodyTooLarge } from "./DockerError.ts"
+import { type DockerCall, ERROR_BODY_MAX_BYTES } from "./dockerCalls.ts"
 
 export interface DockerClientShape {
   /** Where the daemon is, for messages: unix:///path or tcp://host:port. */
   readonly endpoint: string
   /**
-   * GET `path` and decode the JSON answer with `schema`, within the configured timeout.
-   * `what` names the call in errors (a path template, never a value from a container).
+   * GET `path` and decode the JSON answer with `schema`, within the configured timeout and the
+   * call's byte limit (dockerCalls.ts). `call.what` names the call in errors.
    */
   readonly get: <S extends Schema.Top>(
     path: string,
     schema: S,
-    what: string
+    call: DockerCall
   ) => Effect.Effect<S["Type"], DockerError, S["DecodingServices"]>
 }
 
@@ -44,8 +45,9 @@ export const make = (endpoint: DockerEndpoint, timeout: Duration.Duration) =>
     const where = describeEndpoint(endpoint)
     const base = baseUrl(endpoint)
 
-    const get = <S extends Schema.Top>(path: string, schema: S, what: string) =>
+    const get = <S extends Schema.Top>(path: string, schema: S, call: DockerCall) =>
       Effect.gen(function* () {
+        const what = call.what
         const response = yield* http.execute(HttpClientRequest.get(`${base}${path}`)).pipe(
           // A kept-alive socket may be closed by the daemon (idle timeout, restart) just as it is
           // reused; that request never reached Docker, so one retry on a fresh socket is safe.
@@ -54,26 +56,36 @@ export const make = (endpoint: DockerEndpoint, timeout: Duration.Duration) =>
         if (response.status !== 200) {
           // Drain the body so that the connection can be reused; its text is never kept, since
           // Docker error messages may quote a container's configuration.
-          yield* Effect.ignore(response.text)
+          yield* Effect.ignore(
+            Effect.provideService(response.text, HttpIncomingMessage.MaxBodySize, ByteSize.bytes(ERROR_BODY_MAX_BYTES))
+          )
           return yield* Effect.fail(DockerError.status(response.status, what, where))
         }
-        const body = yield* Effect.mapError(
-          response.json,
-          () => new DockerError({ reason: "parse-error", detail: `${what} answered with something that is not JSON` })
+        // Read at most the call's limit: past it, the library stops reading and destroys the
+        // socket, so an endless answer costs no more memory than a full one.
+        const body = yield* response.json.pipe(
+          Effect.provideService(HttpIncomingMessage.MaxBodySize, ByteSize.bytes(call.maxBytes)),
+          Effect.mapError((error) =>
+            isBodyTooLarge(error)
+              ? DockerError.tooLarge(call, where)
+              : new DockerError({ reason: "parse-error", detail: `${what} answered with something that is not JSON` })
+          )
         )
         return yield* Effect.mapError(
           Schema.decodeUnknownEffect(schema)(body),
           () => new DockerError({ reason: "parse-error", detail: `${what} answered in an unexpected shape` })
         )
       }).pipe(
-        Effect.catchTag("HttpClientError", (error) => Effect.fail(classifyTransport(error.reason, what, endpoint))),
+        Effect.catchTag("HttpClientError", (error) =>
+          Effect.fail(classifyTransport(error.reason, call.what, endpoint))
+        ),
         Effect.timeoutOrElse({
           duration: timeout,
           orElse: () =>
             Effect.fail(
               new DockerError({
                 reason: "timeout",
-                detail: `the Docker daemon at ${where} did not answer ${what} within ${Duration.format(timeout)}`
+                detail: `the Docker daemon at ${where} did not answer ${call.what} within ${Duration.format(timeout)}`
               })
             )
         }),

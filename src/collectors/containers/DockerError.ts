@@ -9,6 +9,7 @@ import {
   TimedOut,
   Unparsable
 } from "../../domain/SampleError.ts"
+import { type DockerCall, formatBytes } from "./dockerCalls.ts"
 
 // Why a Docker call failed. `not-found` is the one a collector handles itself (the container
 // vanished between the list and its details); the others become the section's failure.
@@ -38,6 +39,16 @@ export class DockerError extends Schema.TaggedError<DockerError>()("DockerError"
     return new DockerError({ reason: "bad-response", detail: `${where} answered ${what} with HTTP ${status}` })
   }
 
+  /** An answer cut off at the call's byte limit (dockerCalls.ts). */
+  static tooLarge(call: DockerCall, where: string): DockerError {
+    return new DockerError({
+      reason: "bad-response",
+      detail:
+        `${where} answered ${call.what} with more than ${formatBytes(call.maxBytes)}, the most that call may send; ` +
+        `the answer was cut off${call.hint === undefined ? "" : ` (${call.hint})`}`
+    })
+  }
+
   toSampleError(): SampleError {
     const detail = this.detail
     const reason =
@@ -63,6 +74,15 @@ export const errorCode = (cause: unknown): string | undefined => {
     current = (current as { cause?: unknown }).cause
   }
   return undefined
+}
+
+/**
+ * Whether a body read failed at its byte limit (HttpIncomingMessage.MaxBodySize): Node's reader
+ * fails with a MaxBytesError, as the cause of the client error.
+ */
+export const isBodyTooLarge = (error: HttpClientError.HttpClientError): boolean => {
+  const cause = (error.reason as { readonly cause?: unknown }).cause
+  return typeof cause === "object" && cause !== null && (cause as { _tag?: unknown })._tag === "MaxBytesError"
 }
 
 /** The socket path, or host:port, that messages name. */

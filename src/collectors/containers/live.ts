@@ -1,5 +1,5 @@
 import { Clock, Effect, Result } from "effect"
-import { AppConfig } from "../../config/AppConfig.ts"
+import { AppConfig, MAX_CONTAINERS_VARIABLE } from "../../config/AppConfig.ts"
 import type { ContainerCounters, ContainerReading } from "../../domain/ContainerReading.ts"
 import {
   type CgroupLayout,
@@ -14,6 +14,7 @@ import type { KernelFs } from "../../kernel/fs.ts"
 import { type Negotiated, negotiate } from "./apiVersion.ts"
 import * as DockerClient from "./DockerClient.ts"
 import { DockerError } from "./DockerError.ts"
+import { INSPECT_CALL, listCall, STATS_CALL, VERSION_CALL } from "./dockerCalls.ts"
 import {
   ContainerInspect,
   ContainerList,
@@ -82,6 +83,14 @@ const vanished = <A>(effect: Effect.Effect<A, DockerError>) =>
     () => Effect.succeed(undefined)
   )
 
+const tooManyContainers = (count: number, config: { readonly stackLabel: string; readonly maxContainers: number }) =>
+  new DockerError({
+    reason: "bad-response",
+    detail:
+      `${count} containers carry the label ${config.stackLabel}, more than the ${config.maxContainers} ` +
+      `this service follows (${MAX_CONTAINERS_VARIABLE})`
+  })
+
 /** The collector's reader on the configured DOCKER_HOST (needs a DockerClient). */
 export const make = Effect.gen(function* () {
   const config = yield* AppConfig
@@ -101,7 +110,7 @@ export const make = Effect.gen(function* () {
 
   const apiVersion = Effect.gen(function* () {
     if (negotiated !== undefined) return negotiated
-    const daemon = yield* docker.get("/version", DockerVersion, "GET /version")
+    const daemon = yield* docker.get("/version", DockerVersion, VERSION_CALL)
     const result = negotiate(daemon)
     if (result._tag === "Unsupported") {
       return yield* new DockerError({
@@ -128,7 +137,7 @@ export const make = Effect.gen(function* () {
       .get(
         `/v${api.version}/containers/${id}/stats?${api.oneShot ? "stream=false&one-shot=true" : "stream=false"}`,
         ContainerStatsAnswer,
-        "GET /containers/{id}/stats"
+        STATS_CALL
       )
       .pipe(
         Effect.map((stats): ContainerCounters | "vanished" | undefined => countersFromStatsAnswer(stats)),
@@ -198,9 +207,7 @@ export const make = Effect.gen(function* () {
       const inspect =
         known !== undefined && inspectStillHolds(known, item, before)
           ? known.inspect
-          : yield* vanished(
-              docker.get(`/v${api.version}/containers/${id}/json`, ContainerInspect, "GET /containers/{id}/json")
-            )
+          : yield* vanished(docker.get(`/v${api.version}/containers/${id}/json`, ContainerInspect, INSPECT_CALL))
       if (inspect === undefined) {
         inspected.delete(item.Id)
         return undefined
@@ -228,8 +235,11 @@ export const make = Effect.gen(function* () {
     const list = yield* docker.get(
       `/v${api.version}/containers/json?all=true&filters=${labelFilter}`,
       ContainerList,
-      "GET /containers/json"
+      listCall(config.maxContainers)
     )
+    // Past the maximum, the section fails naming the count rather than inspect and keep state
+    // for every container: thousands of them took the process past its heap limit.
+    if (list.length > config.maxContainers) return yield* tooManyContainers(list.length, config)
     // Once per sample for every container, as dockerd reads them once per tick.
     const host = layout.version === "none" ? undefined : yield* hostCounters
     const found = yield* Effect.forEach(list, (item) => one(api, item, host), {

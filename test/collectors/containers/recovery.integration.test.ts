@@ -99,7 +99,9 @@ describe("the daemon stops and starts again", () => {
       .output()
       .split("\n")
       .filter((l) => l.includes("containers collector"))
-    const failing = lines.findIndex((l) => l.includes("containers collector failing") && l.includes("SourceUnavailable"))
+    const failing = lines.findIndex(
+      (l) => l.includes("containers collector failing") && l.includes("SourceUnavailable")
+    )
     const recovered = lines.findIndex((l) => l.includes("containers collector recovered"))
     assert.isAtLeast(failing, 0, s.output())
     assert.isAbove(recovered, failing, s.output())

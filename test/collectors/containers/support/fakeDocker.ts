@@ -39,6 +39,16 @@ export interface FakeDocker {
   maxStatsInFlight: number
   /** Whole-daemon behaviour: answer normally, hang every call, or refuse with this status. */
   mode: "ok" | "hang" | number
+  /**
+   * A hostile answer to one call: `huge` sends `hugeBytes` of JSON-looking text with a
+   * Content-Length, `endless` a chunked body that never ends. Both write as fast as the reader
+   * reads (with backpressure), and stop when it hangs up.
+   */
+  hostile: { readonly call: FakeCall; readonly body: "huge" | "endless" } | undefined
+  hugeBytes: number
+  /** Bytes of hostile bodies written so far, and how many such answers are still being written. */
+  hostileBytesSent: number
+  hostileOpen: number
   /** Stop listening (connections refused); `start` listens again on the same socket. */
   stop(): Promise<void>
   start(): Promise<void>
@@ -46,6 +56,8 @@ export interface FakeDocker {
   /** Also listen on 127.0.0.1 (a stand-in for a GET-only socket proxy); resolves to the port. */
   listenTcp(): Promise<number>
 }
+
+export type FakeCall = "version" | "list" | "inspect" | "stats"
 
 export const SECRET_IN_FAKE_ENV = "fake-daemon-secret-9f1c"
 
@@ -60,11 +72,45 @@ export const makeFakeDocker = async (): Promise<FakeDocker> => {
     res.end(JSON.stringify(body))
   }
 
+  const flood = (res: http.ServerResponse, total: number | undefined) => {
+    res.writeHead(200, {
+      "content-type": "application/json",
+      ...(total === undefined ? {} : { "content-length": String(total) })
+    })
+    const chunk = Buffer.from(`[${'"padding",'.repeat(6553)}`.slice(0, 64 * 1024))
+    let sent = 0
+    fake.hostileOpen++
+    res.once("close", () => fake.hostileOpen--)
+    const pump = () => {
+      while (!res.destroyed && (total === undefined || sent < total)) {
+        const n = total === undefined ? chunk.length : Math.min(chunk.length, total - sent)
+        sent += n
+        fake.hostileBytesSent += n
+        if (!res.write(n === chunk.length ? chunk : chunk.subarray(0, n))) {
+          res.once("drain", pump)
+          return
+        }
+      }
+      if (!res.destroyed) res.end()
+    }
+    pump()
+  }
+
+  const callOf = (pathname: string): FakeCall | undefined => {
+    if (pathname === "/version") return "version"
+    const m = /^\/v[\d.]+\/containers\/(json|[^/]+\/(json|stats))$/.exec(pathname)
+    if (m === null) return undefined
+    return m[1] === "json" ? "list" : m[2] === "json" ? "inspect" : "stats"
+  }
+
   const handle = (req: http.IncomingMessage, res: http.ServerResponse) => {
     fake.requests.push({ method: req.method ?? "", url: req.url ?? "", headerNames: Object.keys(req.headers) })
     if (fake.mode === "hang") return
     if (typeof fake.mode === "number") return json(res, fake.mode, { message: "forbidden by proxy" })
     const url = new URL(req.url ?? "/", "http://docker")
+    if (fake.hostile !== undefined && callOf(url.pathname) === fake.hostile.call) {
+      return flood(res, fake.hostile.body === "huge" ? fake.hugeBytes : undefined)
+    }
     if (url.pathname === "/version") {
       return json(res, 200, { Version: "fake", ApiVersion: fake.apiVersion, MinAPIVersion: "1.12", Os: "linux" })
     }
@@ -145,6 +191,10 @@ export const makeFakeDocker = async (): Promise<FakeDocker> => {
     maxStatsInFlight: 0,
     containers: [],
     mode: "ok",
+    hostile: undefined,
+    hugeBytes: 512 * 1024 * 1024,
+    hostileBytesSent: 0,
+    hostileOpen: 0,
     start: () =>
       new Promise<void>((resolve) => {
         server = http.createServer(handle)

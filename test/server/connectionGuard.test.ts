@@ -1,0 +1,106 @@
+// The guard's rules on a real node:http server with small limits: which Host headers are served
+// without a token, which bound addresses count as exposed, and that waiting sockets past the
+// limit are closed oldest first while a new client is still served.
+import http from "node:http"
+import net from "node:net"
+import { assert, describe, it } from "@effect/vitest"
+import {
+  type ConnectionLimits,
+  exposure,
+  guardServer,
+  hostName,
+  loopbackHost
+} from "../../src/server/connectionGuard.ts"
+import { eventually, sleep } from "../support/processFigures.ts"
+
+describe("Host headers served without a token", () => {
+  it("loopback names and addresses, with any port; nothing else", () => {
+    for (const host of [
+      "localhost",
+      "localhost:8787",
+      "LocalHost:1",
+      "127.0.0.1",
+      "127.0.0.1:8787",
+      "127.9.9.9",
+      "[::1]",
+      "[::1]:8787",
+      undefined
+    ]) {
+      assert.isTrue(loopbackHost(host), String(host))
+    }
+    for (const host of [
+      "",
+      "evil.example",
+      "evil.example:8787",
+      "localhost.evil.example",
+      "127.0.0.1.nip.io",
+      "192.168.1.2:8787",
+      "[::2]:8787",
+      "0.0.0.0",
+      "[::]"
+    ]) {
+      assert.isFalse(loopbackHost(host), host)
+    }
+    assert.strictEqual(hostName("[::1]:8787"), "::1")
+    assert.strictEqual(hostName("Example.COM:80"), "example.com")
+  })
+})
+
+describe("the bound address", () => {
+  it("is exposed without a token unless it is loopback", () => {
+    const at = (address: string) => ({ address, family: "", port: 8787 })
+    for (const address of ["127.0.0.1", "::1", "::ffff:127.0.0.1"]) assert.isUndefined(exposure(at(address), false))
+    for (const address of ["0.0.0.0", "::", "192.168.1.5"]) {
+      assert.include(exposure(at(address), false), `bound to ${address}`)
+      assert.isUndefined(exposure(at(address), true))
+    }
+  })
+})
+
+const small: ConnectionLimits = {
+  maxConnections: 100,
+  maxWaiting: 20,
+  headersTimeoutMs: 60_000,
+  requestTimeoutMs: 60_000,
+  keepAliveTimeoutMs: 60_000,
+  checkIntervalMs: 60_000,
+  maxStreams: 4
+}
+
+describe("waiting sockets", () => {
+  it("past maxWaiting, the oldest are closed and a new client is still served", async () => {
+    const server = guardServer(
+      http.createServer((_req, res) => res.end("ok")),
+      { tokenSet: true, limits: small }
+    )
+    server.listen(0, "127.0.0.1")
+    await new Promise((r) => server.once("listening", r))
+    const { port } = server.address() as net.AddressInfo
+    const sockets: Array<net.Socket> = []
+    try {
+      for (let i = 0; i < 60; i++) {
+        const socket = net.connect(port, "127.0.0.1", () => socket.write("GET / HTTP/1.1\r\nHost: x\r\nX-Pad: aaaa"))
+        socket.on("error", () => {})
+        sockets.push(socket)
+        await sleep(2)
+      }
+      assert.isTrue(await eventually(() => sockets.filter((s) => !s.destroyed).length <= small.maxWaiting, 10_000))
+      // Oldest first: the survivors are the last ones opened.
+      assert.isTrue(sockets.slice(0, 30).every((s) => s.destroyed))
+      const body = await new Promise<string>((resolve, reject) =>
+        http
+          .get(`http://127.0.0.1:${port}/`, { agent: false }, (res) => {
+            let text = ""
+            res.on("data", (d: Buffer) => (text += d.toString()))
+            res.on("end", () => resolve(text))
+          })
+          .on("error", reject)
+      )
+      assert.strictEqual(body, "ok")
+    } finally {
+      for (const s of sockets) s.destroy()
+      server.closeAllConnections()
+      server.close()
+    }
+  })
+})
