@@ -138,7 +138,24 @@ export class Sampler extends Context.Service<Sampler, SamplerShape>()("system-pr
 
       yield* sampleInto("host", host.read, config.intervals.host)
       yield* sampleInto("containers", () => containers.read(), config.intervals.containers)
-      yield* sampleInto("services", services.read, config.intervals.services)
+      // Probes publish one by one (ServiceCollector.run), each on its own schedule.
+      const servicesBudget = workBudget(sampleDeadline(config.intervals.services))
+      yield* services
+        .run(config.intervals.services, servicesBudget, (reading) =>
+          Effect.flatMap(Clock.currentTimeMillis, (now) =>
+            SubscriptionRef.update(ref, (r) => ({
+              ...r,
+              at: now,
+              services: advance(r.services, Result.succeed(reading), now)
+            }))
+          )
+        )
+        .pipe(
+          // A defect is a bug; it is logged and the probes start again, never left stopped.
+          Effect.tapCause((cause) => Effect.logError("services collector crashed", Cause.pretty(cause))),
+          Effect.retry(Schedule.spaced(config.intervals.services)),
+          Effect.forkScoped
+        )
 
       return Sampler.of({ current: SubscriptionRef.get(ref), changes: SubscriptionRef.changes(ref) })
     })

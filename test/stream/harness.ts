@@ -58,7 +58,14 @@ export const countingCollectors = (calls: Calls) =>
             Effect.suspend(() => {
               calls.services++
               return inner.read(budget)
-            })
+            }),
+          run: (interval, budget, publish) =>
+            inner.run(interval, budget, (reading) =>
+              Effect.suspend(() => {
+                calls.services++
+                return publish(reading)
+              })
+            )
         })
       )
     ).pipe(Layer.provide(ServiceCollector.layerMock))

@@ -43,7 +43,7 @@ export const makeServiceCollector = (
   settings: CollectorSettings & { readonly budget?: Duration.Duration },
   probe?: Probe
 ) => {
-  const read = makeServiceReader(settings, probe)
+  const { read } = makeServiceReader(settings, probe)
   return { sample: Effect.map(read(settings.budget ?? BUDGET), servicesView) }
 }
 
