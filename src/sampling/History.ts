@@ -1,5 +1,12 @@
 import { Cause, Clock, Context, Duration, Effect, Layer, Result, Schema, Stream } from "effect"
-import { HistoryPoint, InvalidQuery, WINDOW_FORMAT } from "../api/History.ts"
+import {
+  ContainersPoint,
+  type HistoryPoint,
+  HostPoint,
+  InvalidQuery,
+  ServicesPoint,
+  WINDOW_FORMAT
+} from "../api/History.ts"
 import { AppConfig } from "../config/AppConfig.ts"
 import type { HostReading } from "../domain/HostReading.ts"
 import { accumulateNetwork, historyPoint, type NetworkTotals } from "../views/history.ts"
@@ -50,6 +57,7 @@ export class History extends Context.Service<History, HistoryShape>()("system-pr
       let lastHost: Readings["host"] | undefined
       let totals: NetworkTotals | undefined
       let totalsOf: HostReading | undefined
+      let lastDropped = ""
       const record = (r: Readings) =>
         Effect.suspend(() => {
           if (r.host === lastHost) return Effect.void
@@ -61,8 +69,19 @@ export class History extends Context.Service<History, HistoryShape>()("system-pr
             totalsOf = host.success
           }
           const point = historyPoint(r, totals)
-          ring.push(Date.parse(point.timestamp), JSON.stringify(encodePoint(point)))
-          return Effect.void
+          const dropped = new Set<string>()
+          ring.push(Date.parse(point.timestamp), JSON.stringify(encodeSections(point, dropped)))
+          const now = [...dropped].join(",")
+          if (now === lastDropped) return Effect.void
+          // Logged when it starts and when it ends, never at every point.
+          const log =
+            now === ""
+              ? Effect.logInfo("history points whole again").pipe(Effect.annotateLogs({ sections: lastDropped }))
+              : Effect.logWarning("history points without sections outside the API contract").pipe(
+                  Effect.annotateLogs({ sections: now })
+                )
+          lastDropped = now
+          return log
         }).pipe(
           // Figures outside the contract cost one point, never the history.
           Effect.catchCause((cause) => Effect.logWarning("history point dropped", Cause.pretty(cause)))
@@ -103,4 +122,32 @@ const parseWindow = (raw: string, max: Duration.Duration): number | InvalidQuery
   return ms
 }
 
-const encodePoint = Schema.encodeSync(HistoryPoint)
+const encoders = {
+  host: Schema.encodeSync(HostPoint),
+  containers: Schema.encodeSync(ContainersPoint),
+  services: Schema.encodeSync(ServicesPoint)
+} as const
+
+/**
+ * A point encoded section by section: figures outside the contract in one section (a negative
+ * count from the daemon) make that section null in the point, never cost the others theirs.
+ * `dropped` collects the sections left out, for the caller to log when that starts and ends.
+ */
+const encodeSections = (point: HistoryPoint, dropped: Set<string>) => {
+  const section = <K extends keyof typeof encoders>(key: K): unknown => {
+    const value = point[key]
+    if (value === null) return null
+    try {
+      return encoders[key](value as never)
+    } catch {
+      dropped.add(key)
+      return null
+    }
+  }
+  return {
+    timestamp: point.timestamp,
+    host: section("host"),
+    containers: section("containers"),
+    services: section("services")
+  }
+}
