@@ -97,6 +97,9 @@ export const make = Effect.gen(function* () {
   const docker = yield* DockerClient.DockerClient
   // Negotiated once, and again after any failure: a daemon that comes back may be a new version.
   let negotiated: Negotiated | undefined
+  let lastNegotiated: string | undefined
+  // Containers whose stats call timed out, and in how many samples in a row.
+  const timingOut = new Map<string, number>()
   // The last inspect of each listed container. Idle CPU is mostly HTTP round trips to dockerd:
   // a running container whose list entry is unchanged is not inspected again every sample.
   const inspected = new Map<string, KnownInspect>()
@@ -119,6 +122,10 @@ export const make = Effect.gen(function* () {
       })
     }
     negotiated = result.negotiated
+    // A daemon that answers /version while the list fails is negotiated again at every sample;
+    // the line is written only when what was negotiated changes.
+    if (negotiated.version === lastNegotiated) return negotiated
+    lastNegotiated = negotiated.version
     yield* Effect.logInfo("docker API negotiated").pipe(
       Effect.annotateLogs({
         endpoint: docker.endpoint,
@@ -141,19 +148,33 @@ export const make = Effect.gen(function* () {
       )
       .pipe(
         Effect.map((stats): ContainerCounters | "vanished" | undefined => countersFromStatsAnswer(stats)),
+        Effect.tap(() => {
+          const missed = timingOut.get(id)
+          if (missed === undefined) return Effect.void
+          timingOut.delete(id)
+          return Effect.logInfo("container stats answer again").pipe(
+            Effect.annotateLogs({ container: name, timedOutSamples: missed })
+          )
+        }),
         Effect.catchIf(
           (e) => e.reason === "not-found",
           () => Effect.succeed("vanished" as const)
         ),
         Effect.catchIf(
           (e) => e.reason === "timeout",
-          (e) =>
-            Effect.as(
-              Effect.logWarning("container stats timed out").pipe(
-                Effect.annotateLogs({ container: name, error: e.detail })
-              ),
+          (e) => {
+            // Logged when it starts and when it ends (above), with a count, not at every sample.
+            const missed = (timingOut.get(id) ?? 0) + 1
+            timingOut.set(id, missed)
+            return Effect.as(
+              missed > 1
+                ? Effect.void
+                : Effect.logWarning("container stats timed out").pipe(
+                    Effect.annotateLogs({ container: name, error: e.detail })
+                  ),
               undefined
             )
+          }
         )
       )
 
@@ -252,6 +273,7 @@ export const make = Effect.gen(function* () {
     for (const id of inspected.keys()) if (!listed.has(id)) inspected.delete(id)
     for (const id of cgroups.keys()) if (!listed.has(id)) cgroups.delete(id)
     for (const id of cgroupFailures) if (!listed.has(id)) cgroupFailures.delete(id)
+    for (const id of timingOut.keys()) if (!listed.has(id)) timingOut.delete(id)
     const at = yield* Clock.currentTimeMillis
     return { at, containers }
   }).pipe(

@@ -37,6 +37,8 @@ export interface FakeDocker {
   /** Milliseconds every stats answer waits, and the most stats calls seen in flight at once. */
   statsDelayMs: number
   maxStatsInFlight: number
+  /** The container list alone answers with this status (the rest answers): a half-broken daemon. */
+  failList: number | undefined
   /** Whole-daemon behaviour: answer normally, hang every call, or refuse with this status. */
   mode: "ok" | "hang" | number
   /**
@@ -117,6 +119,7 @@ export const makeFakeDocker = async (): Promise<FakeDocker> => {
     const match = /^\/v[\d.]+\/containers\/(json|([^/]+)\/(json|stats))$/.exec(url.pathname)
     if (match === null) return json(res, 404, { message: "page not found" })
     if (match[1] === "json") {
+      if (fake.failList !== undefined) return json(res, fake.failList, { message: "list failed" })
       return json(
         res,
         200,
@@ -191,6 +194,7 @@ export const makeFakeDocker = async (): Promise<FakeDocker> => {
     maxStatsInFlight: 0,
     containers: [],
     mode: "ok",
+    failList: undefined,
     hostile: undefined,
     hugeBytes: 512 * 1024 * 1024,
     hostileBytesSent: 0,
