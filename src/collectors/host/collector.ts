@@ -143,21 +143,21 @@ const timedOut = (what: string, deadline: Duration.Duration) =>
  * reboot restarts this process as well. Called by one fiber at a time (the sampling fiber).
  */
 export const makeHostReader = (options: HostCollectorOptions) =>
-  Effect.sync(() => {
+  Effect.gen(function* () {
     const { fs } = options
     const keepInterface = makeInterfaceFilter(options.networkExclude)
-    const thermalZones = refreshEvery(SLOW_SOURCE_MILLIS, listThermalZones(fs))
-    const hostname = refreshEvery(
+    const thermalZones = yield* refreshEvery(SLOW_SOURCE_MILLIS, listThermalZones(fs))
+    const hostname = yield* refreshEvery(
       SLOW_SOURCE_MILLIS,
       orKernel(readHostname(fs), () => os.hostname(), "hostname from this process's kernel namespace")
     )
-    const osName = refreshEvery(SLOW_SOURCE_MILLIS, optional(readOsRelease(fs)))
-    const kernelRelease = refreshEvery(
-      Number.POSITIVE_INFINITY,
+    const osName = yield* refreshEvery(SLOW_SOURCE_MILLIS, optional(readOsRelease(fs)))
+    const kernelRelease = yield* refreshEvery(
+      Duration.infinity,
       orKernel(readKernelRelease(fs), () => os.release(), "kernel from uname")
     )
-    const model = refreshEvery(Number.POSITIVE_INFINITY, optional(readModel(fs)))
-    const underVoltageAlarm = refreshEvery(SLOW_SOURCE_MILLIS, findUnderVoltageAlarm(fs))
+    const model = yield* refreshEvery(Duration.infinity, optional(readModel(fs)))
+    const underVoltageAlarm = yield* refreshEvery(SLOW_SOURCE_MILLIS, findUnderVoltageAlarm(fs))
     const underVoltage = optional(
       Effect.flatMap(underVoltageAlarm, (file) =>
         file === undefined ? Effect.succeed(undefined) : readHwmonAlarm(file)
