@@ -45,6 +45,8 @@ export interface FakeEvents {
   readonly log: Array<FakeEvent>
   /** The query of every GET /events. */
   readonly queries: Array<URLSearchParams>
+  /** Answer GET /events (only) with this status, as a proxy without EVENTS=1. */
+  refuseWith: number | undefined
   /** Logs an event and writes it to every open stream whose filters match it. */
   emit(event: FakeEvent): void
   /** Writes raw text to every open stream. */
@@ -197,6 +199,7 @@ export const makeFakeDocker = async (): Promise<FakeDocker> => {
   const subscribers = new Set<Subscriber>()
   const subscribe = (url: URL, res: http.ServerResponse) => {
     fake.events.queries.push(url.searchParams)
+    if (fake.events.refuseWith !== undefined) return json(res, fake.events.refuseWith, { message: "forbidden" })
     let filters: Record<string, ReadonlyArray<string>>
     let since: bigint | undefined
     try {
@@ -275,6 +278,7 @@ export const makeFakeDocker = async (): Promise<FakeDocker> => {
     events: {
       log: [],
       queries: [],
+      refuseWith: undefined,
       emit: (event) => {
         fake.events.log.push(event)
         for (const s of subscribers) if (matches(s.filters, event)) s.res.write(eventLine(event))
