@@ -3,57 +3,55 @@
 // restart with nothing lost or doubled, oversize and endless lines, garbage, a refusing proxy.
 
 import { afterEach, assert, beforeEach, describe, it } from "@effect/vitest"
-import { Duration, Effect, Fiber, Layer, Logger, ManagedRuntime, Stream } from "effect"
+import { Duration, Effect, Fiber, Stream } from "effect"
 import { TestClock } from "effect/testing"
-import { EVENT_ACTIONS } from "../../../src/collectors/containers/events/ContainerEvent.ts"
+import { type ContainerEvent, EVENT_ACTIONS } from "../../../src/collectors/containers/events/ContainerEvent.ts"
 import {
   ContainerEvents,
   type ContainerEventsOptions
 } from "../../../src/collectors/containers/events/ContainerEvents.ts"
 import { formatSince } from "../../../src/collectors/containers/events/cursor.ts"
 import { EventStore } from "../../../src/collectors/containers/events/EventStore.ts"
-import { layerTest } from "../../../src/config/AppConfig.ts"
 import { randomToken, waitFor } from "../support/docker.ts"
+import { asText, startEvents } from "../support/events.ts"
 import { type FakeDocker, type FakeEvent, makeFakeDocker } from "../support/fakeDocker.ts"
 
 const LABEL = "sp.fake.stack=events"
 const hex = (n: number) => n.toString(16).padStart(64, "0")
 
 let fake: FakeDocker
-let runtimes: Array<ManagedRuntime.ManagedRuntime<ContainerEvents, unknown>> = []
+let disposers: Array<() => Promise<void>> = []
 
 beforeEach(async () => {
   fake = await makeFakeDocker()
 })
 afterEach(async () => {
-  for (const runtime of runtimes) await runtime.dispose()
-  runtimes = []
+  for (const dispose of disposers) await dispose()
+  disposers = []
   await fake.close()
 })
 
 const fast: Partial<ContainerEventsOptions> = { backoffBase: "20 millis", backoffCap: "200 millis" }
 
-/** The service on the fake daemon, what it logs, and every event its `changes` gave. */
+/** The service on the fake daemon. */
 const start = async (options: Partial<ContainerEventsOptions> = {}, store = EventStore.layerMemory()) => {
-  const logs: Array<string> = []
-  const capture = Logger.layer([Logger.make((o) => logs.push(Logger.formatJson.log(o)))])
-  const runtime = ManagedRuntime.make(
-    ContainerEvents.layerLive({ ...fast, ...options }).pipe(
-      Layer.provide(store),
-      Layer.provide(layerTest({ DOCKER_HOST: `unix://${fake.socketPath}`, SYSTEM_PROFILER_STACK_LABEL: LABEL })),
-      Layer.provide(capture)
-    )
-  )
-  runtimes.push(runtime)
-  const service = await runtime.runPromise(Effect.service(ContainerEvents))
-  const seen: Array<FakeEventKey> = []
-  runtime.runFork(Stream.runForEach(service.changes, (e) => Effect.sync(() => seen.push(`${e.timeNano} ${e.action}`))))
-  const timeline = async () =>
-    (await runtime.runPromise(service.timeline(3_600_000))).map((e) => `${e.timeNano} ${e.action}`)
-  const status = () => runtime.runPromise(service.status)
-  return { runtime, service, logs, seen, timeline, status }
+  const s = await startEvents({
+    dockerHost: `unix://${fake.socketPath}`,
+    stackLabel: LABEL,
+    options: { ...fast, ...options },
+    store
+  })
+  disposers.push(s.dispose)
+  const keys = (events: ReadonlyArray<ContainerEvent>) => events.map((e) => `${e.timeNano} ${e.action}`)
+  return {
+    ...s,
+    seen: s.arrivals.map((a) => `${a.event.timeNano} ${a.event.action}`),
+    get seenKeys() {
+      return keys(s.arrivals.map((a) => a.event))
+    },
+    timeline: async () => keys(await s.timeline())
+  }
 }
-type FakeEventKey = string
 
 const now = () => BigInt(Date.now()) * 1_000_000n
 const event = (timeNano: bigint, action = "start", extra: Partial<FakeEvent> = {}): FakeEvent => ({
@@ -138,11 +136,9 @@ describe("the allowlist, end to end", () => {
       composeProject: "pi-site",
       composeService: "web"
     })
-    const everything = JSON.stringify({ logs: s.logs, seen: s.seen, status: await s.status(), kept }, (_, v) =>
-      typeof v === "bigint" ? v.toString() : v
-    )
+    const everything = asText({ logs: s.logs, seen: s.arrivals, status: await s.status(), kept })
     for (const secret of secrets) assert.notInclude(everything, secret)
-    assert.deepStrictEqual(s.seen, [`${t} die`])
+    assert.deepStrictEqual(s.seenKeys, [`${t} die`])
   })
 })
 
@@ -167,7 +163,7 @@ describe("reconnection", () => {
     const e4 = event(t + 900_000_000n, "kill", { attributes: { signal: "9", [LABEL.split("=")[0]!]: "events" } })
     fake.events.emit(e4)
     await timelineIs(s, [key(e1), key(e2), key(e3), key(e4)])
-    assert.deepStrictEqual(s.seen, [key(e1), key(e2), key(e3), key(e4)])
+    assert.deepStrictEqual(s.seenKeys, [key(e1), key(e2), key(e3), key(e4)])
     assert.strictEqual((await s.status()).connections, 2)
     assert.isTrue(s.logs.some((l) => l.includes("docker events resumed")))
   })
@@ -197,7 +193,7 @@ describe("reconnection", () => {
     fake.events.log.push(after)
     await fake.start()
     await timelineIs(s, [key(before), key(after)])
-    assert.deepStrictEqual(s.seen, [key(before), key(after)])
+    assert.deepStrictEqual(s.seenKeys, [key(before), key(after)])
     // One warning for the outage, not one per attempt.
     assert.strictEqual(s.logs.filter((l) => l.includes("docker events stream down")).length, 1)
   })
