@@ -16,6 +16,7 @@ const ev = (name: string, action: ContainerEvent["action"], exitCode: number | n
     exitCode,
     signal: null,
     health: null,
+    oomKilled: null,
     composeProject: null,
     composeService: null
   }

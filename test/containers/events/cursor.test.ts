@@ -14,6 +14,7 @@ const event = (timeNano: bigint, action: ContainerEvent["action"] = "start", id 
   exitCode: null,
   signal: null,
   health: null,
+  oomKilled: null,
   composeProject: null,
   composeService: null
 })

@@ -93,6 +93,7 @@ describe("real lines from dockerd 20.10 (fixture)", () => {
         "health",
         "id",
         "name",
+        "oomKilled",
         "signal",
         "timeNano"
       ])
@@ -108,6 +109,7 @@ const base: ContainerEvent = {
   exitCode: 1,
   signal: null,
   health: null,
+  oomKilled: null,
   composeProject: null,
   composeService: null
 }

@@ -93,7 +93,8 @@ describe("events from the real dockerd", () => {
     await docker(["kill", name])
     returned = Date.now()
     assert.strictEqual((await arrival(name, "kill", killAt, returned)).signal, 9)
-    assert.strictEqual((await arrival(name, "die", killAt, returned)).exitCode, 137)
+    const killed = await arrival(name, "die", killAt, returned)
+    assert.deepStrictEqual([killed.exitCode, killed.oomKilled], [137, false])
 
     const rmAt = events.arrivals.length
     await docker(["rm", name])
@@ -146,7 +147,8 @@ describe("events from the real dockerd", () => {
     ]).catch(() => undefined) // the CLI exits 137 with the container
     const returned = Date.now()
     await arrival(name, "oom", before, returned)
-    assert.strictEqual((await arrival(name, "die", before, returned)).exitCode, 137)
+    const died = await arrival(name, "die", before, returned)
+    assert.deepStrictEqual([died.exitCode, died.oomKilled], [137, true])
     assert.strictEqual(await inspectField(name, "{{.State.OOMKilled}} {{.State.ExitCode}}"), "true 137")
     const loop = (await events.crashLoops()).get(name)
     assert.deepStrictEqual([loop?.oomEvents, loop?.lastExitCode, loop?.lastExitOomKilled], [1, 137, true])

@@ -133,6 +133,7 @@ describe("the allowlist, end to end", () => {
       exitCode: 2,
       signal: null,
       health: null,
+      oomKilled: false,
       composeProject: "pi-site",
       composeService: "web"
     })

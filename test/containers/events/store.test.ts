@@ -14,6 +14,7 @@ const ev = (timeNano: bigint): ContainerEvent => ({
   exitCode: null,
   signal: null,
   health: null,
+  oomKilled: null,
   composeProject: null,
   composeService: null
 })

@@ -38,6 +38,9 @@ export const ContainerEvent = Schema.Struct({
   exitCode: Schema.NullOr(Schema.Int).annotate({ description: "On die: the main process's exit code" }),
   signal: Schema.NullOr(Schema.Int).annotate({ description: "On kill: the signal number sent" }),
   health: Schema.NullOr(EventHealth).annotate({ description: "On health_status: the new status" }),
+  oomKilled: Schema.NullOr(Schema.Boolean).annotate({
+    description: "On die: whether the kernel's OOM killer struck in that run (an oom event since its start)"
+  }),
   composeProject: Schema.NullOr(Schema.String).annotate({ description: "The com.docker.compose.project label" }),
   composeService: Schema.NullOr(Schema.String).annotate({ description: "The com.docker.compose.service label" })
 })

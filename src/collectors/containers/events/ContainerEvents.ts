@@ -24,6 +24,7 @@ import { DockerEventsError, EventLineTooLong, type EventStreamCut } from "./Dock
 import { parseEventLine } from "./decode.ts"
 import { EventStore, type EventStoreError } from "./EventStore.ts"
 import { LineSplitter } from "./lines.ts"
+import { OomTracker } from "./oomKilled.ts"
 import { streamGet } from "./streamGet.ts"
 
 export interface ContainerEventsOptions {
@@ -142,6 +143,7 @@ export const make = Effect.fnUntraced(function* (
   const pubsub = yield* PubSub.sliding<ContainerEvent>(options.changesBuffer)
   yield* Effect.addFinalizer(() => PubSub.shutdown(pubsub))
   const cursor = new ResumeCursor(nanosOf(Duration.toMillis(Duration.fromInputUnsafe(options.resumeOverlap))))
+  const oom = new OomTracker()
   const filters = eventFilters(stackLabel)
   const idle = Duration.fromInputUnsafe(options.idleReconnect)
   const base = Duration.toMillis(Duration.fromInputUnsafe(options.backoffBase))
@@ -151,9 +153,10 @@ export const make = Effect.fnUntraced(function* (
   const fail = (reason: DockerError | EventLineTooLong | EventStreamCut) => new DockerEventsError({ reason })
 
   // One event line: decoded through the allowlist, dropped when already seen, else kept and told.
-  const accept = (event: ContainerEvent) =>
+  const accept = (received: ContainerEvent) =>
     Effect.gen(function* () {
-      if (!cursor.admit(event)) return
+      if (!cursor.admit(received)) return
+      const event = oom.mark(received)
       yield* store
         .append(event)
         .pipe(

@@ -124,6 +124,8 @@ export const parseEventLine = (text: string): LineOutcome => {
       exitCode: action.action === "die" ? intOrNull(attributes.exitCode) : null,
       signal: action.action === "kill" ? intOrNull(attributes.signal) : null,
       health: action.health,
+      // Known only from the events before it: set by OomTracker (oomKilled.ts) as events are admitted.
+      oomKilled: null,
       composeProject: labelOrNull(attributes["com.docker.compose.project"]),
       composeService: labelOrNull(attributes["com.docker.compose.service"])
     }
