@@ -3,7 +3,7 @@
 // restart with nothing lost or doubled, oversize and endless lines, garbage, a refusing proxy.
 
 import { afterEach, assert, beforeEach, describe, it } from "@effect/vitest"
-import { Duration, Effect, Fiber, Stream } from "effect"
+import { Duration, Effect, Fiber, Layer, Stream } from "effect"
 import { TestClock } from "effect/testing"
 import { type ContainerEvent, EVENT_ACTIONS } from "../../../src/collectors/containers/events/ContainerEvent.ts"
 import {
@@ -78,10 +78,18 @@ const timelineIs = async (s: Awaited<ReturnType<typeof start>>, keys: ReadonlyAr
     10
   ).then((t) => assert.deepStrictEqual(t, [...keys]))
 
+/** The nanoseconds of a `since` parameter. */
+const sinceNanos = (since: string) => {
+  const [seconds, nanos] = since.split(".") as [string, string]
+  return BigInt(seconds) * 1_000_000_000n + BigInt(nanos)
+}
+
 describe("the request", () => {
-  it("GETs /version then /events filtered by type, stack label and the actions kept, from now", async () => {
+  it("GETs /version then /events filtered by type, stack label and the actions kept, from the retention back", async () => {
     fake.apiVersion = "1.44"
+    const before = now()
     await start()
+    const after = now()
     await streamsOpen(1)
     assert.isTrue(fake.requests.every((r) => r.method === "GET"))
     assert.deepStrictEqual(
@@ -94,8 +102,70 @@ describe("the request", () => {
       label: [LABEL],
       event: [...EVENT_ACTIONS]
     })
-    assert.isNull(query.get("since"))
+    // With an empty store: as far back as the store keeps (24 h), what dockerd still holds.
+    const day = 86_400_000_000_000n
+    const since = sinceNanos(query.get("since")!)
+    assert.isTrue(since >= before - day - 1_000_000n && since <= after - day, query.get("since")!)
     for (const request of fake.requests) assert.notInclude(request.headerNames, "traceparent")
+  })
+
+  it("startupLookback 0 starts from now", async () => {
+    const before = now()
+    await start({ startupLookback: 0 })
+    await streamsOpen(1)
+    const since = sinceNanos(fake.events.queries[0]!.get("since")!)
+    assert.isTrue(since >= before - 1_000_000n, String(since))
+  })
+})
+
+describe("starting up", () => {
+  it("replays what dockerd still holds from before the service started, within the retention", async () => {
+    const t = now()
+    const recent = event(t - 60_000_000_000n, "die", {
+      attributes: { exitCode: "1", [LABEL.split("=")[0]!]: "events" }
+    })
+    const old = event(t - 2n * 86_400_000_000_000n, "start")
+    fake.events.log.push(old, recent)
+    const s = await start()
+    await timelineIs(s, [key(recent)])
+    assert.deepStrictEqual(s.seenKeys, [key(recent)])
+  })
+
+  it("resumes after the events its store already holds, doubling none", async () => {
+    const t = now()
+    const e1 = event(t - 3_000_000_000n, "start")
+    const e2 = event(t - 2_500_000_000n, "oom")
+    const e3 = event(t - 2_000_000_000n, "die", { attributes: { exitCode: "137", [LABEL.split("=")[0]!]: "events" } })
+    fake.events.log.push(e1, e2, e3)
+    // A store that outlived the last run: it holds e1 and e2.
+    const kept = Layer.effect(
+      EventStore,
+      Effect.gen(function* () {
+        const store = yield* EventStore
+        for (const e of [e1, e2]) {
+          yield* store.append({
+            timeNano: e.timeNano,
+            id: e.id,
+            name: e.name,
+            action: e.action as ContainerEvent["action"],
+            exitCode: null,
+            signal: null,
+            health: null,
+            oomKilled: null,
+            composeProject: null,
+            composeService: null
+          })
+        }
+        return store
+      }).pipe(Effect.orDie)
+    ).pipe(Layer.provide(EventStore.layerMemory()))
+    const s = await start({}, kept)
+    await timelineIs(s, [key(e1), key(e2), key(e3)])
+    assert.strictEqual(fake.events.queries[0]!.get("since"), formatSince(e2.timeNano - 1_000_000_000n))
+    assert.deepStrictEqual(s.seenKeys, [key(e3)])
+    // The oom before the restart still marks the die after it.
+    const [, , die] = await s.runtime.runPromise(s.service.timeline(60_000))
+    assert.isTrue(die?.oomKilled)
   })
 })
 

@@ -45,6 +45,13 @@ export interface ContainerEventsOptions {
   readonly resumeOverlap: Duration.Input
   /** Events buffered for each subscriber of `changes`; a slow one loses the oldest. */
   readonly changesBuffer: number
+  /**
+   * How far back the first connection asks, when the store holds nothing to resume after
+   * (undefined: the store's retention). dockerd replays what it still holds in memory (its last
+   * 256 events): the stack's own changes while this service was restarting, as when compose
+   * recreates the whole stack with it. 0 starts from now.
+   */
+  readonly startupLookback: Duration.Input | undefined
 }
 
 export const defaultOptions: ContainerEventsOptions = {
@@ -54,7 +61,8 @@ export const defaultOptions: ContainerEventsOptions = {
   backoffCap: Duration.seconds(30),
   idleReconnect: Duration.minutes(10),
   resumeOverlap: Duration.seconds(1),
-  changesBuffer: 1024
+  changesBuffer: 1024,
+  startupLookback: undefined
 }
 
 export interface ContainerEventsStatus {
@@ -71,7 +79,8 @@ export interface ContainerEventsStatus {
 export interface ContainerEventsShape {
   /**
    * Each new event once, as it arrives (replays after a reconnection are not repeated). For a
-   * refresh of that container's state and a push to /stats/stream.
+   * refresh of that container's state and a push to /stats/stream. The first connection may
+   * bring events from before this service started (see startupLookback): each is told once too.
    */
   readonly changes: Stream.Stream<ContainerEvent>
   /** The kept events of the last `windowMillis`, oldest first. */
@@ -149,6 +158,32 @@ export const make = Effect.fnUntraced(function* (
   const base = Duration.toMillis(Duration.fromInputUnsafe(options.backoffBase))
   const cap = Duration.toMillis(Duration.fromInputUnsafe(options.backoffCap))
   const state = { connected: false, connections: 0, lastError: null as string | null }
+
+  // The first connection resumes after what the store already holds (a store that outlives this
+  // process), those events counting as seen; else it starts startupLookback ago.
+  const startedAt = yield* Clock.currentTimeMillis
+  const retentionMillis = Duration.toMillis(store.retention)
+  const kept = yield* store
+    .since(nanosOf(startedAt - retentionMillis))
+    .pipe(
+      Effect.catch((error) =>
+        Effect.as(
+          Effect.logWarning("container event store unreadable, starting without it").pipe(
+            Effect.annotateLogs({ error: error.message })
+          ),
+          []
+        )
+      )
+    )
+  for (const event of kept) {
+    cursor.admit(event)
+    oom.mark(event)
+  }
+  const lookback =
+    options.startupLookback === undefined
+      ? retentionMillis
+      : Duration.toMillis(Duration.fromInputUnsafe(options.startupLookback))
+  cursor.startFrom(nanosOf(startedAt - Math.min(lookback, retentionMillis)))
 
   const fail = (reason: DockerError | EventLineTooLong | EventStreamCut) => new DockerEventsError({ reason })
 

@@ -19,6 +19,7 @@ export const formatSince = (nanos: bigint): string => {
 
 export class ResumeCursor {
   private latest: bigint | undefined
+  private floor: bigint | undefined
   // Insertion-ordered, so the oldest keys are the first ones dropped.
   private readonly seen = new Map<string, bigint>()
 
@@ -35,9 +36,18 @@ export class ResumeCursor {
     this.maxKeys = maxKeys
   }
 
-  /** `since` for the next connection; undefined before the first event (start from now). */
+  /**
+   * `since` for the next connection: the overlap before the latest event admitted; before any,
+   * the start set by startFrom, else undefined (from now on).
+   */
   since(): string | undefined {
-    return this.latest === undefined ? undefined : formatSince(this.latest - this.overlapNanos)
+    if (this.latest !== undefined) return formatSince(this.latest - this.overlapNanos)
+    return this.floor === undefined ? undefined : formatSince(this.floor)
+  }
+
+  /** Where to start while no event has been admitted, in nanoseconds. */
+  startFrom(nanos: bigint): void {
+    this.floor = nanos
   }
 
   /** The latest event time admitted, in nanoseconds. */
