@@ -11,7 +11,7 @@ import {
   type ContainerEventsOptions
 } from "../../../src/collectors/containers/events/ContainerEvents.ts"
 import { formatSince } from "../../../src/collectors/containers/events/cursor.ts"
-import { EventStore } from "../../../src/collectors/containers/events/EventStore.ts"
+import { EventStore, EventStoreError } from "../../../src/collectors/containers/events/EventStore.ts"
 import { randomToken, waitFor } from "../support/docker.ts"
 import { asText, startEvents } from "../support/events.ts"
 import { type FakeDocker, type FakeEvent, makeFakeDocker } from "../support/fakeDocker.ts"
@@ -285,6 +285,30 @@ describe("reconnection", () => {
       20_000
     )
     assert.deepStrictEqual(await s.timeline(), all.slice(-100).map(key))
+  })
+})
+
+describe("a store that fails", () => {
+  it("events still reach changes; the failure is logged once, naming the cause", async () => {
+    const failing = Layer.succeed(
+      EventStore,
+      EventStore.of({
+        append: () => Effect.fail(new EventStoreError({ operation: "append", detail: "disk full" })),
+        since: () => Effect.succeed([]),
+        retention: Duration.hours(24),
+        capacity: 10
+      })
+    )
+    const s = await start({}, failing)
+    await streamsOpen(1)
+    const t = now()
+    const all = [event(t, "start"), event(t + 1n, "die"), event(t + 2n, "start")]
+    for (const e of all) fake.events.emit(e)
+    await waitFor("the events on changes", async () => (s.arrivals.length === 3 ? true : undefined), 20_000)
+    assert.deepStrictEqual(s.seenKeys, all.map(key))
+    const warnings = s.logs.filter((l) => l.includes("container events not stored"))
+    assert.strictEqual(warnings.length, 1)
+    assert.include(warnings[0]!, "disk full")
   })
 })
 

@@ -187,18 +187,30 @@ export const make = Effect.fnUntraced(function* (
 
   const fail = (reason: DockerError | EventLineTooLong | EventStreamCut) => new DockerEventsError({ reason })
 
-  // One event line: decoded through the allowlist, dropped when already seen, else kept and told.
+  // A store that fails is logged when it starts failing and when it works again, not per event.
+  let storeFailing = false
+  const keep = (event: ContainerEvent) =>
+    store.append(event).pipe(
+      Effect.matchEffect({
+        onFailure: (error) => {
+          if (storeFailing) return Effect.void
+          storeFailing = true
+          return Effect.logWarning("container events not stored").pipe(Effect.annotateLogs({ error: error.message }))
+        },
+        onSuccess: () => {
+          if (!storeFailing) return Effect.void
+          storeFailing = false
+          return Effect.logInfo("container events stored again")
+        }
+      })
+    )
+
+  // One decoded event: dropped when already seen, else kept and told.
   const accept = (received: ContainerEvent) =>
     Effect.gen(function* () {
       if (!cursor.admit(received)) return
       const event = oom.mark(received)
-      yield* store
-        .append(event)
-        .pipe(
-          Effect.catch((error) =>
-            Effect.logWarning("container event not stored").pipe(Effect.annotateLogs({ error: error.message }))
-          )
-        )
+      yield* keep(event)
       yield* PubSub.publish(pubsub, event)
     })
 
