@@ -1,6 +1,11 @@
 // Newline-delimited text out of a byte stream, with the memory of one line bounded. Docker writes
 // one JSON event per line; nothing but a broken daemon or proxy sends a line of megabytes, and
 // such a line must cost neither unbounded memory nor the events after it.
+//
+// Not effect/encoding's Ndjson.decode, which has a maxLineBytes too: its first oversize or
+// malformed line fails the whole stream, and a reconnection would replay that same line from
+// `since` and fail again, for ever; here such a line is skipped and the stream goes on. And its
+// JSON.parse would round timeNano, which decode.ts reads exactly.
 
 export interface LineSink {
   /** A complete line, without its newline (nor a carriage return before it). */
