@@ -285,6 +285,7 @@ describe("reconnection", () => {
       20_000
     )
     assert.deepStrictEqual(await s.timeline(), all.slice(-100).map(key))
+    assert.strictEqual(s.service.capacity, 100)
   })
 })
 

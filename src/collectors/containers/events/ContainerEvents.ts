@@ -93,6 +93,8 @@ export interface ContainerEventsShape {
   readonly status: Effect.Effect<ContainerEventsStatus>
   /** How far back the timeline goes: the longest window worth asking for. */
   readonly retention: Duration.Duration
+  /** The most events the timeline keeps, whatever their age. */
+  readonly capacity: number
 }
 
 /** The daemon-side filter: the stack's containers, and only the actions kept (ContainerEvent.ts). */
@@ -127,7 +129,8 @@ export class ContainerEvents extends Context.Service<ContainerEvents, ContainerE
       timeline: () => Effect.succeed([]),
       crashLoops: () => Effect.succeed(new Map()),
       status: Effect.succeed({ connected: false, connections: 0, lastError: null, latestNano: null }),
-      retention: Duration.hours(24)
+      retention: Duration.hours(24),
+      capacity: 0
     })
   )
 
@@ -335,6 +338,7 @@ export const make = Effect.fnUntraced(function* (
       lastError: state.lastError,
       latestNano: cursor.latestNanos ?? null
     })),
-    retention: store.retention
+    retention: store.retention,
+    capacity: store.capacity
   })
 })
