@@ -170,13 +170,13 @@ describe("docker-compose.socket-proxy.yml (on top of the production files)", () 
     )
   })
 
-  it("lets the proxy hold the socket read-only, allow container reads and refuse POST", () => {
+  it("lets the proxy hold the socket read-only, allow container reads and events, and refuse POST", () => {
     const proxy = services["socket-proxy"]
     expect(proxy).toBeDefined()
     expect(mountsOf(proxy!)).toEqual([
       { source: "/var/run/docker.sock", target: "/var/run/docker.sock", readOnly: true }
     ])
-    expect(environmentOf(proxy!)).toMatchObject({ CONTAINERS: "1", POST: "0" })
+    expect(environmentOf(proxy!)).toMatchObject({ CONTAINERS: "1", EVENTS: "1", POST: "0" })
     expect(labelsOf(proxy!)[STACK_LABEL_KEY]).toBe(STACK_LABEL_VALUE)
     // Never published: only the stack's network reaches it.
     expect(portsOf(proxy!)).toEqual([])

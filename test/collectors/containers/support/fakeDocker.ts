@@ -1,6 +1,8 @@
 // A programmable fake Docker daemon on a unix socket: enough of the Engine API for the
 // collector, with the failure modes a real daemon cannot be made to show on demand (a container
-// that vanishes between list and stats, a wedged stats call, a proxy answering 403...).
+// that vanishes between list and stats, a wedged stats call, a proxy answering 403...). Its
+// /events behaves as dockerd's: filters by type, label and action, replays its buffered events
+// from `since` (inclusive) to each new subscriber, then streams live ones.
 
 import { mkdtempSync, rmSync } from "node:fs"
 import http from "node:http"
@@ -23,6 +25,40 @@ export interface FakeContainer {
   hangStats?: boolean
   /** CPU ns the container uses per stats call. */
   cpuStep?: number
+}
+
+/** One event the fake logs, as dockerd would for a container. */
+export interface FakeEvent {
+  readonly id: string
+  readonly name: string
+  /** As Docker spells it: "die", "health_status: healthy", "exec_start: sh -c ...". */
+  readonly action: string
+  readonly timeNano: bigint
+  /** More attributes: the container's and image's labels, a die's exitCode, a kill's signal. */
+  readonly attributes?: Readonly<Record<string, string>>
+  /** Defaults to "container". */
+  readonly type?: string
+}
+
+export interface FakeEvents {
+  /** Everything logged, oldest first: what a new subscriber is replayed from `since`. */
+  readonly log: Array<FakeEvent>
+  /** The query of every GET /events. */
+  readonly queries: Array<URLSearchParams>
+  /** Answer GET /events (only) with this status, as a proxy without EVENTS=1. */
+  refuseWith: number | undefined
+  /** Logs an event and writes it to every open stream whose filters match it. */
+  emit(event: FakeEvent): void
+  /** Writes raw text to every open stream. */
+  writeRaw(text: string): void
+  /** Writes a line that never ends to every open stream, until the client hangs up. */
+  endless(): void
+  /** Closes every open stream, as a proxy's idle timeout does. */
+  drop(): void
+  /** Forgets the log, as a restarted dockerd has none. */
+  forget(): void
+  /** Streams open now. */
+  readonly open: number
 }
 
 export interface FakeDocker {
@@ -57,6 +93,49 @@ export interface FakeDocker {
   close(): Promise<void>
   /** Also listen on 127.0.0.1 (a stand-in for a GET-only socket proxy); resolves to the port. */
   listenTcp(): Promise<number>
+  readonly events: FakeEvents
+}
+
+/** One line of dockerd's /events answer, with timeNano as an exact integer. */
+export const eventLine = (event: FakeEvent): string => {
+  const attributes = { image: "fake/image:1", ...event.attributes, name: event.name }
+  const body = {
+    status: event.action,
+    id: event.id,
+    from: "fake/image:1",
+    Type: event.type ?? "container",
+    Action: event.action,
+    Actor: { ID: event.id, Attributes: attributes },
+    scope: "local",
+    time: Number(event.timeNano / 1_000_000_000n),
+    timeNano: "@NANO@"
+  }
+  return `${JSON.stringify(body).replace('"@NANO@"', event.timeNano.toString())}\n`
+}
+
+/** dockerd's `since`: seconds, or seconds.nanoseconds. */
+const parseSince = (raw: string | null): bigint | undefined => {
+  if (raw === null) return undefined
+  const m = /^(\d+)(?:\.(\d{1,9}))?$/.exec(raw)
+  if (m === null) throw new Error(`bad since ${raw}`)
+  return BigInt(m[1]!) * 1_000_000_000n + BigInt((m[2] ?? "").padEnd(9, "0"))
+}
+
+// dockerd's filters for events: type, label (key or key=value), event (health_status and
+// exec_* by prefix).
+const matches = (filters: Record<string, ReadonlyArray<string>>, event: FakeEvent): boolean => {
+  const type = event.type ?? "container"
+  if (filters.type !== undefined && !filters.type.includes(type)) return false
+  const attributes = { ...event.attributes, name: event.name }
+  for (const label of filters.label ?? []) {
+    const eq = label.indexOf("=")
+    const key = eq === -1 ? label : label.slice(0, eq)
+    const value = attributes[key as keyof typeof attributes]
+    if (value === undefined || (eq !== -1 && value !== label.slice(eq + 1))) return false
+  }
+  const wanted = filters.event
+  if (wanted !== undefined && !wanted.some((e) => e === event.action || event.action.startsWith(`${e}:`))) return false
+  return true
 }
 
 export type FakeCall = "version" | "list" | "inspect" | "stats"
@@ -116,6 +195,7 @@ export const makeFakeDocker = async (): Promise<FakeDocker> => {
     if (url.pathname === "/version") {
       return json(res, 200, { Version: "fake", ApiVersion: fake.apiVersion, MinAPIVersion: "1.12", Os: "linux" })
     }
+    if (/^\/v[\d.]+\/events$/.test(url.pathname)) return subscribe(url, res)
     const match = /^\/v[\d.]+\/containers\/(json|([^/]+)\/(json|stats))$/.exec(url.pathname)
     if (match === null) return json(res, 404, { message: "page not found" })
     if (match[1] === "json") {
@@ -159,6 +239,44 @@ export const makeFakeDocker = async (): Promise<FakeDocker> => {
       inFlight--
       stats(res, container, url.searchParams.get("one-shot") === "true")
     }, fake.statsDelayMs)
+  }
+
+  interface Subscriber {
+    readonly res: http.ServerResponse
+    readonly filters: Record<string, ReadonlyArray<string>>
+  }
+  const subscribers = new Set<Subscriber>()
+  const subscribe = (url: URL, res: http.ServerResponse) => {
+    fake.events.queries.push(url.searchParams)
+    if (fake.events.refuseWith !== undefined) return json(res, fake.events.refuseWith, { message: "forbidden" })
+    let filters: Record<string, ReadonlyArray<string>>
+    let since: bigint | undefined
+    try {
+      filters = JSON.parse(url.searchParams.get("filters") ?? "{}") as Record<string, ReadonlyArray<string>>
+      since = parseSince(url.searchParams.get("since"))
+    } catch (error) {
+      return json(res, 400, { message: String(error) })
+    }
+    res.writeHead(200, { "content-type": "application/json" })
+    res.flushHeaders()
+    const subscriber = { res, filters }
+    if (since !== undefined) {
+      for (const event of fake.events.log) {
+        if (event.timeNano >= since && matches(filters, event)) res.write(eventLine(event))
+      }
+    }
+    subscribers.add(subscriber)
+    res.on("close", () => subscribers.delete(subscriber))
+  }
+
+  const endless = (res: http.ServerResponse) => {
+    const chunk = "x".repeat(64 * 1024)
+    const more = () => {
+      while (!res.destroyed && !res.writableEnded) {
+        if (!res.write(chunk)) return void res.once("drain", more)
+      }
+    }
+    more()
   }
 
   let inFlight = 0
@@ -211,6 +329,31 @@ export const makeFakeDocker = async (): Promise<FakeDocker> => {
         server.close(() => resolve())
         server = undefined
       }),
+    events: {
+      log: [],
+      queries: [],
+      refuseWith: undefined,
+      emit: (event) => {
+        fake.events.log.push(event)
+        for (const s of subscribers) if (matches(s.filters, event)) s.res.write(eventLine(event))
+      },
+      writeRaw: (text) => {
+        for (const s of subscribers) s.res.write(text)
+      },
+      endless: () => {
+        for (const s of subscribers) endless(s.res)
+      },
+      drop: () => {
+        for (const s of subscribers) s.res.destroy()
+        subscribers.clear()
+      },
+      forget: () => {
+        fake.events.log.length = 0
+      },
+      get open() {
+        return subscribers.size
+      }
+    },
     listenTcp: () =>
       new Promise<number>((resolve) => {
         tcp = http.createServer(handle)
