@@ -28,7 +28,7 @@ export const ContainerList = Schema.Array(ContainerListItem)
 /**
  * `GET /containers/{id}/json`: the state block, the restart count, and of HostConfig only the
  * network mode (a mode or a network name, never a setting's value), which with State.Pid tells
- * where the container's network counters are (cgroup/cgroupStats.ts).
+ * where the container's network counters are (kernel/cgroup/stats.ts).
  */
 export const ContainerInspect = Schema.Struct({
   Id: Schema.String,
