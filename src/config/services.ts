@@ -1,6 +1,7 @@
 import { Duration, Effect } from "effect"
 import type { ProbeKind } from "../api/ServiceStats.ts"
 import { ConfigInvalid } from "./ConfigInvalid.ts"
+import { semicolonProblem } from "./semicolons.ts"
 import { readDuration, readInteger } from "./values.ts"
 
 export const SERVICES_VARIABLE = "SYSTEM_PROFILER_SERVICES"
@@ -138,6 +139,8 @@ export const parseProbeTargets = (raw: string) =>
       .map((s) => s.trim())
       .filter((s) => s.length > 0)
     for (const entry of entries) {
+      const joined = semicolonProblem(entry)
+      if (joined !== undefined) return yield* fail(joined)
       const eq = entry.indexOf("=")
       if (eq <= 0) return yield* fail(`entry "${entry}" is not name=url`)
       const name = entry.slice(0, eq).trim()

@@ -32,45 +32,53 @@ export const tokenChecker = (expected: Option.Option<Redacted.Redacted<string>>)
   }
 }
 
-export const AuthorizationLive = Layer.effect(
-  Authorization,
-  Effect.gen(function* () {
-    const checkToken = tokenChecker((yield* AppConfig).authToken)
-    return Authorization.of({
-      // A missing header arrives as Redacted(""), not as a failure.
-      token: (httpEffect, { credential }) => {
-        const error = checkToken(Redacted.value(credential))
-        return error === undefined ? httpEffect : Effect.fail(error)
-      }
-    })
-  })
-)
-
 const BEARER = /^Bearer\s+(.+)$/i
 
+type RequestHeaders = Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
+
 /** The token a request presents: X-Profiler-Token first, else `Authorization: Bearer`. */
-const presentedToken = (headers: Readonly<Record<string, string | undefined>>): string | undefined => {
+export const presentedToken = (headers: RequestHeaders): string | undefined => {
   const header = headers[TOKEN_HEADER.toLowerCase()]
-  if (header !== undefined && header !== "") return header
-  return BEARER.exec(headers.authorization ?? "")?.[1]?.trim()
+  if (typeof header === "string" && header !== "") return header
+  const authorization = headers.authorization
+  return typeof authorization === "string" ? BEARER.exec(authorization)?.[1]?.trim() : undefined
 }
 
-// Both schemes run the same check on both headers, so the answer never depends on which
-// scheme the framework tries first: a wrong X-Profiler-Token is "Invalid", not "Missing".
+export type RequestCheck = (headers: RequestHeaders) => Unauthorized | undefined
+
+/**
+ * The check of a request's headers that every protected route shares, the /stats fast path's
+ * included: the token as X-Profiler-Token or as `Authorization: Bearer <token>` (what a
+ * Prometheus scrape config or a generic HTTP client can send).
+ */
+export const requestChecker = (expected: Option.Option<Redacted.Redacted<string>>): RequestCheck => {
+  const checkToken = tokenChecker(expected)
+  return (headers) => checkToken(presentedToken(headers))
+}
+
+// Both schemes of a middleware run the same check on both headers, so the answer never depends
+// on which scheme the framework tries first: a wrong X-Profiler-Token is "Invalid", not "Missing".
+const headerCheck = Effect.gen(function* () {
+  const check = requestChecker((yield* AppConfig).authToken)
+  return <A, E, R>(
+    httpEffect: Effect.Effect<A, E, R>
+  ): Effect.Effect<A, E | Unauthorized, R | HttpServerRequest.HttpServerRequest> =>
+    Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
+      const error = check(request.headers)
+      return error === undefined ? httpEffect : (Effect.fail(error) as Effect.Effect<A, E | Unauthorized, R>)
+    })
+})
+
+export const AuthorizationLive = Layer.effect(
+  Authorization,
+  Effect.map(headerCheck, (check) =>
+    Authorization.of({ token: (httpEffect) => check(httpEffect), bearer: (httpEffect) => check(httpEffect) })
+  )
+)
+
 export const MetricsAuthorizationLive = Layer.effect(
   MetricsAuthorization,
-  Effect.gen(function* () {
-    const checkToken = tokenChecker((yield* AppConfig).authToken)
-    const check = <A, E, R>(
-      httpEffect: Effect.Effect<A, E, R>
-    ): Effect.Effect<A, E | Unauthorized, R | HttpServerRequest.HttpServerRequest> =>
-      Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
-        const error = checkToken(presentedToken(request.headers))
-        return error === undefined ? httpEffect : (Effect.fail(error) as Effect.Effect<A, E | Unauthorized, R>)
-      })
-    return MetricsAuthorization.of({
-      token: (httpEffect) => check(httpEffect),
-      bearer: (httpEffect) => check(httpEffect)
-    })
-  })
+  Effect.map(headerCheck, (check) =>
+    MetricsAuthorization.of({ token: (httpEffect) => check(httpEffect), bearer: (httpEffect) => check(httpEffect) })
+  )
 )

@@ -4,6 +4,7 @@ import { Effect, Layer } from "effect"
 import { HttpRouter } from "effect/http"
 import { AppConfig } from "../config/AppConfig.ts"
 import { Feed } from "../sampling/Feed.ts"
+import { ListenFailed } from "./ListenFailed.ts"
 import { ReadingLayer, Routes } from "./routes.ts"
 import { statsFastPath, withFastPath } from "./statsFastPath.ts"
 
@@ -16,11 +17,19 @@ const NodeServerLayer = Layer.unwrap(
     const config = yield* AppConfig
     const feed = yield* Feed
     const fastPath = statsFastPath(config.authToken, feed.currentUnsafe)
-    return NodeHttpServer.layer(() => withFastPath(createServer({ keepAliveTimeout: 65_000 }), fastPath), {
+    const listening = NodeHttpServer.layer(() => withFastPath(createServer({ keepAliveTimeout: 65_000 }), fastPath), {
       port: config.port,
       host: config.host,
       gracefulShutdownTimeout: SHUTDOWN_GRACE
     })
+    // Node's listen error reaches us as a ServeError with an empty message.
+    const failed = (error: ListenFailed): Effect.Effect<Layer.Layer<Layer.Success<typeof listening>>, ListenFailed> =>
+      Effect.fail(error)
+    return listening.pipe(
+      Layer.catchTag("ServeError", (error) =>
+        Layer.unwrap(failed(ListenFailed.fromCause(config.host, config.port, error.cause)))
+      )
+    )
   })
 )
 

@@ -1,5 +1,5 @@
 import { Layer } from "effect"
-import { HttpApiBuilder, HttpApiScalar } from "effect/http-api"
+import { HttpApiBuilder, OpenApi } from "effect/http-api"
 import { ProfilerApi } from "../api/Api.ts"
 import { ContainerCollectorLayer } from "../collectors/containers/layer.ts"
 import { HostCollectorLayer } from "../collectors/host/layer.ts"
@@ -7,7 +7,10 @@ import { ServiceCollectorLayer } from "../collectors/services/layer.ts"
 import * as Feed from "../sampling/Feed.ts"
 import * as History from "../sampling/History.ts"
 import * as Snapshot from "../sampling/Snapshot.ts"
+import { VERSION } from "../version.ts"
 import { AuthorizationLive, MetricsAuthorizationLive } from "./Authorization.ts"
+import * as Docs from "./docs.ts"
+import { RouteFallback, routesOf } from "./fallback.ts"
 import { MetricsHandlers, PublicHandlers, StatsHandlers } from "./handlers.ts"
 
 export const CollectorsLayer = Layer.mergeAll(HostCollectorLayer, ContainerCollectorLayer, ServiceCollectorLayer)
@@ -17,20 +20,22 @@ const SamplingLayer = Snapshot.layer.pipe(Layer.provide(CollectorsLayer))
 /** What the routes serve from the one Snapshot: the SSE fan-out and the history ring. */
 const ReadersLayer = Layer.mergeAll(Feed.layer, History.layer)
 
-// The docs page loads Scalar from jsDelivr in the reader's browser. The inline variant
-// (`HttpApiScalar.layer`) embeds a 3 MB script that cost 18 MB of RSS at start, and 30 MB once
-// the page was served: a fifth of the service's memory for a page most owners never open.
-// /openapi.json, which the page renders, is still served here. Pinned so the page never changes
-// under a release.
-const SCALAR_VERSION = "1.43.5"
+// The contract carries no version (the web app imports it without package.json); the document
+// the service serves says which release answers.
+const DocumentedApi = ProfilerApi.annotate(OpenApi.Version, VERSION)
 
 /** Every route, needing AppConfig, a Snapshot and its readers. */
 export const Routes = Layer.mergeAll(
-  HttpApiBuilder.layer(ProfilerApi, { openapiPath: "/openapi.json" }).pipe(
+  HttpApiBuilder.layer(DocumentedApi, { openapiPath: Docs.OPENAPI_PATH }).pipe(
     Layer.provide([PublicHandlers, StatsHandlers, MetricsHandlers]),
     Layer.provide([AuthorizationLive, MetricsAuthorizationLive])
   ),
-  HttpApiScalar.layerCdn(ProfilerApi, { path: "/docs", version: SCALAR_VERSION })
+  // The docs page and its script come from this service, never from a CDN (see docs.ts).
+  Docs.layer(),
+  RouteFallback([
+    ...routesOf(ProfilerApi),
+    ...[Docs.OPENAPI_PATH, Docs.DOCS_PATH, Docs.DOCS_SCRIPT_PATH].map((path) => ({ method: "GET", path }))
+  ])
 )
 
 /** Every route, needing AppConfig and a Snapshot. */
