@@ -62,11 +62,11 @@ const SCRIPT_CONTENT_TYPE = "text/javascript; charset=utf-8"
 /**
  * GET /docs, the API reference, and GET /docs/scalar.js, its script, streamed from disk on every
  * request (`no-cache` with an ETag: a browser that has it gets a 304), never held in memory.
- * `scriptPath` is where the script is; undefined when it is not installed, and then the script's
- * route is a 404 and the page shows its fallback.
+ * `scriptPath` is where the script is, undefined when it is not installed: the script's route is
+ * then a 404 and the page shows its fallback.
  */
 export const layer = (
-  scriptPath: string | undefined = locateScalarModule()
+  { scriptPath }: { readonly scriptPath: string | undefined } = { scriptPath: locateScalarModule() }
 ): Layer.Layer<never, never, HttpRouter.HttpRouter | HttpPlatform.HttpPlatform> =>
   HttpRouter.use(
     Effect.fnUntraced(function* (router) {
