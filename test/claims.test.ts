@@ -49,6 +49,18 @@ describe("the healthcheck command", () => {
   })
 })
 
+describe("the Dockerfile", () => {
+  it("names no architecture outside its comments, so that it builds for linux/arm64 and linux/amd64", () => {
+    const instructions = read("Dockerfile")
+      .split("\n")
+      .filter((line) => !line.trimStart().startsWith("#"))
+      .join("\n")
+    assert.notMatch(instructions, /amd64|x86[-_]64|\bx64\b|arm64|aarch64|armv\d|--platform|TARGETARCH|BUILDPLATFORM/i)
+    // The base is multi-platform: an official image by default, replaceable as a whole.
+    assert.match(instructions, /^ARG NODE_IMAGE=node:24-alpine$/m)
+  })
+})
+
 describe("the dev override", () => {
   it("promises mock figures only, and mounts nothing that mock mode would not read", () => {
     const override = read("docker-compose.override.yml")

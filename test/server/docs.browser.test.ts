@@ -12,6 +12,7 @@ import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { type BrowserContext, chromium, type Page } from "playwright-core"
 import { type Bundle, buildBundle } from "../../bench/bundle.ts"
 import { FALLBACK_TEXT } from "../../src/server/docs.ts"
+import { BUNDLED_SCALAR_FILE, installedScalarModule } from "../../src/server/docsScript.ts"
 
 const CHROMIUM = "/usr/bin/chromium"
 const version = (
@@ -106,6 +107,12 @@ afterAll(async () => {
 })
 
 describe("/docs in Chromium with no network", () => {
+  it("has its script in the bundle, beside main.js: the image has no node_modules", () => {
+    const shipped = join(bundle.dir, "dist", BUNDLED_SCALAR_FILE)
+    assert.isTrue(existsSync(shipped))
+    assert.isTrue(readFileSync(shipped).equals(readFileSync(installedScalarModule())))
+  })
+
   it("renders every operation of the API, from this service alone", { timeout: 180_000 }, async () => {
     const page = await context.newPage()
     const errors: Array<string> = []
