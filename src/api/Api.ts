@@ -44,6 +44,6 @@ export class ProfilerApi extends HttpApi.make("system-profiler")
     OpenApi.annotations({
       title: "system-profiler",
       description:
-        "Host, container and service health of a home server. Every route but /health needs the X-Profiler-Token header; /metrics also takes it as `Authorization: Bearer <token>`."
+        "Host, container and service health of a home server. /health, /openapi.json and /docs are public; every other route needs the token, as the X-Profiler-Token header or as `Authorization: Bearer <token>`."
     })
   ) {}
