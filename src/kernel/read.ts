@@ -94,18 +94,12 @@ export const readKernelTextSync = (path: string, limit: number = LIMIT.small): R
     fd = fsSync.openSync(path, OPEN_FLAGS)
     const stat = fsSync.fstatSync(fd)
     if (!stat.isFile()) return Result.fail(new HostReadError({ path, kind: "not-regular", code: fileType(stat) }))
-    // procfs reports size 0, so the size says nothing: read until the end or the limit.
-    const chunks: Array<Uint8Array> = []
-    let total = 0
-    for (;;) {
-      const buffer = Buffer.allocUnsafe(Math.min(CHUNK, limit + 1 - total))
-      const n = fsSync.readSync(fd, buffer, 0, buffer.length, null)
-      if (n === 0) break
-      chunks.push(n === buffer.length ? buffer : buffer.subarray(0, n))
-      total += n
-      if (total > limit) return Result.fail(new HostReadError({ path, kind: "too-large", code: String(limit) }))
-    }
-    return Result.succeed(chunks.length === 1 ? utf8.decode(chunks[0]) : utf8.decode(Buffer.concat(chunks, total)))
+    // A file on disk says its size; procfs and sysfs say 0 and generate a few KiB at most, so the
+    // read itself (one native call to the end) is bounded either way.
+    if (stat.size > limit) return Result.fail(new HostReadError({ path, kind: "too-large", code: String(limit) }))
+    const text = fsSync.readFileSync(fd, "utf8")
+    if (text.length > limit) return Result.fail(new HostReadError({ path, kind: "too-large", code: String(limit) }))
+    return Result.succeed(text)
   } catch (cause) {
     return Result.fail(toReadError(path)(cause))
   } finally {
