@@ -1,12 +1,14 @@
 // The typed client for the web app, derived from the same HttpApi as the server: a renamed field
 // or a new error is a compile error in the web app, not a surprise at run time.
 
-import { Config, Effect, type Layer, Option, Redacted, Schedule, Stream } from "effect"
+import { Config, Effect, type Layer, Option, Redacted, Result, Schedule, Stream } from "effect"
+import type { Sse } from "effect/encoding"
 import { FetchHttpClient, HttpClient, HttpClientRequest } from "effect/http"
 import { HttpApiClient } from "effect/http-api"
 import { ProfilerApi } from "../api/Api.ts"
 import { TOKEN_ENV, TOKEN_HEADER } from "../api/Authorization.ts"
 import type { Stats } from "../api/Stats.ts"
+import type { StatsStreamEvent } from "../api/StreamEvents.ts"
 
 export * from "../api/index.ts"
 
@@ -17,15 +19,30 @@ export interface ClientOptions {
   readonly token?: Redacted.Redacted<string> | undefined
 }
 
-/** A client for the given base URL and token, over whatever HttpClient is provided. */
+const snapshotsOnly = (e: StatsStreamEvent): Result.Result<Stats, StatsStreamEvent> =>
+  e.event === "message" ? Result.succeed(e.data) : Result.fail(e)
+
+/**
+ * A client for the given base URL and token, over whatever HttpClient is provided. `stream()`
+ * gives the snapshots of /stats/stream and leaves its `alert` events out; `streamEvents()` gives
+ * both, as `{ event: "message", data: Stats }` and `{ event: "alert", data: AlertEvent }`.
+ */
 export const makeProfilerClient = (options: ClientOptions) =>
-  HttpApiClient.make(ProfilerApi, {
-    baseUrl: options.baseUrl,
-    transformClient: (client) =>
-      options.token === undefined
-        ? client
-        : client.pipe(HttpClient.mapRequest(HttpClientRequest.setHeader(TOKEN_HEADER, Redacted.value(options.token))))
-  })
+  Effect.map(
+    HttpApiClient.make(ProfilerApi, {
+      baseUrl: options.baseUrl,
+      transformClient: (client) =>
+        options.token === undefined
+          ? client
+          : client.pipe(HttpClient.mapRequest(HttpClientRequest.setHeader(TOKEN_HEADER, Redacted.value(options.token))))
+    }),
+    (client) => ({
+      ...client,
+      stream: (request?: { readonly sseOptions?: Sse.DecodeOptions | undefined }) =>
+        Effect.map(client.stream(request ?? {}), Stream.filterMap(snapshotsOnly)),
+      streamEvents: client.stream
+    })
+  )
 
 export type ProfilerClient = Effect.Success<ReturnType<typeof makeProfilerClient>>
 

@@ -1,18 +1,23 @@
 import { Layer } from "effect"
 import { HttpApiBuilder, HttpApiScalar } from "effect/http-api"
+import { AlertLoop } from "../alerts/AlertLoop.ts"
 import { ProfilerApi } from "../api/Api.ts"
 import { Doctor } from "../doctor/Doctor.ts"
 import { Feed } from "../sampling/Feed.ts"
 import { History } from "../sampling/History.ts"
 import { Sampler } from "../sampling/Sampler.ts"
 import { AuthorizationLive, MetricsAuthorizationLive } from "./Authorization.ts"
+import { AlertsHandlers } from "./alertsHandlers.ts"
 import { DoctorHandlers } from "./doctorHandlers.ts"
 import { MetricsHandlers, PublicHandlers, StatsHandlers } from "./handlers.ts"
 
 const SamplingLayer = Sampler.layerFromConfig
 
-/** What the routes serve from the one Sampler: the SSE fan-out and the history ring. */
-const ReadersLayer = Layer.mergeAll(Feed.layer, History.layer)
+/**
+ * What the routes serve from the one Sampler: the SSE fan-out, the history ring, and the alert
+ * rules with their notifier, which the alert loop feeds from the same readings.
+ */
+const ReadersLayer = Layer.mergeAll(Feed.layer, History.layer, AlertLoop.layerLive)
 
 // The docs page loads Scalar from jsDelivr in the reader's browser. The inline variant
 // (`HttpApiScalar.layer`) embeds a 3 MB script that cost 18 MB of RSS at start, and 30 MB once
@@ -21,10 +26,10 @@ const ReadersLayer = Layer.mergeAll(Feed.layer, History.layer)
 // under a release.
 const SCALAR_VERSION = "1.43.5"
 
-/** Every route, needing AppConfig, a Sampler and its readers. */
+/** Every route, needing AppConfig, a Sampler and its readers (Feed, History, AlertLoop, Alerts, Notifier). */
 export const Routes = Layer.mergeAll(
   HttpApiBuilder.layer(ProfilerApi, { openapiPath: "/openapi.json" }).pipe(
-    Layer.provide([PublicHandlers, StatsHandlers, MetricsHandlers, DoctorHandlers]),
+    Layer.provide([PublicHandlers, StatsHandlers, MetricsHandlers, DoctorHandlers, AlertsHandlers]),
     Layer.provide([AuthorizationLive, MetricsAuthorizationLive, Doctor.layer])
   ),
   HttpApiScalar.layerCdn(ProfilerApi, { path: "/docs", version: SCALAR_VERSION })
