@@ -61,6 +61,12 @@ export const routeDestinations = Effect.fn("Alerts.routeDestinations")(function*
     const displays: Array<string> = []
     for (const [index, entry] of rule.destinations.entries()) {
       const position = index + 1
+      // A display form looks like a URL too, so it is looked for first.
+      const named = configured.find((d) => d.display === entry.trim())
+      if (named !== undefined) {
+        displays.push(named.display)
+        continue
+      }
       if (isUrl(entry)) {
         const raw = entry.trim()
         let display = byRaw.get(raw)
@@ -90,7 +96,7 @@ export const routeDestinations = Effect.fn("Alerts.routeDestinations")(function*
       const name = entry.trim()
       const matched = KINDS.includes(name as DestinationKind)
         ? configured.filter((d) => d._tag === name).map((d) => d.display)
-        : configured.filter((d) => d.display === name).map((d) => d.display)
+        : []
       if (matched.length === 0) {
         return yield* new AlertRulesInvalid({
           variable: ALERTS_FILE_VARIABLE,
