@@ -1,5 +1,6 @@
 import { Layer } from "effect"
 import { HttpApiBuilder, OpenApi } from "effect/http-api"
+import { AlertLoop } from "../alerts/AlertLoop.ts"
 import { ProfilerApi } from "../api/Api.ts"
 import { Doctor } from "../doctor/Doctor.ts"
 import { Feed } from "../sampling/Feed.ts"
@@ -7,6 +8,7 @@ import { History } from "../sampling/History.ts"
 import { Sampler } from "../sampling/Sampler.ts"
 import { VERSION } from "../version.ts"
 import { AuthorizationLive, MetricsAuthorizationLive } from "./Authorization.ts"
+import { AlertsHandlers } from "./alertsHandlers.ts"
 import { JsonBadRequest } from "./badRequest.ts"
 import * as Docs from "./docs.ts"
 import { DoctorHandlers } from "./doctorHandlers.ts"
@@ -15,17 +17,20 @@ import { MetricsHandlers, PublicHandlers, StatsHandlers } from "./handlers.ts"
 
 const SamplingLayer = Sampler.layerFromConfig
 
-/** What the routes serve from the one Sampler: the SSE fan-out and the history ring. */
-const ReadersLayer = Layer.mergeAll(Feed.layer, History.layer)
+/**
+ * What the routes serve from the one Sampler: the SSE fan-out, the history ring, and the alert
+ * rules with their notifier, which the alert loop feeds from the same readings.
+ */
+const ReadersLayer = Layer.mergeAll(Feed.layer, History.layer, AlertLoop.layerLive)
 
 // The contract carries no version (the web app imports it without package.json); the document
 // the service serves says which release answers.
 const DocumentedApi = ProfilerApi.annotate(OpenApi.Version, VERSION)
 
-/** Every route, needing AppConfig, a Sampler and its readers. */
+/** Every route, needing AppConfig, a Sampler and its readers (Feed, History, AlertLoop, Alerts, Notifier). */
 export const Routes = Layer.mergeAll(
   HttpApiBuilder.layer(DocumentedApi, { openapiPath: Docs.OPENAPI_PATH }).pipe(
-    Layer.provide([PublicHandlers, StatsHandlers, MetricsHandlers, DoctorHandlers]),
+    Layer.provide([PublicHandlers, StatsHandlers, MetricsHandlers, DoctorHandlers, AlertsHandlers]),
     Layer.provide([AuthorizationLive, MetricsAuthorizationLive, Doctor.layer])
   ),
   // The docs page and its script come from this service, never from a CDN (see docs.ts).
