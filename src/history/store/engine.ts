@@ -1,0 +1,1002 @@
+// The store's machinery, synchronous and clock-free (every call takes `now`): HistoryStore wraps
+// it in an Effect service with the clock, the flush fiber and the log. One instance owns one data
+// directory.
+//
+// Samples fold into 1-minute buckets in memory as they come. A flush writes every changed
+// bucket (the open minute too, so a kill loses at most one flush interval) in one transaction,
+// in which closed 15-minute and 2-hour buckets are also rolled up from the rows below them: the
+// coarser tiers are exact roll-ups of the finer ones, and a restart needs no state beyond the file.
+
+import { join } from "node:path"
+import { ByteWriter, decodeChunk, type EncodableSeries, readChunk, writeBucket } from "./codec.ts"
+import {
+  Database,
+  DB_FILE,
+  type MetricKind,
+  metricKey,
+  moveAside,
+  openDatabase,
+  removeHolder,
+  sqliteFault
+} from "./database.ts"
+import type { DataDirLocked, StoreFault } from "./errors.ts"
+import {
+  addGauge,
+  type CounterAgg,
+  type CounterBaseline,
+  counterIncrease,
+  emptySeriesAgg,
+  type GaugeAgg,
+  isCounterValue,
+  isGaugeValue,
+  isSeries,
+  MAX_NAME_LENGTH,
+  mergeSeriesAgg,
+  type Sample,
+  SERIES_KINDS,
+  type Series,
+  type SeriesAgg,
+  seriesKey,
+  seriesOfKey
+} from "./model.ts"
+import { type Plan, TIERS, type TierName } from "./tiers.ts"
+
+const MINUTE = 60_000
+/** A minute stays open for samples this long after it ends (a slow Docker answer, a late probe). */
+export const GRACE_MS = 30_000
+/** Samples stamped further ahead of the clock than this are refused (they would never close). */
+const FUTURE_MS = MINUTE
+
+export interface EngineSettings {
+  readonly dataDir: string
+  readonly flushIntervalMs: number
+  readonly maxSizeBytes: number
+  /** Retention, size cap and WAL checkpoint run at most this often, inside a flush. */
+  readonly maintenanceIntervalMs: number
+  /** A counter reading longer than this after the previous one adds no increase. */
+  readonly counterGapMs: number
+  /** While the disk is unavailable, this much of the newest 1-minute buckets stays in memory. */
+  readonly memoryOnlyKeepMs: number
+  /** SQLite's page cache, in KiB. */
+  readonly cacheKiB: number
+}
+
+export type StoreStatus = "ok" | `memory-only: ${string}`
+
+export interface GaugeStats {
+  readonly min: number
+  readonly mean: number
+  readonly max: number
+  /** How many samples the point aggregates. */
+  readonly count: number
+}
+
+export interface CounterStats {
+  readonly last: number
+  /** Growth inside the point, resets counted as Prometheus' increase() does; never negative. */
+  readonly increase: number
+  /** increase / the seconds the point covers (the step, or up to now for the newest point). */
+  readonly ratePerSecond: number
+}
+
+export interface HistoryPoint {
+  /** Epoch milliseconds at which the point's step starts. */
+  readonly at: number
+  readonly gauges: Readonly<Record<string, GaugeStats>>
+  readonly counters: Readonly<Record<string, CounterStats>>
+}
+
+export interface SeriesHistory {
+  readonly series: Series
+  readonly points: ReadonlyArray<HistoryPoint>
+}
+
+export interface HistoryResult {
+  /** The tier the points come from (the newest part may come from finer tiers). */
+  readonly tier: TierName
+  readonly stepMillis: number
+  /** The start of the first step (aligned to the step) and the time of the query. */
+  readonly from: number
+  readonly to: number
+  readonly series: ReadonlyArray<SeriesHistory>
+}
+
+export type UptimeWindow = "24h" | "7d" | "30d" | "365d"
+/** The healthy share (0..1) of a probe over each window; null without any reading in it. */
+export type Uptime = Readonly<Record<UptimeWindow, number | null>>
+export const UPTIME_WINDOWS: ReadonlyArray<readonly [UptimeWindow, number]> = [
+  ["24h", 24 * 3_600_000],
+  ["7d", 7 * 86_400_000],
+  ["30d", 30 * 86_400_000],
+  ["365d", 365 * 86_400_000]
+]
+
+export interface StoreStats {
+  readonly status: StoreStatus
+  readonly path: string
+  readonly flushes: number
+  readonly failedFlushes: number
+  /** WAL frames (a page and a 24-byte header each) counted by the store's own checkpoints. */
+  readonly walFrames: number
+  readonly checkpoints: number
+  /** Pages copied from the WAL into the database by those checkpoints. */
+  readonly checkpointedPages: number
+  /** The most frames one checkpoint found: below SQLite's own trigger (1000), none of its own ran. */
+  readonly maxCheckpointFrames: number
+  readonly pageSize: number
+  readonly usedBytes: number | null
+  readonly bucketsInMemory: number
+  readonly lateSamples: number
+  readonly rejectedSamples: number
+  readonly droppedMinutes: number
+  readonly movedAside: ReadonlyArray<string>
+}
+
+export interface LogLine {
+  readonly level: "info" | "warning"
+  readonly message: string
+}
+
+interface MemBucket {
+  readonly start: number
+  series: Map<string, SeriesAgg<string>>
+  /** Changed since it was last written. */
+  dirty: boolean
+  /** Holds what the database's row for this minute holds (so writing it loses nothing). */
+  included: boolean
+}
+
+/** What a scan hands over, bucket by bucket in time order. */
+interface ScanSink {
+  bucket(start: number): void
+  series(key: string): boolean
+  dbGauge(metricId: number, count: number, min: number, max: number, sum: number): void
+  dbCounter(metricId: number, last: number, increase: number): void
+  memGauge(name: string, agg: GaugeAgg): void
+  memCounter(name: string, agg: CounterAgg): void
+}
+
+const validName = (name: string) => name.length > 0 && name.length <= MAX_NAME_LENGTH
+
+const formatMs = (ms: number) =>
+  ms % 3_600_000 === 0 ? `${ms / 3_600_000} h` : ms % MINUTE === 0 ? `${ms / MINUTE} min` : `${ms / 1000} s`
+
+export class StoreEngine {
+  db: Database | undefined
+  fault: StoreFault | undefined
+  readonly logs: Array<LogLine> = []
+  readonly path: string
+  private readonly buckets = new Map<number, MemBucket>()
+  private readonly baselines = new Map<string, CounterBaseline>()
+  /** Samples for a minute that ended before this, and is no longer in memory, are late. */
+  private closedBefore = Number.NEGATIVE_INFINITY
+  private lastMaintenance = Number.NEGATIVE_INFINITY
+  private droppingLogged = false
+  private queryFaultLogged = false
+  private readonly counts = {
+    flushes: 0,
+    failedFlushes: 0,
+    walFrames: 0,
+    checkpoints: 0,
+    checkpointedPages: 0,
+    maxCheckpointFrames: 0,
+    lateSamples: 0,
+    rejectedSamples: 0,
+    droppedMinutes: 0
+  }
+  private readonly movedAside: Array<string> = []
+
+  readonly settings: EngineSettings
+
+  constructor(settings: EngineSettings) {
+    this.settings = settings
+    this.path = join(settings.dataDir, DB_FILE)
+  }
+
+  private log(level: LogLine["level"], message: string): void {
+    this.logs.push({ level, message: `history store: ${message}` })
+  }
+
+  // ---- opening ---------------------------------------------------------------------------
+
+  /** Opens the database at start; only another process holding it is returned as a failure. */
+  start(now: number): DataDirLocked | undefined {
+    this.closedBefore = Math.floor((now - GRACE_MS) / MINUTE) * MINUTE
+    const fault = this.open(now, true)
+    if (fault?._tag === "DataDirLocked") return fault
+    if (this.db !== undefined) this.log("info", `writing ${this.path}`)
+    return undefined
+  }
+
+  /** Opens the file, moving a damaged one aside; a fault leaves the store memory-only. */
+  private open(now: number, atStart = false): StoreFault | undefined {
+    let opened = openDatabase(this.settings.dataDir, { cacheKiB: this.settings.cacheKiB })
+    if (!(opened instanceof Database) && opened._tag === "DatabaseDamaged") {
+      const damaged = opened
+      const aside = moveAside(this.settings.dataDir, new Date(now))
+      if (typeof aside !== "string") {
+        this.enterMemoryOnly(aside)
+        return aside
+      }
+      this.movedAside.push(aside)
+      this.log("warning", `${damaged.message}: moved it to ${aside} and started a fresh database`)
+      opened = openDatabase(this.settings.dataDir, { cacheKiB: this.settings.cacheKiB })
+    }
+    if (!(opened instanceof Database)) {
+      // At start, another holder stops the service instead.
+      if (!(atStart && opened._tag === "DataDirLocked")) this.enterMemoryOnly(opened)
+      return opened
+    }
+    this.db = opened
+    try {
+      this.afterOpen(opened, now)
+    } catch (e) {
+      const fault = sqliteFault(this.settings.dataDir, e)
+      this.closeDb()
+      this.enterMemoryOnly(fault)
+      return fault
+    }
+    return undefined
+  }
+
+  /**
+   * Reconciles memory with the file just opened: a minute the file already holds (written
+   * before a restart) is merged into the same minute in memory, and the minutes that may still
+   * get samples are loaded, so that the next write of them keeps what was written before.
+   */
+  private afterOpen(db: Database, now: number): void {
+    for (const bucket of this.buckets.values()) {
+      if (bucket.included) continue
+      const row = db.tiers[0].get.get(bucket.start / MINUTE) as { data: Uint8Array } | undefined
+      if (row !== undefined) {
+        const stored = this.decodeMinute(db, row.data)
+        for (const [key, agg] of bucket.series) {
+          const earlier = stored.get(key)
+          if (earlier === undefined) stored.set(key, agg)
+          else mergeSeriesAgg(earlier, agg)
+        }
+        bucket.series = stored
+      }
+      bucket.included = true
+    }
+    const open = Math.floor((now - GRACE_MS) / MINUTE)
+    for (const row of db.tiers[0].range.all(open, Number.MAX_SAFE_INTEGER) as Array<{
+      chunk: number
+      data: Uint8Array
+    }>) {
+      const start = row.chunk * MINUTE
+      if (this.buckets.has(start)) continue
+      this.buckets.set(start, { start, series: this.decodeMinute(db, row.data), dirty: false, included: true })
+    }
+    // The newest stored minute gives each counter the baseline of its next increase. The time of
+    // that reading is not stored: the minute's start stands for it, so that any later reading
+    // counts (and a gap is measured at most a minute too long).
+    const latest = db.sqlite.prepare("SELECT chunk, data FROM tier_1m ORDER BY chunk DESC LIMIT 1").get() as
+      | { chunk: number; data: Uint8Array }
+      | undefined
+    if (latest !== undefined) {
+      const at = latest.chunk * MINUTE
+      for (const [key, agg] of this.decodeMinute(db, latest.data)) {
+        for (const [name, c] of agg.counters) {
+          const id = `${key}\u0000${name}`
+          if (!this.baselines.has(id)) this.baselines.set(id, { value: c.last, at })
+        }
+      }
+    }
+  }
+
+  private decodeMinute(db: Database, blob: Uint8Array): Map<string, SeriesAgg<string>> {
+    const out = new Map<string, SeriesAgg<string>>()
+    for (const bucket of decodeChunk(blob)) {
+      for (const [seriesId, agg] of bucket.series) {
+        const key = db.seriesById[seriesId]
+        if (key === undefined) continue
+        const named = out.get(key) ?? emptySeriesAgg<string>()
+        out.set(key, named)
+        const byName = emptySeriesAgg<string>()
+        for (const [id, g] of agg.gauges) {
+          const m = db.metricById[id]
+          if (m !== undefined) byName.gauges.set(m.name, g)
+        }
+        for (const [id, c] of agg.counters) {
+          const m = db.metricById[id]
+          if (m !== undefined) byName.counters.set(m.name, c)
+        }
+        mergeSeriesAgg(named, byName)
+      }
+    }
+    return out
+  }
+
+  private closeDb(): void {
+    this.db?.close()
+    this.db = undefined
+  }
+
+  private enterMemoryOnly(fault: StoreFault): void {
+    if (this.fault?.message !== fault.message) {
+      this.log(
+        "warning",
+        `memory-only: ${fault.message}; keeping the newest ${formatMs(this.settings.memoryOnlyKeepMs)} of ` +
+          `1-minute aggregates in memory and retrying every ${formatMs(this.settings.flushIntervalMs)}`
+      )
+    }
+    this.fault = fault
+  }
+
+  status(): StoreStatus {
+    return this.fault === undefined ? "ok" : `memory-only: ${this.fault.message}`
+  }
+
+  // ---- recording -------------------------------------------------------------------------
+
+  record(samples: ReadonlyArray<Sample>, now: number): void {
+    for (const sample of samples) {
+      if (
+        typeof sample !== "object" ||
+        sample === null ||
+        !isSeries(sample.series) ||
+        typeof sample.at !== "number" ||
+        !Number.isFinite(sample.at) ||
+        sample.at > now + FUTURE_MS
+      ) {
+        this.counts.rejectedSamples++
+        continue
+      }
+      this.fold(sample)
+    }
+  }
+
+  private fold(sample: Sample): void {
+    const start = Math.floor(sample.at / MINUTE) * MINUTE
+    let bucket = this.buckets.get(start)
+    if (bucket === undefined) {
+      if (start + MINUTE <= this.closedBefore) {
+        this.counts.lateSamples++
+        return
+      }
+      // With the file open, every minute it holds that can still change is in memory already.
+      bucket = { start, series: new Map(), dirty: true, included: this.db !== undefined }
+      this.buckets.set(start, bucket)
+    }
+    const key = seriesKey(sample.series)
+    let agg = bucket.series.get(key)
+    if (agg === undefined) {
+      agg = emptySeriesAgg<string>()
+      bucket.series.set(key, agg)
+    }
+    bucket.dirty = true
+    for (const name in sample.gauges) {
+      const v = sample.gauges[name]
+      if (isGaugeValue(v) && validName(name)) addGauge(agg.gauges, name, v)
+    }
+    for (const name in sample.counters) {
+      const v = sample.counters[name]
+      if (!isCounterValue(v) || !validName(name)) continue
+      const id = `${key}\u0000${name}`
+      const previous = this.baselines.get(id)
+      // An older reading than the last one would be taken for a reset: it is left out.
+      if (previous !== undefined && sample.at <= previous.at) continue
+      const increase = counterIncrease(previous, v, sample.at, this.settings.counterGapMs)
+      this.baselines.set(id, { value: v, at: sample.at })
+      const c = agg.counters.get(name)
+      if (c === undefined) agg.counters.set(name, { last: v, increase })
+      else {
+        c.last = v
+        c.increase += increase
+      }
+    }
+  }
+
+  // ---- flushing --------------------------------------------------------------------------
+
+  /** Writes every changed minute in one transaction, with the roll-ups (and maintenance when due). */
+  flush(now: number, options: { readonly maintain?: boolean } = {}): void {
+    this.flushOnce(now, options.maintain === true, true)
+  }
+
+  private flushOnce(now: number, forceMaintenance: boolean, mayRetry: boolean): void {
+    const closed = Math.floor((now - GRACE_MS) / MINUTE) * MINUTE
+    if (closed > this.closedBefore) this.closedBefore = closed
+    for (const [id, b] of this.baselines) if (now - b.at > this.settings.counterGapMs) this.baselines.delete(id)
+    if (this.db === undefined) {
+      this.open(now)
+      if (this.db === undefined) {
+        this.capMemory(now)
+        return
+      }
+    }
+    const db = this.db
+    const dirty = [...this.buckets.values()].filter((b) => b.dirty).sort((a, b) => a.start - b.start)
+    const maintenanceDue = forceMaintenance || now - this.lastMaintenance >= this.settings.maintenanceIntervalMs
+    const t1 = TIERS[1]
+    const rollDue = Math.floor(closed / t1.bucketMs) * t1.bucketMs > db.done[1]
+    if (dirty.length === 0 && !maintenanceDue && !rollDue) return
+
+    const newSeries = new Map<string, number>()
+    const newMetrics = new Map<string, number>()
+    let done: [number, number, number]
+    try {
+      db.sqlite.exec("BEGIN")
+      for (const bucket of dirty) {
+        const encodable = this.encodable(db, bucket, newSeries, newMetrics)
+        const w = new ByteWriter(512)
+        writeBucket(w, 0, encodable)
+        db.tiers[0].upsert.run(bucket.start / MINUTE, w.toBytes())
+      }
+      done = this.rollUp(db, closed)
+      if (maintenanceDue) this.maintain(db, now, done)
+      db.sqlite.exec("COMMIT")
+    } catch (e) {
+      try {
+        if (db.sqlite.isTransaction) db.sqlite.exec("ROLLBACK")
+      } catch {
+        // The failed commit already ended the transaction.
+      }
+      this.counts.failedFlushes++
+      this.onFault(sqliteFault(this.settings.dataDir, e), now, mayRetry, forceMaintenance)
+      return
+    }
+
+    for (const [key, id] of newSeries) {
+      db.seriesIds.set(key, id)
+      db.seriesById[id] = key
+    }
+    for (const [key, id] of newMetrics) {
+      db.metricIds.set(key, id)
+      db.metricById[id] = { kind: key.startsWith("g:") ? "gauge" : "counter", name: key.slice(2) }
+    }
+    db.done[1] = done[1]
+    db.done[2] = done[2]
+    for (const bucket of dirty) {
+      bucket.dirty = false
+      bucket.included = true
+    }
+    for (const [start, bucket] of this.buckets) {
+      if (start + MINUTE <= closed && !bucket.dirty) this.buckets.delete(start)
+    }
+    this.counts.flushes++
+    if (maintenanceDue) {
+      this.lastMaintenance = now
+      this.checkpoint(db)
+    }
+    if (this.fault !== undefined) {
+      this.log("info", `writing ${this.path} again (${dirty.length} minutes kept in memory were written)`)
+      this.fault = undefined
+      this.droppingLogged = false
+    }
+  }
+
+  private onFault(fault: StoreFault, now: number, mayRetry: boolean, forceMaintenance: boolean): void {
+    if (fault._tag === "DatabaseDamaged") {
+      this.closeDb()
+      const aside = moveAside(this.settings.dataDir, new Date(now))
+      if (typeof aside === "string") {
+        this.movedAside.push(aside)
+        this.log("warning", `${fault.message}: moved it to ${aside} and started a fresh database`)
+        // Nothing in memory is in the fresh file.
+        for (const b of this.buckets.values()) {
+          b.dirty = true
+          b.included = true
+        }
+        if (mayRetry) this.flushOnce(now, forceMaintenance, false)
+        return
+      }
+      this.enterMemoryOnly(aside)
+    } else if (fault._tag === "DiskFull") {
+      // The file still reads: queries keep their history while writes wait for space.
+      this.enterMemoryOnly(fault)
+    } else {
+      // Reopened at the next retry: a connection opened on a read-only disk stays read-only.
+      this.closeDb()
+      this.enterMemoryOnly(fault)
+    }
+    this.capMemory(now)
+  }
+
+  private capMemory(now: number): void {
+    const oldest = now - this.settings.memoryOnlyKeepMs
+    let dropped = 0
+    for (const [start, bucket] of this.buckets) {
+      if (start + MINUTE <= oldest) {
+        this.buckets.delete(start)
+        if (bucket.dirty) dropped++
+      }
+    }
+    if (dropped > 0) {
+      this.counts.droppedMinutes += dropped
+      if (!this.droppingLogged) {
+        this.log(
+          "warning",
+          `dropping 1-minute aggregates older than ${formatMs(this.settings.memoryOnlyKeepMs)} that could not be written`
+        )
+        this.droppingLogged = true
+      }
+    }
+  }
+
+  private encodable(
+    db: Database,
+    bucket: MemBucket,
+    newSeries: Map<string, number>,
+    newMetrics: Map<string, number>
+  ): Array<EncodableSeries> {
+    const metricId = (kind: MetricKind, name: string): number => {
+      const key = metricKey(kind, name)
+      let id = db.metricIds.get(key) ?? newMetrics.get(key)
+      if (id === undefined) {
+        id = Number((db.insertMetric.get(kind, name) as { id: number }).id)
+        newMetrics.set(key, id)
+      }
+      return id
+    }
+    const out: Array<EncodableSeries> = []
+    for (const [key, agg] of bucket.series) {
+      let seriesId = db.seriesIds.get(key) ?? newSeries.get(key)
+      if (seriesId === undefined) {
+        const s = seriesOfKey(key)
+        seriesId = Number((db.insertSeries.get(s.kind, s.name) as { id: number }).id)
+        newSeries.set(key, seriesId)
+      }
+      const byId = emptySeriesAgg<number>()
+      for (const [name, g] of agg.gauges) byId.gauges.set(metricId("gauge", name), g)
+      for (const [name, c] of agg.counters) byId.counters.set(metricId("counter", name), c)
+      out.push({ seriesId, agg: byId })
+    }
+    return out
+  }
+
+  /** Appends closed buckets to their chunks of tier `index`, one write per chunk. */
+  private append(
+    db: Database,
+    index: 1 | 2,
+    buckets: ReadonlyArray<{ readonly start: number; readonly series: Map<number, SeriesAgg<number>> }>
+  ): void {
+    const tier = TIERS[index]
+    const statements = db.tiers[index]
+    let i = 0
+    while (i < buckets.length) {
+      const chunk = Math.floor(buckets[i]!.start / tier.chunkMs)
+      const w = new ByteWriter(4096)
+      const existing = statements.get.get(chunk) as { data: Uint8Array } | undefined
+      if (existing !== undefined) w.bytes(existing.data)
+      for (; i < buckets.length && Math.floor(buckets[i]!.start / tier.chunkMs) === chunk; i++) {
+        const b = buckets[i]!
+        const slot = (b.start - chunk * tier.chunkMs) / tier.bucketMs
+        writeBucket(
+          w,
+          slot,
+          [...b.series].map(([seriesId, agg]) => ({ seriesId, agg }))
+        )
+      }
+      statements.upsert.run(chunk, w.toBytes())
+    }
+  }
+
+  /** Rolls closed 1-minute buckets into 15-minute ones, and full 15-minute chunks into 2-hour buckets. */
+  private rollUp(db: Database, closed: number): [number, number, number] {
+    const [, t15, t2h] = TIERS
+    let done15 = db.done[1]
+    let done2h = db.done[2]
+    const to15 = Math.floor(closed / t15.bucketMs) * t15.bucketMs
+    if (to15 > done15) {
+      const groups = new Map<number, Map<number, SeriesAgg<number>>>()
+      for (const row of db.tiers[0].range.all(done15 / MINUTE, to15 / MINUTE) as Array<{
+        chunk: number
+        data: Uint8Array
+      }>) {
+        for (const bucket of decodeChunk(row.data)) {
+          const start = Math.floor(((row.chunk + bucket.slot) * MINUTE) / t15.bucketMs) * t15.bucketMs
+          mergeInto(groups, start, bucket.series)
+        }
+      }
+      this.append(
+        db,
+        1,
+        [...groups].map(([start, series]) => ({ start, series }))
+      )
+      done15 = to15
+      // With nothing rolled (no samples), the mark moves in memory only: no write while idle.
+      if (groups.size > 0) db.setDone.run(t15.name, done15)
+    }
+    const to2h = Math.floor(done15 / t2h.bucketMs) * t2h.bucketMs
+    if (to2h > done2h) {
+      // A 15-minute chunk is exactly one 2-hour bucket.
+      const groups = new Map<number, Map<number, SeriesAgg<number>>>()
+      for (const row of db.tiers[1].range.all(done2h / t15.chunkMs, to2h / t15.chunkMs) as Array<{
+        chunk: number
+        data: Uint8Array
+      }>) {
+        for (const bucket of decodeChunk(row.data)) mergeInto(groups, row.chunk * t15.chunkMs, bucket.series)
+      }
+      this.append(
+        db,
+        2,
+        [...groups].map(([start, series]) => ({ start, series }))
+      )
+      done2h = to2h
+      if (groups.size > 0) db.setDone.run(t2h.name, done2h)
+    }
+    return [0, done15, done2h]
+  }
+
+  /**
+   * Retention, then the size cap: both delete whole rows, oldest first, and never a row whose
+   * buckets the next tier does not hold yet. The cap takes from the tier whose oldest row is
+   * oldest relative to its retention, so every tier keeps about the same share of its span.
+   */
+  private maintain(db: Database, now: number, done: readonly [number, number, number]): void {
+    const limit = (i: number) => {
+      const tier = TIERS[i]!
+      return i < 2 ? Math.floor(done[i + 1]! / tier.chunkMs) : Number.MAX_SAFE_INTEGER
+    }
+    for (let i = 0; i < 3; i++) {
+      const tier = TIERS[i]!
+      const expired = Math.floor((now - tier.retentionMs) / tier.chunkMs)
+      db.tiers[i]!.deleteBefore.run(Math.min(expired, limit(i)))
+    }
+    let used = db.usedBytes()
+    for (let guard = 0; used > this.settings.maxSizeBytes && guard < 100_000; guard++) {
+      let pick = -1
+      let pickChunk = 0
+      let pickAge = Number.NEGATIVE_INFINITY
+      for (let i = 0; i < 3; i++) {
+        const tier = TIERS[i]!
+        const oldest = (db.tiers[i]!.oldest.get() as { chunk: number | null }).chunk
+        if (oldest === null || oldest >= limit(i)) continue
+        const age = (now - oldest * tier.chunkMs) / tier.retentionMs
+        if (age > pickAge) {
+          pick = i
+          pickChunk = oldest
+          pickAge = age
+        }
+      }
+      if (pick === -1) break
+      // An hour of minutes at a time; one row of the coarser tiers.
+      db.tiers[pick]!.deleteBefore.run(Math.min(pickChunk + (pick === 0 ? 60 : 1), limit(pick)))
+      used = db.usedBytes()
+    }
+    if (used > this.settings.maxSizeBytes) {
+      this.log(
+        "warning",
+        `the database holds ${used} bytes, over the cap of ${this.settings.maxSizeBytes}, and nothing more can go`
+      )
+    }
+  }
+
+  private checkpoint(db: Database): void {
+    try {
+      const r = db.sqlite.prepare("PRAGMA wal_checkpoint(PASSIVE)").get() as { log: number; checkpointed: number }
+      if (r.log > 0) this.counts.walFrames += r.log
+      if (r.checkpointed > 0) this.counts.checkpointedPages += r.checkpointed
+      if (r.log > this.counts.maxCheckpointFrames) this.counts.maxCheckpointFrames = r.log
+      this.counts.checkpoints++
+    } catch (e) {
+      // Committed pages are safe in the WAL; the next checkpoint copies them.
+      this.log("warning", `checkpoint failed: ${sqliteFault(this.settings.dataDir, e).message}`)
+    }
+  }
+
+  /** The last flush and checkpoint, then the file is closed and its lock released. */
+  close(now: number): void {
+    this.flush(now)
+    const db = this.db
+    if (db !== undefined) {
+      this.checkpoint(db)
+      this.closeDb()
+      removeHolder(this.settings.dataDir)
+    } else {
+      const unwritten = [...this.buckets.values()].filter((b) => b.dirty).length
+      if (unwritten > 0) this.log("warning", `closing memory-only: ${unwritten} minutes were never written`)
+    }
+  }
+
+  // ---- reading ---------------------------------------------------------------------------
+
+  /**
+   * Visits what is kept from `from` on, in time order: tier `index` up to where it is rolled,
+   * then each finer tier, then the minutes in memory (which replace the same minutes on disk).
+   */
+  private scan(from: number, index: number, sink: ScanSink): void {
+    const memory = [...this.buckets.values()].sort((a, b) => a.start - b.start)
+    let m = 0
+    const emitMemory = (before: number) => {
+      for (; m < memory.length && memory[m]!.start < before; m++) {
+        const bucket = memory[m]!
+        if (bucket.start < from) continue
+        sink.bucket(bucket.start)
+        for (const [key, agg] of bucket.series) {
+          if (!sink.series(key)) continue
+          for (const [name, g] of agg.gauges) sink.memGauge(name, g)
+          for (const [name, c] of agg.counters) sink.memCounter(name, c)
+        }
+      }
+    }
+    const db = this.db
+    if (db !== undefined) {
+      try {
+        let lo = from
+        for (let i = index; i >= 0; i--) {
+          const tier = TIERS[i]!
+          const hi = i > 0 ? db.done[i]! : Number.POSITIVE_INFINITY
+          if (hi <= lo) continue
+          if (i === 0) {
+            // Minutes in memory before the first stored one come first.
+            m = memory.findIndex((b) => b.start >= lo)
+            if (m === -1) m = memory.length
+          }
+          const rows = db.tiers[i]!.range.all(
+            Math.floor(lo / tier.chunkMs),
+            hi === Number.POSITIVE_INFINITY ? Number.MAX_SAFE_INTEGER : Math.ceil(hi / tier.chunkMs)
+          ) as Array<{ chunk: number; data: Uint8Array }>
+          const low = lo
+          for (const row of rows) {
+            const base = row.chunk * tier.chunkMs
+            readChunk(row.data, {
+              bucket: (slot) => {
+                const start = base + slot * tier.bucketMs
+                if (start < low || start >= hi) return false
+                if (i === 0) {
+                  emitMemory(start)
+                  if (this.buckets.has(start)) return false
+                }
+                sink.bucket(start)
+                return true
+              },
+              series: (id) => {
+                const key = db.seriesById[id]
+                return key !== undefined && sink.series(key)
+              },
+              gauge: (id, count, min, max, sum) => sink.dbGauge(id, count, min, max, sum),
+              counter: (id, last, increase) => sink.dbCounter(id, last, increase)
+            })
+          }
+          lo = hi
+        }
+        emitMemory(Number.POSITIVE_INFINITY)
+        return
+      } catch (e) {
+        if (!this.queryFaultLogged) {
+          this.log(
+            "warning",
+            `reading history failed, answering from memory only: ${sqliteFault(this.settings.dataDir, e).message}`
+          )
+          this.queryFaultLogged = true
+        }
+      }
+    }
+    emitMemory(Number.POSITIVE_INFINITY)
+  }
+
+  query(plan: Plan, now: number, only: ReadonlyArray<Series> | undefined): HistoryResult {
+    const step = plan.stepMs
+    const from = Math.floor((now - plan.windowMs) / step) * step
+    const n = Math.floor((now - from) / step) + 1
+    const filter = only === undefined ? undefined : new Set(only.map(seriesKey))
+    const accs = new Map<string, SeriesAcc>()
+    const db = this.db
+    let idx = 0
+    let current: SeriesAcc | undefined
+    this.scan(from, plan.tierIndex, {
+      bucket(start) {
+        idx = Math.floor((start - from) / step)
+      },
+      series(key) {
+        if (filter !== undefined && !filter.has(key)) return false
+        if (idx < 0 || idx >= n) return false
+        current = accs.get(key)
+        if (current === undefined) {
+          current = new SeriesAcc(key, n)
+          accs.set(key, current)
+        }
+        current.present[idx] = 1
+        return true
+      },
+      dbGauge(id, count, min, max, sum) {
+        const acc = current!
+        let g = acc.gaugesById[id]
+        if (g === undefined) {
+          const name = db?.metricById[id]?.name
+          if (name === undefined) return
+          g = acc.gauge(name)
+          acc.gaugesById[id] = g
+        }
+        g.add(idx, count, min, max, sum)
+      },
+      dbCounter(id, last, increase) {
+        const acc = current!
+        let c = acc.countersById[id]
+        if (c === undefined) {
+          const name = db?.metricById[id]?.name
+          if (name === undefined) return
+          c = acc.counter(name)
+          acc.countersById[id] = c
+        }
+        c.add(idx, last, increase)
+      },
+      memGauge(name, g) {
+        current!.gauge(name).add(idx, g.count, g.min, g.max, g.sum)
+      },
+      memCounter(name, c) {
+        current!.counter(name).add(idx, c.last, c.increase)
+      }
+    })
+    const series = [...accs.values()]
+      .sort((a, b) =>
+        a.series.kind === b.series.kind
+          ? a.series.name < b.series.name
+            ? -1
+            : a.series.name > b.series.name
+              ? 1
+              : 0
+          : SERIES_KINDS.indexOf(a.series.kind) - SERIES_KINDS.indexOf(b.series.kind)
+      )
+      .map((acc) => ({ series: acc.series, points: acc.points(from, step, now) }))
+    return { tier: plan.tier.name, stepMillis: step, from, to: now, series }
+  }
+
+  uptime(probe: string, now: number): Uptime {
+    const key = seriesKey({ kind: "probe", name: probe })
+    const db = this.db
+    const result: Partial<Record<UptimeWindow, number | null>> = {}
+    for (const [name, windowMs] of UPTIME_WINDOWS) {
+      const index = TIERS.findIndex((t) => t.retentionMs >= windowMs)
+      const tier = TIERS[index]!
+      const from = Math.floor((now - windowMs) / tier.bucketMs) * tier.bucketMs
+      const healthyId = db?.metricIds.get(metricKey("gauge", "healthy"))
+      let sum = 0
+      let count = 0
+      this.scan(from, index, {
+        bucket() {},
+        series: (k) => k === key,
+        dbGauge(id, c, _min, _max, s) {
+          if (id === healthyId) {
+            sum += s
+            count += c
+          }
+        },
+        dbCounter() {},
+        memGauge(metric, g) {
+          if (metric === "healthy") {
+            sum += g.sum
+            count += g.count
+          }
+        },
+        memCounter() {}
+      })
+      result[name] = count === 0 ? null : sum / count
+    }
+    return result as Uptime
+  }
+
+  stats(): StoreStats {
+    let usedBytes: number | null = null
+    try {
+      usedBytes = this.db?.usedBytes() ?? null
+    } catch {
+      usedBytes = null
+    }
+    return {
+      status: this.status(),
+      path: this.path,
+      ...this.counts,
+      pageSize: this.db?.pageSize ?? 4096,
+      usedBytes,
+      bucketsInMemory: this.buckets.size,
+      movedAside: [...this.movedAside]
+    }
+  }
+}
+
+const mergeInto = (
+  groups: Map<number, Map<number, SeriesAgg<number>>>,
+  start: number,
+  series: Map<number, SeriesAgg<number>>
+): void => {
+  let group = groups.get(start)
+  if (group === undefined) {
+    group = new Map()
+    groups.set(start, group)
+  }
+  for (const [id, agg] of series) {
+    const into = group.get(id)
+    if (into === undefined) group.set(id, agg)
+    else mergeSeriesAgg(into, agg)
+  }
+}
+
+class GaugeAcc {
+  readonly count: Float64Array
+  readonly sum: Float64Array
+  readonly min: Float64Array
+  readonly max: Float64Array
+  readonly name: string
+  constructor(name: string, n: number) {
+    this.name = name
+    this.count = new Float64Array(n)
+    this.sum = new Float64Array(n)
+    this.min = new Float64Array(n).fill(Number.POSITIVE_INFINITY)
+    this.max = new Float64Array(n).fill(Number.NEGATIVE_INFINITY)
+  }
+  add(i: number, count: number, min: number, max: number, sum: number): void {
+    this.count[i]! += count
+    this.sum[i]! += sum
+    if (min < this.min[i]!) this.min[i] = min
+    if (max > this.max[i]!) this.max[i] = max
+  }
+}
+
+class CounterAcc {
+  readonly last: Float64Array
+  readonly increase: Float64Array
+  readonly has: Uint8Array
+  readonly name: string
+  constructor(name: string, n: number) {
+    this.name = name
+    this.last = new Float64Array(n)
+    this.increase = new Float64Array(n)
+    this.has = new Uint8Array(n)
+  }
+  add(i: number, last: number, increase: number): void {
+    this.last[i] = last
+    this.increase[i]! += increase
+    this.has[i] = 1
+  }
+}
+
+class SeriesAcc {
+  readonly series: Series
+  readonly present: Uint8Array
+  readonly gaugesById: Array<GaugeAcc | undefined> = []
+  readonly countersById: Array<CounterAcc | undefined> = []
+  private readonly gauges = new Map<string, GaugeAcc>()
+  private readonly counters = new Map<string, CounterAcc>()
+  private readonly n: number
+  constructor(key: string, n: number) {
+    this.n = n
+    this.series = seriesOfKey(key)
+    this.present = new Uint8Array(n)
+  }
+  gauge(name: string): GaugeAcc {
+    let g = this.gauges.get(name)
+    if (g === undefined) {
+      g = new GaugeAcc(name, this.n)
+      this.gauges.set(name, g)
+    }
+    return g
+  }
+  counter(name: string): CounterAcc {
+    let c = this.counters.get(name)
+    if (c === undefined) {
+      c = new CounterAcc(name, this.n)
+      this.counters.set(name, c)
+    }
+    return c
+  }
+  points(from: number, step: number, now: number): Array<HistoryPoint> {
+    const out: Array<HistoryPoint> = []
+    const gauges = [...this.gauges.values()]
+    const counters = [...this.counters.values()]
+    for (let i = 0; i < this.n; i++) {
+      if (this.present[i] === 0) continue
+      const at = from + i * step
+      const seconds = Math.max(1, Math.min(step, now - at) / 1000)
+      const g: Array<[string, GaugeStats]> = []
+      for (const acc of gauges) {
+        const count = acc.count[i]!
+        if (count > 0) {
+          g.push([acc.name, { min: acc.min[i]!, mean: acc.sum[i]! / count, max: acc.max[i]!, count }])
+        }
+      }
+      const c: Array<[string, CounterStats]> = []
+      for (const acc of counters) {
+        if (acc.has[i] === 1) {
+          const increase = acc.increase[i]!
+          c.push([acc.name, { last: acc.last[i]!, increase, ratePerSecond: increase / seconds }])
+        }
+      }
+      out.push({ at, gauges: Object.fromEntries(g), counters: Object.fromEntries(c) })
+    }
+    return out
+  }
+}
