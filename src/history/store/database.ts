@@ -5,7 +5,7 @@
 // and each call is a short critical section. Failures are returned as a StoreFault (classified
 // from SQLite's result code or the errno of a file operation), never thrown.
 
-import { accessSync, constants, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { hostname } from "node:os"
 import { join } from "node:path"
 import { DatabaseSync, type StatementSync } from "node:sqlite"
@@ -107,6 +107,15 @@ export const probeDirectory = (dir: string): StoreFault | undefined => {
     return undefined
   } catch (e) {
     return fileFault(dir, e)
+  }
+}
+
+const probeFile = (path: string): StoreFault | undefined => {
+  try {
+    accessSync(path, constants.R_OK | constants.W_OK)
+    return undefined
+  } catch (e) {
+    return fileFault(path, e)
   }
 }
 
@@ -278,6 +287,10 @@ export const openDatabase = (dir: string, options: OpenOptions): Database | Stor
   } catch (e) {
     return fileFault(dir, e)
   }
+  // SQLite opens a file it cannot write read-only, without a word: ask first, so that a
+  // read-only disk or a file of another user is named now rather than at the first flush.
+  const unwritable = probeDirectory(dir) ?? (existsSync(path) ? probeFile(path) : undefined)
+  if (unwritable !== undefined) return unwritable
   let sqlite: DatabaseSync | undefined
   try {
     sqlite = new DatabaseSync(path)

@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto"
 import { existsSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterAll, assert, describe, it } from "@effect/vitest"
-import { Clock, Duration, Effect, Exit, Layer } from "effect"
+import { Clock, Duration, Effect, Exit } from "effect"
 import { TestClock } from "effect/testing"
 import type { HistoryResult } from "../../../src/history/store/engine.ts"
 import { HistoryStore } from "../../../src/history/store/HistoryStore.ts"
@@ -507,7 +507,7 @@ describe("HistoryStore faults", () => {
         yield* store.record([
           { at: yield* Clock.currentTimeMillis, series: { kind: "host", name: "pi" }, gauges: { cpu: 1 }, counters: {} }
         ])
-      }).pipe(Effect.provide(storeLayer(dir).pipe(Layer.provide(logs.layer))))
+      }).pipe(Effect.provide(storeLayer(dir)), Effect.provide(logs.layer))
       assert.strictEqual(storedChunks(dir)["1m"].length, 1)
       assert.isTrue(existsSync(join(dir, "history.db")))
     })

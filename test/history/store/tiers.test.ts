@@ -1,0 +1,83 @@
+import { assert, describe, it } from "@effect/vitest"
+import * as fc from "fast-check"
+import { InvalidHistoryQuery } from "../../../src/history/store/errors.ts"
+import {
+  formatSpan,
+  MAX_POINTS,
+  MAX_WINDOW_MS,
+  MIN_WINDOW_MS,
+  parseSpan,
+  planQuery,
+  TIERS
+} from "../../../src/history/store/tiers.ts"
+
+const MINUTE = 60_000
+const span = fc.tuple(fc.integer({ min: 1, max: 1000 }), fc.constantFrom("s", "m", "h", "d", "w", "y"))
+
+describe("tiers", () => {
+  it("each coarser tier is a whole number of the finer one's buckets, and a 15-minute row is one 2-hour bucket", () => {
+    for (let i = 1; i < TIERS.length; i++) {
+      assert.strictEqual(TIERS[i]!.bucketMs % TIERS[i - 1]!.bucketMs, 0)
+      assert.strictEqual(TIERS[i]!.chunkMs % TIERS[i]!.bucketMs, 0)
+      assert.isAbove(TIERS[i]!.retentionMs, TIERS[i - 1]!.retentionMs)
+    }
+    assert.strictEqual(TIERS[1].chunkMs, TIERS[2].bucketMs)
+  })
+
+  it("reads spans such as 90s, 15m, 7d and 2y, and spells them back", () => {
+    assert.strictEqual(parseSpan("90s"), 90_000)
+    assert.strictEqual(parseSpan("2y"), 730 * 24 * 60 * MINUTE)
+    assert.strictEqual(parseSpan(" 7d "), 7 * 24 * 60 * MINUTE)
+    for (const bad of ["", "7", "1.5h", "-1d", "1 d", "1D", "1mo", "99999999999d"]) {
+      assert.isUndefined(parseSpan(bad), bad)
+    }
+    fc.assert(
+      fc.property(span, ([n, unit]) => {
+        const ms = parseSpan(`${n}${unit}`)
+        assert.isDefined(ms)
+        assert.strictEqual(parseSpan(formatSpan(ms!)), ms)
+      })
+    )
+  })
+
+  it("plans every window on the finest tier that covers it, with at most 500 points", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: MIN_WINDOW_MS / 1000, max: MAX_WINDOW_MS / 1000 }), (seconds) => {
+        const plan = planQuery(`${seconds}s`, undefined)
+        if (plan instanceof InvalidHistoryQuery) throw plan
+        const finest = TIERS.findIndex((t) => t.retentionMs >= seconds * 1000)
+        assert.strictEqual(plan.tierIndex, finest)
+        assert.strictEqual(plan.stepMs % plan.tier.bucketMs, 0)
+        // Aligned to the step, the window touches at most one more step than it spans.
+        assert.isAtMost(Math.ceil(plan.windowMs / plan.stepMs) + 1, 500)
+        // And the step is the finest that does so.
+        if (plan.stepMs > plan.tier.bucketMs) {
+          assert.isAbove(Math.ceil(plan.windowMs / (plan.stepMs - plan.tier.bucketMs)) + 1, 500)
+        }
+      })
+    )
+  })
+
+  it("takes a step that is a multiple of the tier's bucket, at most the window, and at most 5000 points", () => {
+    fc.assert(
+      fc.property(span, span, ([wn, wu], [sn, su]) => {
+        const window = `${wn}${wu}`
+        const step = `${sn}${su}`
+        const plan = planQuery(window, step)
+        const windowMs = parseSpan(window)!
+        const stepMs = parseSpan(step)!
+        if (windowMs < MIN_WINDOW_MS || windowMs > MAX_WINDOW_MS) {
+          assert.instanceOf(plan, InvalidHistoryQuery)
+          return
+        }
+        const bucket = TIERS.find((t) => t.retentionMs >= windowMs)!.bucketMs
+        const fine = stepMs % bucket === 0 && stepMs <= windowMs && Math.ceil(windowMs / stepMs) <= MAX_POINTS
+        if (fine) assert.notInstanceOf(plan, InvalidHistoryQuery, `${window} ${step}`)
+        else {
+          assert.instanceOf(plan, InvalidHistoryQuery, `${window} ${step}`)
+          assert.strictEqual((plan as InvalidHistoryQuery).parameter, "step")
+        }
+      })
+    )
+  })
+})
