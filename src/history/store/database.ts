@@ -55,10 +55,13 @@ export const MIGRATIONS: ReadonlyArray<{ readonly version: number; readonly sql:
         name TEXT NOT NULL,
         UNIQUE (kind, name)
       );
-      -- chunk = the chunk's start / the tier's chunk length; data = codec.ts's chunk.
-      CREATE TABLE tier_1m (chunk INTEGER PRIMARY KEY, data BLOB NOT NULL);
-      CREATE TABLE tier_15m (chunk INTEGER PRIMARY KEY, data BLOB NOT NULL);
-      CREATE TABLE tier_2h (chunk INTEGER PRIMARY KEY, data BLOB NOT NULL);
+      -- chunk = the chunk's start / the tier's chunk length; data = codec.ts's chunk; summary =
+      -- all of the chunk's buckets merged into one (2-hour tier only: a day, for long windows).
+      -- The summary comes before the data: reading it then stops in the row's first page, where
+      -- behind a 20 KB blob SQLite would walk the blob's overflow pages to reach it.
+      CREATE TABLE tier_1m (chunk INTEGER PRIMARY KEY, summary BLOB, data BLOB NOT NULL);
+      CREATE TABLE tier_15m (chunk INTEGER PRIMARY KEY, summary BLOB, data BLOB NOT NULL);
+      CREATE TABLE tier_2h (chunk INTEGER PRIMARY KEY, summary BLOB, data BLOB NOT NULL);
       -- Every bucket of the tier that ends at or before done_until is written.
       CREATE TABLE rollup (tier TEXT PRIMARY KEY, done_until INTEGER NOT NULL);
     `
@@ -169,6 +172,8 @@ export const metricKey = (kind: MetricKind, name: string): string => `${kind ===
 
 export interface TierStatements {
   readonly range: StatementSync
+  /** Like range, with each row's summary (or its data when it has none) as data. */
+  readonly rangeSummary: StatementSync
   readonly get: StatementSync
   readonly upsert: StatementSync
   readonly deleteBefore: StatementSync
@@ -199,9 +204,13 @@ export class Database {
     this.path = path
     const tier = (t: Tier): TierStatements => ({
       range: sqlite.prepare(`SELECT chunk, data FROM ${t.table} WHERE chunk >= ? AND chunk < ? ORDER BY chunk`),
+      rangeSummary: sqlite.prepare(
+        `SELECT chunk, coalesce(summary, data) AS data FROM ${t.table} WHERE chunk >= ? AND chunk < ? ORDER BY chunk`
+      ),
       get: sqlite.prepare(`SELECT data FROM ${t.table} WHERE chunk = ?`),
       upsert: sqlite.prepare(
-        `INSERT INTO ${t.table} (chunk, data) VALUES (?, ?) ON CONFLICT (chunk) DO UPDATE SET data = excluded.data`
+        `INSERT INTO ${t.table} (chunk, data, summary) VALUES (?, ?, ?) ` +
+          "ON CONFLICT (chunk) DO UPDATE SET data = excluded.data, summary = excluded.summary"
       ),
       deleteBefore: sqlite.prepare(`DELETE FROM ${t.table} WHERE chunk < ?`),
       oldest: sqlite.prepare(`SELECT min(chunk) AS chunk FROM ${t.table}`),

@@ -8,7 +8,7 @@
 // coarser tiers are exact roll-ups of the finer ones, and a restart needs no state beyond the file.
 
 import { join } from "node:path"
-import { ByteWriter, decodeChunk, type EncodableSeries, readChunk, writeBucket } from "./codec.ts"
+import { ByteWriter, decodeChunk, type EncodableSeries, readChunk, summarizeChunk, writeBucket } from "./codec.ts"
 import {
   Database,
   DB_FILE,
@@ -63,32 +63,34 @@ export interface EngineSettings {
 
 export type StoreStatus = "ok" | `memory-only: ${string}`
 
-export interface GaugeStats {
-  readonly min: number
-  readonly mean: number
-  readonly max: number
-  /** How many samples the point aggregates. */
-  readonly count: number
+/** A gauge over the points of a series: one entry per point, null where it was not measured. */
+export interface GaugeColumns {
+  readonly min: ReadonlyArray<number | null>
+  readonly mean: ReadonlyArray<number | null>
+  readonly max: ReadonlyArray<number | null>
+  /** How many samples each point aggregates (0 where the gauge was not measured). */
+  readonly count: ReadonlyArray<number>
 }
 
-export interface CounterStats {
-  readonly last: number
+/** A counter over the points of a series: one entry per point, null where it was not read. */
+export interface CounterColumns {
+  readonly last: ReadonlyArray<number | null>
   /** Growth inside the point, resets counted as Prometheus' increase() does; never negative. */
-  readonly increase: number
-  /** increase / the seconds the point covers (the step, or up to now for the newest point). */
-  readonly ratePerSecond: number
+  readonly increase: ReadonlyArray<number | null>
+  /** increase / the seconds the point covers (its step, or up to now for the newest point). */
+  readonly ratePerSecond: ReadonlyArray<number | null>
 }
 
-export interface HistoryPoint {
-  /** Epoch milliseconds at which the point's step starts. */
-  readonly at: number
-  readonly gauges: Readonly<Record<string, GaugeStats>>
-  readonly counters: Readonly<Record<string, CounterStats>>
-}
-
+/**
+ * One series' history, in columns: `at` holds the start of every step that has data, oldest
+ * first, and every column has one entry per `at`. Columns rather than an object per point: a
+ * 2-year answer for the reference stack is then a few hundred arrays, not 70 000 objects.
+ */
 export interface SeriesHistory {
   readonly series: Series
-  readonly points: ReadonlyArray<HistoryPoint>
+  readonly at: ReadonlyArray<number>
+  readonly gauges: Readonly<Record<string, GaugeColumns>>
+  readonly counters: Readonly<Record<string, CounterColumns>>
 }
 
 export interface HistoryResult {
@@ -104,11 +106,21 @@ export interface HistoryResult {
 export type UptimeWindow = "24h" | "7d" | "30d" | "365d"
 /** The healthy share (0..1) of a probe over each window; null without any reading in it. */
 export type Uptime = Readonly<Record<UptimeWindow, number | null>>
-export const UPTIME_WINDOWS: ReadonlyArray<readonly [UptimeWindow, number]> = [
-  ["24h", 24 * 3_600_000],
-  ["7d", 7 * 86_400_000],
-  ["30d", 30 * 86_400_000],
-  ["365d", 365 * 86_400_000]
+/**
+ * Each window, and the tier it is read from: a window starts at the boundary of that tier's
+ * buckets before it (15 minutes, 2 hours, a day for 365d, read from the day summaries), so that
+ * a share over a year reads 365 small rows. Every reading counts once, whatever its tier.
+ */
+export const UPTIME_WINDOWS: ReadonlyArray<{
+  readonly name: UptimeWindow
+  readonly windowMs: number
+  readonly tierIndex: number
+  readonly alignMs: number
+}> = [
+  { name: "24h", windowMs: 24 * 3_600_000, tierIndex: 1, alignMs: 15 * MINUTE },
+  { name: "7d", windowMs: 7 * 86_400_000, tierIndex: 2, alignMs: 2 * 3_600_000 },
+  { name: "30d", windowMs: 30 * 86_400_000, tierIndex: 2, alignMs: 2 * 3_600_000 },
+  { name: "365d", windowMs: 365 * 86_400_000, tierIndex: 2, alignMs: 86_400_000 }
 ]
 
 export interface StoreStats {
@@ -422,7 +434,7 @@ export class StoreEngine {
         const encodable = this.encodable(db, bucket, newSeries, newMetrics)
         const w = new ByteWriter(512)
         writeBucket(w, 0, encodable)
-        db.tiers[0].upsert.run(bucket.start / MINUTE, w.toBytes())
+        db.tiers[0].upsert.run(bucket.start / MINUTE, w.toBytes(), null)
       }
       done = this.rollUp(db, closed)
       if (maintenanceDue) this.maintain(db, now, done)
@@ -569,7 +581,9 @@ export class StoreEngine {
           [...b.series].map(([seriesId, agg]) => ({ seriesId, agg }))
         )
       }
-      statements.upsert.run(chunk, w.toBytes())
+      const data = w.toBytes()
+      // A 2-hour row is a day: its summary serves steps of whole days.
+      statements.upsert.run(chunk, data, index === 2 ? summarizeChunk(data) : null)
     }
   }
 
@@ -697,7 +711,7 @@ export class StoreEngine {
    * Visits what is kept from `from` on, in time order: tier `index` up to where it is rolled,
    * then each finer tier, then the minutes in memory (which replace the same minutes on disk).
    */
-  private scan(from: number, index: number, sink: ScanSink): void {
+  private scan(from: number, index: number, sink: ScanSink, daySummaries = false): void {
     const memory = [...this.buckets.values()].sort((a, b) => a.start - b.start)
     let m = 0
     const emitMemory = (before: number) => {
@@ -725,7 +739,8 @@ export class StoreEngine {
             m = memory.findIndex((b) => b.start >= lo)
             if (m === -1) m = memory.length
           }
-          const rows = db.tiers[i]!.range.all(
+          const statement = daySummaries && i === 2 ? db.tiers[2].rangeSummary : db.tiers[i]!.range
+          const rows = statement.all(
             Math.floor(lo / tier.chunkMs),
             hi === Number.POSITIVE_INFINITY ? Number.MAX_SAFE_INTEGER : Math.ceil(hi / tier.chunkMs)
           ) as Array<{ chunk: number; data: Uint8Array }>
@@ -773,55 +788,9 @@ export class StoreEngine {
     const from = Math.floor((now - plan.windowMs) / step) * step
     const n = Math.floor((now - from) / step) + 1
     const filter = only === undefined ? undefined : new Set(only.map(seriesKey))
-    const accs = new Map<string, SeriesAcc>()
-    const db = this.db
-    let idx = 0
-    let current: SeriesAcc | undefined
-    this.scan(from, plan.tierIndex, {
-      bucket(start) {
-        idx = Math.floor((start - from) / step)
-      },
-      series(key) {
-        if (filter !== undefined && !filter.has(key)) return false
-        if (idx < 0 || idx >= n) return false
-        current = accs.get(key)
-        if (current === undefined) {
-          current = new SeriesAcc(key, n)
-          accs.set(key, current)
-        }
-        current.present[idx] = 1
-        return true
-      },
-      dbGauge(id, count, min, max, sum) {
-        const acc = current!
-        let g = acc.gaugesById[id]
-        if (g === undefined) {
-          const name = db?.metricById[id]?.name
-          if (name === undefined) return
-          g = acc.gauge(name)
-          acc.gaugesById[id] = g
-        }
-        g.add(idx, count, min, max, sum)
-      },
-      dbCounter(id, last, increase) {
-        const acc = current!
-        let c = acc.countersById[id]
-        if (c === undefined) {
-          const name = db?.metricById[id]?.name
-          if (name === undefined) return
-          c = acc.counter(name)
-          acc.countersById[id] = c
-        }
-        c.add(idx, last, increase)
-      },
-      memGauge(name, g) {
-        current!.gauge(name).add(idx, g.count, g.min, g.max, g.sum)
-      },
-      memCounter(name, c) {
-        current!.counter(name).add(idx, c.last, c.increase)
-      }
-    })
-    const series = [...accs.values()]
+    const sink = new QuerySink(from, step, n, filter, this.db)
+    this.scan(from, plan.sourceIndex, sink, plan.daySummaries)
+    const series = [...sink.accs.values()]
       .sort((a, b) =>
         a.series.kind === b.series.kind
           ? a.series.name < b.series.name
@@ -831,7 +800,7 @@ export class StoreEngine {
               : 0
           : SERIES_KINDS.indexOf(a.series.kind) - SERIES_KINDS.indexOf(b.series.kind)
       )
-      .map((acc) => ({ series: acc.series, points: acc.points(from, step, now) }))
+      .map((acc) => acc.history(from, step, now))
     return { tier: plan.tier.name, stepMillis: step, from, to: now, series }
   }
 
@@ -839,31 +808,34 @@ export class StoreEngine {
     const key = seriesKey({ kind: "probe", name: probe })
     const db = this.db
     const result: Partial<Record<UptimeWindow, number | null>> = {}
-    for (const [name, windowMs] of UPTIME_WINDOWS) {
-      const index = TIERS.findIndex((t) => t.retentionMs >= windowMs)
-      const tier = TIERS[index]!
-      const from = Math.floor((now - windowMs) / tier.bucketMs) * tier.bucketMs
+    for (const { name, windowMs, tierIndex, alignMs } of UPTIME_WINDOWS) {
+      const from = Math.floor((now - windowMs) / alignMs) * alignMs
       const healthyId = db?.metricIds.get(metricKey("gauge", "healthy"))
       let sum = 0
       let count = 0
-      this.scan(from, index, {
-        bucket() {},
-        series: (k) => k === key,
-        dbGauge(id, c, _min, _max, s) {
-          if (id === healthyId) {
-            sum += s
-            count += c
-          }
+      this.scan(
+        from,
+        tierIndex,
+        {
+          bucket() {},
+          series: (k) => k === key,
+          dbGauge(id, c, _min, _max, s) {
+            if (id === healthyId) {
+              sum += s
+              count += c
+            }
+          },
+          dbCounter() {},
+          memGauge(metric, g) {
+            if (metric === "healthy") {
+              sum += g.sum
+              count += g.count
+            }
+          },
+          memCounter() {}
         },
-        dbCounter() {},
-        memGauge(metric, g) {
-          if (metric === "healthy") {
-            sum += g.sum
-            count += g.count
-          }
-        },
-        memCounter() {}
-      })
+        alignMs === 86_400_000
+      )
       result[name] = count === 0 ? null : sum / count
     }
     return result as Uptime
@@ -906,11 +878,11 @@ const mergeInto = (
 }
 
 class GaugeAcc {
+  readonly name: string
   readonly count: Float64Array
   readonly sum: Float64Array
   readonly min: Float64Array
   readonly max: Float64Array
-  readonly name: string
   constructor(name: string, n: number) {
     this.name = name
     this.count = new Float64Array(n)
@@ -927,10 +899,10 @@ class GaugeAcc {
 }
 
 class CounterAcc {
+  readonly name: string
   readonly last: Float64Array
   readonly increase: Float64Array
   readonly has: Uint8Array
-  readonly name: string
   constructor(name: string, n: number) {
     this.name = name
     this.last = new Float64Array(n)
@@ -973,30 +945,106 @@ class SeriesAcc {
     }
     return c
   }
-  points(from: number, step: number, now: number): Array<HistoryPoint> {
-    const out: Array<HistoryPoint> = []
-    const gauges = [...this.gauges.values()]
-    const counters = [...this.counters.values()]
-    for (let i = 0; i < this.n; i++) {
-      if (this.present[i] === 0) continue
-      const at = from + i * step
-      const seconds = Math.max(1, Math.min(step, now - at) / 1000)
-      const g: Array<[string, GaugeStats]> = []
-      for (const acc of gauges) {
-        const count = acc.count[i]!
-        if (count > 0) {
-          g.push([acc.name, { min: acc.min[i]!, mean: acc.sum[i]! / count, max: acc.max[i]!, count }])
+  history(from: number, step: number, now: number): SeriesHistory {
+    const points: Array<number> = []
+    for (let i = 0; i < this.n; i++) if (this.present[i] === 1) points.push(i)
+    const at = points.map((i) => from + i * step)
+    const gauges: Array<[string, GaugeColumns]> = []
+    for (const g of this.gauges.values()) {
+      const count = points.map((i) => g.count[i]!)
+      gauges.push([
+        g.name,
+        {
+          min: points.map((i, k) => (count[k]! > 0 ? g.min[i]! : null)),
+          mean: points.map((i, k) => (count[k]! > 0 ? g.sum[i]! / count[k]! : null)),
+          max: points.map((i, k) => (count[k]! > 0 ? g.max[i]! : null)),
+          count
         }
-      }
-      const c: Array<[string, CounterStats]> = []
-      for (const acc of counters) {
-        if (acc.has[i] === 1) {
-          const increase = acc.increase[i]!
-          c.push([acc.name, { last: acc.last[i]!, increase, ratePerSecond: increase / seconds }])
-        }
-      }
-      out.push({ at, gauges: Object.fromEntries(g), counters: Object.fromEntries(c) })
+      ])
     }
-    return out
+    const counters: Array<[string, CounterColumns]> = []
+    for (const c of this.counters.values()) {
+      counters.push([
+        c.name,
+        {
+          last: points.map((i) => (c.has[i] === 1 ? c.last[i]! : null)),
+          increase: points.map((i) => (c.has[i] === 1 ? c.increase[i]! : null)),
+          ratePerSecond: points.map((i, k) =>
+            c.has[i] === 1 ? c.increase[i]! / Math.max(1, Math.min(step, now - at[k]!) / 1000) : null
+          )
+        }
+      ])
+    }
+    // fromEntries, not assignment: a metric named "__proto__" stays a metric.
+    return { series: this.series, at, gauges: Object.fromEntries(gauges), counters: Object.fromEntries(counters) }
+  }
+}
+
+/** Accumulates scanned buckets into the steps of a query. */
+class QuerySink implements ScanSink {
+  readonly accs = new Map<string, SeriesAcc>()
+  private idx = 0
+  private current: SeriesAcc | undefined
+  private readonly from: number
+  private readonly step: number
+  private readonly n: number
+  private readonly filter: Set<string> | undefined
+  private readonly db: Database | undefined
+
+  constructor(from: number, step: number, n: number, filter: Set<string> | undefined, db: Database | undefined) {
+    this.from = from
+    this.step = step
+    this.n = n
+    this.filter = filter
+    this.db = db
+  }
+
+  bucket(start: number): void {
+    this.idx = Math.floor((start - this.from) / this.step)
+  }
+
+  series(key: string): boolean {
+    if (this.filter !== undefined && !this.filter.has(key)) return false
+    if (this.idx < 0 || this.idx >= this.n) return false
+    let acc = this.accs.get(key)
+    if (acc === undefined) {
+      acc = new SeriesAcc(key, this.n)
+      this.accs.set(key, acc)
+    }
+    acc.present[this.idx] = 1
+    this.current = acc
+    return true
+  }
+
+  dbGauge(id: number, count: number, min: number, max: number, sum: number): void {
+    const acc = this.current!
+    let g = acc.gaugesById[id]
+    if (g === undefined) {
+      const name = this.db?.metricById[id]?.name
+      if (name === undefined) return
+      g = acc.gauge(name)
+      acc.gaugesById[id] = g
+    }
+    g.add(this.idx, count, min, max, sum)
+  }
+
+  dbCounter(id: number, last: number, increase: number): void {
+    const acc = this.current!
+    let c = acc.countersById[id]
+    if (c === undefined) {
+      const name = this.db?.metricById[id]?.name
+      if (name === undefined) return
+      c = acc.counter(name)
+      acc.countersById[id] = c
+    }
+    c.add(this.idx, last, increase)
+  }
+
+  memGauge(name: string, g: GaugeAgg): void {
+    this.current!.gauge(name).add(this.idx, g.count, g.min, g.max, g.sum)
+  }
+
+  memCounter(name: string, c: CounterAgg): void {
+    this.current!.counter(name).add(this.idx, c.last, c.increase)
   }
 }

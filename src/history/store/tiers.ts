@@ -54,14 +54,45 @@ export const formatSpan = (ms: number): string => {
   return `${ms}ms`
 }
 
-/** The finest tier that still holds the whole window. */
-export const tierFor = (windowMs: number): Tier => TIERS.find((t) => t.retentionMs >= windowMs) ?? TIERS[2]
-
 export interface Plan {
+  /** The finest tier that holds the whole window: the resolution of the answer. */
   readonly tier: Tier
   readonly tierIndex: number
   readonly windowMs: number
   readonly stepMs: number
+  /**
+   * The coarsest tier whose buckets divide the step: the same figures as the finer tiers (the
+   * roll-ups are exact) for less to read. A 2-year answer reads 730 rows, not 8760.
+   */
+  readonly sourceIndex: number
+  /** The step is whole days: each 2-hour row's day summary stands for its 12 buckets. */
+  readonly daySummaries: boolean
+}
+
+// Steps a default can take: divisors of a day, then whole days, so that points fall on round
+// times and long windows can be read from coarse rows (see Plan.sourceIndex).
+const NICE_STEPS = [1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30, 60, 120, 180, 240, 360, 480, 720].map((m) => m * MINUTE)
+
+/** The smallest nice multiple of `bucket` that keeps `windowMs` (and a partial first step) within `points`. */
+const niceStep = (windowMs: number, bucket: number, points: number): number => {
+  const fits = (step: number) => Math.ceil(windowMs / step) + 1 <= points
+  const divisor = NICE_STEPS.find((step) => step % bucket === 0 && fits(step))
+  if (divisor !== undefined) return divisor
+  return DAY * Math.max(1, Math.ceil(windowMs / ((points - 1) * DAY)))
+}
+
+const planOf = (tierIndex: number, windowMs: number, stepMs: number): Plan => {
+  let sourceIndex = tierIndex
+  while (sourceIndex + 1 < TIERS.length && stepMs % TIERS[sourceIndex + 1]!.bucketMs === 0) sourceIndex++
+  const source = TIERS[sourceIndex]!
+  return {
+    tier: TIERS[tierIndex]!,
+    tierIndex,
+    windowMs,
+    stepMs,
+    sourceIndex,
+    daySummaries: sourceIndex === TIERS.length - 1 && stepMs % source.chunkMs === 0
+  }
 }
 
 const shown = (raw: string) => (raw.length > 40 ? `${raw.slice(0, 40)}…` : raw)
@@ -87,10 +118,7 @@ export const planQuery = (window: string, step: string | undefined): Plan | Inva
   const tierIndex = TIERS.findIndex((t) => t.retentionMs >= windowMs)
   const tier = TIERS[tierIndex]!
   const bucket = tier.bucketMs
-  // The smallest multiple of the bucket that keeps the window (plus the partial first point)
-  // within DEFAULT_POINTS.
-  const defaultStep = bucket * Math.max(1, Math.ceil(windowMs / ((DEFAULT_POINTS - 1) * bucket)))
-  if (step === undefined) return { tier, tierIndex, windowMs, stepMs: defaultStep }
+  if (step === undefined) return planOf(tierIndex, windowMs, niceStep(windowMs, bucket, DEFAULT_POINTS))
   const finest = bucket * Math.max(1, Math.ceil(windowMs / (MAX_POINTS * bucket)))
   const stepAccepts =
     `a multiple of ${formatSpan(bucket)} (the resolution kept over ${formatSpan(windowMs)}) from ` +
@@ -106,5 +134,5 @@ export const planQuery = (window: string, step: string | undefined): Plan | Inva
   if (stepMs % bucket !== 0 || stepMs < finest || stepMs > windowMs) {
     return new InvalidHistoryQuery({ parameter: "step", accepts: stepAccepts, problem: `${step} is not one of them` })
   }
-  return { tier, tierIndex, windowMs, stepMs }
+  return planOf(tierIndex, windowMs, stepMs)
 }

@@ -73,7 +73,7 @@ describe("HistoryStore on a disk that fails", () => {
           for (let m = 0; m < 3; m++) yield* minuteOf(3)
           assert.strictEqual(yield* store.status, reason)
           // The minutes recorded meanwhile are in the answers.
-          const points = (yield* store.query({ window: "1h", step: "1m" })).series[0]?.points ?? []
+          const points = (yield* store.query({ window: "1h", step: "1m" })).series[0]?.at ?? []
           assert.strictEqual(points.length, 3)
           assert.isTrue(
             logs.lines.some(
@@ -125,7 +125,7 @@ describe("HistoryStore on a disk that fails", () => {
           assert.isTrue(logs.lines.some((l) => l.startsWith("Warn") && l.includes(status)))
           // The file still answers: the minute written before the disk filled is there, beside
           // the 10 newest minutes kept in memory; the 5 before them were dropped, and said so.
-          const points = (yield* store.query({ window: "1h", step: "1m" })).series[0]?.points ?? []
+          const points = (yield* store.query({ window: "1h", step: "1m" })).series[0]?.at ?? []
           assert.strictEqual(points.length, 11)
           assert.strictEqual((yield* store.stats).droppedMinutes, 5)
           assert.isTrue(logs.lines.some((l) => l.includes("dropping 1-minute aggregates older than 10 min")))

@@ -7,6 +7,7 @@ import { join } from "node:path"
 import { DatabaseSync } from "node:sqlite"
 import { Duration, type Layer, Logger } from "effect"
 import { decodeChunk } from "../../../src/history/store/codec.ts"
+import type { HistoryResult } from "../../../src/history/store/engine.ts"
 import { HistoryStore, type HistoryStoreSettings } from "../../../src/history/store/HistoryStore.ts"
 import type { Sample } from "../../../src/history/store/model.ts"
 import { TIERS } from "../../../src/history/store/tiers.ts"
@@ -137,5 +138,31 @@ export const expectedCounter = (
       e.increase += increase
     }
   }
+  return out
+}
+
+export interface PointView {
+  readonly gauges: Record<string, { min: number; mean: number; max: number; count: number }>
+  readonly counters: Record<string, { last: number; increase: number; ratePerSecond: number }>
+}
+
+/** A series' columns as one object per point, keyed by the point's time; metrics absent there left out. */
+export const pointsOf = (result: HistoryResult, name: string): Map<number, PointView> => {
+  const history = result.series.find((s) => s.series.name === name)
+  const out = new Map<number, PointView>()
+  if (history === undefined) return out
+  history.at.forEach((at, k) => {
+    const gauges: PointView["gauges"] = {}
+    for (const [metric, g] of Object.entries(history.gauges)) {
+      if (g.count[k]! > 0) gauges[metric] = { min: g.min[k]!, mean: g.mean[k]!, max: g.max[k]!, count: g.count[k]! }
+    }
+    const counters: PointView["counters"] = {}
+    for (const [metric, c] of Object.entries(history.counters)) {
+      if (c.last[k] !== null) {
+        counters[metric] = { last: c.last[k]!, increase: c.increase[k]!, ratePerSecond: c.ratePerSecond[k]! }
+      }
+    }
+    out.set(at, { gauges, counters })
+  })
   return out
 }

@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url"
 import { afterAll, assert, describe, it } from "@effect/vitest"
 import { Effect, Exit } from "effect"
 import { HistoryStore } from "../../../src/history/store/HistoryStore.ts"
-import { removeTempDirs, storeLayer, tempDir } from "./harness.ts"
+import { pointsOf, removeTempDirs, storeLayer, tempDir } from "./harness.ts"
 
 const CHILD = fileURLToPath(new URL("./child.ts", import.meta.url))
 const children: Array<ChildProcess> = []
@@ -78,7 +78,7 @@ describe("HistoryStore across processes", () => {
       const flushed = Math.max(...child.lines.map((l) => (typeof l.flushed === "number" ? l.flushed : -1)))
       yield* Effect.gen(function* () {
         const store = yield* HistoryStore
-        const points = (yield* store.query({ window: "1h", step: "1m" })).series[0]?.points ?? []
+        const points = [...pointsOf(yield* store.query({ window: "1h", step: "1m" }), "pi").values()]
         const count = points.reduce((n, p) => n + (p.gauges.seq?.count ?? 0), 0)
         const sum = points.reduce((n, p) => n + Math.round((p.gauges.seq?.mean ?? 0) * (p.gauges.seq?.count ?? 0)), 0)
         const increase = points.reduce((n, p) => n + (p.counters.n?.increase ?? 0), 0)

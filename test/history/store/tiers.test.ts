@@ -12,6 +12,7 @@ import {
 } from "../../../src/history/store/tiers.ts"
 
 const MINUTE = 60_000
+const DAY = 24 * 60 * MINUTE
 const span = fc.tuple(fc.integer({ min: 1, max: 1000 }), fc.constantFrom("s", "m", "h", "d", "w", "y"))
 
 describe("tiers", () => {
@@ -50,10 +51,13 @@ describe("tiers", () => {
         assert.strictEqual(plan.stepMs % plan.tier.bucketMs, 0)
         // Aligned to the step, the window touches at most one more step than it spans.
         assert.isAtMost(Math.ceil(plan.windowMs / plan.stepMs) + 1, 500)
-        // And the step is the finest that does so.
-        if (plan.stepMs > plan.tier.bucketMs) {
-          assert.isAbove(Math.ceil(plan.windowMs / (plan.stepMs - plan.tier.bucketMs)) + 1, 500)
-        }
+        // Steps fall on round times: a divisor of a day, or whole days.
+        assert.isTrue(DAY % plan.stepMs === 0 || plan.stepMs % DAY === 0, `${plan.stepMs}`)
+        // Read from the coarsest tier whose buckets divide the step, and from the day
+        // summaries when the step is whole days.
+        const source = TIERS.findLastIndex((t) => plan.stepMs % t.bucketMs === 0)
+        assert.strictEqual(plan.sourceIndex, Math.max(source, finest))
+        assert.strictEqual(plan.daySummaries, plan.sourceIndex === 2 && plan.stepMs % DAY === 0)
       })
     )
   })
