@@ -25,7 +25,7 @@ import { fileURLToPath } from "node:url"
 import { Duration, Effect, Logger } from "effect"
 import { TestClock } from "effect/testing"
 import { build } from "rolldown"
-import { ByteWriter, summarizeChunk, writeBucket } from "../src/history/store/codec.ts"
+import { ByteWriter, writeBucket } from "../src/history/store/codec.ts"
 import { Database, metricKey, openDatabase, removeHolder } from "../src/history/store/database.ts"
 import {
   DEFAULT_FLUSH,
@@ -41,6 +41,10 @@ const root = fileURLToPath(new URL("..", import.meta.url))
 const self = fileURLToPath(import.meta.url)
 const idleChild = fileURLToPath(new URL("./history-idle.ts", import.meta.url))
 const smoke = process.argv.includes("--smoke")
+// --only writes|queries|idle: one part of the run.
+const onlyAt = process.argv.indexOf("--only")
+const only = onlyAt === -1 ? undefined : process.argv[onlyAt + 1]
+const part = (name: string) => only === undefined || only === name
 const log = (message: string) => process.stderr.write(`bench: ${message}\n`)
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
@@ -128,26 +132,16 @@ const fillTwoYears = (dir: string, now: number) => {
       }
       return { seriesId: seriesIds[i]!, agg }
     })
-  const [t1m, t15m, t2h] = TIERS
-  const done15 = Math.floor((now - MINUTE) / t15m.bucketMs) * t15m.bucketMs
-  const done2h = Math.floor(done15 / t2h.bucketMs) * t2h.bucketMs
-  for (const [index, tier, end] of [
-    [2, t2h, done2h],
-    [1, t15m, done15],
-    [0, t1m, Math.floor(now / MINUTE) * MINUTE]
-  ] as const) {
-    const from = Math.floor((end - tier.retentionMs) / tier.chunkMs) * tier.chunkMs
-    for (let chunk = from; chunk < end; chunk += tier.chunkMs) {
-      const w = new ByteWriter(8192)
-      for (let b = chunk; b < Math.min(chunk + tier.chunkMs, end); b += tier.bucketMs) {
-        writeBucket(w, (b - chunk) / tier.bucketMs, bucketOf(tier.bucketMs))
-      }
-      const data = w.toBytes()
-      db.tiers[index].upsert.run(chunk / tier.chunkMs, data, index === 2 ? summarizeChunk(data) : null)
+  // Each tier full to its retention, up to where the store would have rolled it by now.
+  let end = Math.floor((now - MINUTE) / MINUTE) * MINUTE
+  TIERS.forEach((tier, index) => {
+    end = Math.floor(end / tier.bucketMs) * tier.bucketMs
+    for (let b = end - tier.retentionMs; b < end; b += tier.bucketMs) {
+      const w = new ByteWriter(4096)
+      writeBucket(w, 0, bucketOf(tier.bucketMs))
+      db.put(index, b / tier.bucketMs, w.toBytes())
     }
-  }
-  db.setDone.run(t15m.name, done15)
-  db.setDone.run(t2h.name, done2h)
+  })
   sqlite.exec("COMMIT")
   db.close()
   removeHolder(dir)
@@ -290,6 +284,11 @@ const main = async () => {
     `reference stack: 1 host (${HOST.length} figures every 5 s), 10 containers (${CONTAINER.length} every 10 s), ` +
       `4 probes (${PROBE.length} every 30 s); flush default ${Duration.format(DEFAULT_FLUSH)}`
   )
+  if (part("writes")) await writes(S)
+  if (part("queries") || part("idle")) await queriesAndIdle(S)
+}
+
+const writes = async (S: { flushes: ReadonlyArray<Duration.Duration>; warmupDays: number; measureDays: number }) => {
   console.log("")
   console.log(
     "| flush interval | write_bytes per day | WAL frames per day | checkpoints per day | checkpointed pages per day | counted bytes per day | flushes per day |"
@@ -305,7 +304,54 @@ const main = async () => {
     )
     if (r.maxFrames >= 1000) log(`a checkpoint found ${r.maxFrames} frames: SQLite's own checkpoint may have run`)
   }
+}
 
+const queries = async (dir: string, runs: number) => {
+  const rows = await Effect.runPromise(
+    Effect.gen(function* () {
+      const store = yield* HistoryStore
+      // Three unmeasured runs first: V8 compiles the decoding loops on the first ones.
+      const time = <A, E>(effect: Effect.Effect<A, E>) =>
+        Effect.gen(function* () {
+          const out: Array<number> = []
+          for (let i = 0; i < runs + 3; i++) {
+            const t0 = performance.now()
+            yield* effect
+            if (i >= 3) out.push(performance.now() - t0)
+          }
+          return { median: median(out), max: Math.max(...out) }
+        })
+      const out: Array<string> = []
+      const ms = (x: number) => `${x.toFixed(1)} ms`
+      for (const window of ["7d", "30d", "1y", "2y"]) {
+        const result = yield* store.query({ window })
+        const t = yield* time(store.query({ window }))
+        const points = Math.max(...result.series.map((s) => s.at.length))
+        out.push(
+          `| window=${window} (${result.tier} tier, ${Duration.format(Duration.millis(result.stepMillis))} steps) | ` +
+            `${ms(t.median)} | ${ms(t.max)} | ${points} | ${mb(JSON.stringify(result).length)} |`
+        )
+      }
+      const t = yield* time(store.uptime("web"))
+      out.push(`| uptime of a probe (24h, 7d, 30d, 365d) | ${ms(t.median)} | ${ms(t.max)} | | |`)
+      // What the daily retention pass costs: it reads every row of every tier.
+      const m = yield* time(store.maintain)
+      out.push(`| maintenance with retention (once a day) | ${ms(m.median)} | ${ms(m.max)} | | |`)
+      return out
+    }).pipe(
+      Effect.provide(
+        HistoryStore.layerWith({ dataDir: dir, flushInterval: DEFAULT_FLUSH, maxSizeBytes: DEFAULT_MAX_SIZE_BYTES })
+      ),
+      Effect.provide(Logger.layer([]))
+    )
+  )
+  console.log("")
+  console.log(`| query (${runs} runs) | median | max | points per series | JSON of the result |`)
+  console.log("|---|---|---|---|---|")
+  for (const row of rows) console.log(row)
+}
+
+const queriesAndIdle = async (S: { queryRuns: number; idleWarmupSeconds: number; idleSeconds: number }) => {
   const dir = mkdtempSync(join(tmpdir(), "sp-history-bench-"))
   const idleDir = mkdtempSync(join(tmpdir(), "sp-history-bench-"))
   const children: Array<ChildProcess> = []
@@ -318,51 +364,8 @@ const main = async () => {
     console.log("")
     console.log(`database after two synthetic years of every tier: ${mb(size)} (${size} bytes)`)
 
-    const latencies = await Effect.runPromise(
-      Effect.gen(function* () {
-        const store = yield* HistoryStore
-        const time = <A, E>(effect: Effect.Effect<A, E>) =>
-          Effect.gen(function* () {
-            const out: Array<number> = []
-            for (let i = 0; i < S.queryRuns + 3; i++) {
-              const t0 = performance.now()
-              yield* effect
-              if (i >= 3) out.push(performance.now() - t0)
-            }
-            return { median: median(out), max: Math.max(...out) }
-          })
-        const month = yield* store.query({ window: "30d" })
-        const years = yield* store.query({ window: "2y" })
-        return {
-          month: yield* time(store.query({ window: "30d" })),
-          years: yield* time(store.query({ window: "2y" })),
-          uptime: yield* time(store.uptime("web")),
-          monthPoints: Math.max(...month.series.map((s) => s.at.length)),
-          yearsPoints: Math.max(...years.series.map((s) => s.at.length)),
-          monthJson: JSON.stringify(month).length,
-          yearsJson: JSON.stringify(years).length
-        }
-      }).pipe(
-        Effect.provide(
-          HistoryStore.layerWith({ dataDir: dir, flushInterval: DEFAULT_FLUSH, maxSizeBytes: DEFAULT_MAX_SIZE_BYTES })
-        ),
-        Effect.provide(Logger.layer([]))
-      )
-    )
-    console.log("")
-    console.log("| query | median | max | points per series | JSON of the result |")
-    console.log("|---|---|---|---|---|")
-    const ms = (x: number) => `${x.toFixed(1)} ms`
-    console.log(
-      `| window=30d | ${ms(latencies.month.median)} | ${ms(latencies.month.max)} | ${latencies.monthPoints} | ${mb(latencies.monthJson)} |`
-    )
-    console.log(
-      `| window=2y | ${ms(latencies.years.median)} | ${ms(latencies.years.max)} | ${latencies.yearsPoints} | ${mb(latencies.yearsJson)} |`
-    )
-    console.log(
-      `| uptime of a probe (24h, 7d, 30d, 365d) | ${ms(latencies.uptime.median)} | ${ms(latencies.uptime.max)} | | |`
-    )
-
+    if (part("queries")) await queries(dir, S.queryRuns)
+    if (!part("idle")) return
     log(
       `idle: the same process with and without the store, ${S.idleWarmupSeconds} s warm-up, ${S.idleSeconds} s measured`
     )

@@ -44,7 +44,7 @@ export interface HistoryStoreSettings {
   readonly dataDir: string
   readonly flushInterval: Duration.Duration
   readonly maxSizeBytes: number
-  /** Retention, size cap and checkpoint run at most this often (default 1 hour). */
+  /** The size cap and the WAL checkpoint run at most this often (default 1 hour; retention daily). */
   readonly maintenanceInterval?: Duration.Duration | undefined
   /** A counter reading longer than this after the previous one adds no increase (default 15 min). */
   readonly counterGap?: Duration.Duration | undefined
@@ -76,6 +76,8 @@ export interface HistoryStoreShape {
   /** A flush with retention, the size cap and a WAL checkpoint, now. */
   readonly maintain: Effect.Effect<void>
   readonly stats: Effect.Effect<StoreStats>
+  /** Writes a consistent, compact copy of the database to `path` (a new file). */
+  readonly backup: (path: string) => Effect.Effect<void, HistoryStoreError>
 }
 
 /** Reads the settings from the environment (through Effect's ConfigProvider). */
@@ -156,7 +158,11 @@ const make = Effect.fnUntraced(function* (settings: HistoryStoreSettings) {
     status: Effect.sync(() => engine.status()),
     flush,
     maintain: step((now) => engine.flush(now, { maintain: true })).pipe(Effect.withSpan("HistoryStore.maintain")),
-    stats: Effect.sync(() => engine.stats())
+    stats: Effect.sync(() => engine.stats()),
+    backup: Effect.fn("HistoryStore.backup")(function* (path: string) {
+      const fault = engine.backup(resolve(path))
+      if (fault !== undefined) return yield* new HistoryStoreError({ reason: fault })
+    })
   })
 })
 

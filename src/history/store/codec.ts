@@ -12,15 +12,18 @@
 //
 // A number is stored in the smallest form that gives it back exactly, chosen per number by two
 // bits of `tags` (first number in the low bits): a zigzag varint for integers (byte counts,
-// memory, counts: 1 to 8 bytes), float32 when that is exact, else float64. Nothing is rounded:
-// min, mean and max read back are the values that went in.
+// memory, counts: 1 to 8 bytes), float32 when that is exact, else float64. A gauge that did not
+// move (a flag, a pid count, a disk's size) stores its max and sum as the fourth form, "derived"
+// (max = min, sum = min * count) when that gives them back exactly. Nothing is rounded: min,
+// mean and max read back are the values that went in.
 // Byte lengths let a reader skip a bucket or a series without decoding it.
 
-import { type CounterAgg, type GaugeAgg, mergeSeriesAgg, type SeriesAgg } from "./model.ts"
+import type { CounterAgg, GaugeAgg, SeriesAgg } from "./model.ts"
 
 const INT = 0
 const F32 = 1
 const F64 = 2
+const DERIVED = 3
 // Zigzag doubles the magnitude: beyond 2^52 it would leave the exact integers of a double.
 const MAX_VARINT_INT = 2 ** 52
 
@@ -110,14 +113,14 @@ const writeSegment = (w: ByteWriter, { seriesId, agg }: EncodableSeries): void =
   s.reset()
   for (const [metricId, g] of agg.gauges) {
     const fMin = formOf(g.min)
-    const fMax = formOf(g.max)
-    const fSum = formOf(g.sum)
+    const fMax = g.max === g.min ? DERIVED : formOf(g.max)
+    const fSum = g.min * g.count === g.sum ? DERIVED : formOf(g.sum)
     s.varint(metricId * 2)
     s.byte(fMin | (fMax << 2) | (fSum << 4))
     s.varint(g.count)
     writeNumber(s, fMin, g.min)
-    writeNumber(s, fMax, g.max)
-    writeNumber(s, fSum, g.sum)
+    if (fMax !== DERIVED) writeNumber(s, fMax, g.max)
+    if (fSum !== DERIVED) writeNumber(s, fSum, g.sum)
   }
   for (const [metricId, c] of agg.counters) {
     const fLast = formOf(c.last)
@@ -237,8 +240,10 @@ export const readChunk = (blob: Uint8Array, visitor: ChunkVisitor): void => {
         if (key % 2 === 0) {
           const count = r.varint()
           const min = r.number(tags & 3)
-          const max = r.number((tags >> 2) & 3)
-          const sum = r.number((tags >> 4) & 3)
+          const fMax = (tags >> 2) & 3
+          const max = fMax === DERIVED ? min : r.number(fMax)
+          const fSum = (tags >> 4) & 3
+          const sum = fSum === DERIVED ? min * count : r.number(fSum)
           visitor.gauge(key / 2, count, min, max, sum)
         } else {
           const last = r.number(tags & 3)
@@ -280,20 +285,4 @@ export const decodeChunk = (blob: Uint8Array): Array<DecodedBucket> => {
     }
   })
   return buckets
-}
-
-/** All buckets of a chunk merged into one (at slot 0), in time order: the chunk's summary. */
-export const summarizeChunk = (blob: Uint8Array): Uint8Array => {
-  const merged = new Map<number, SeriesAgg<number>>()
-  for (const bucket of decodeChunk(blob)) {
-    for (const [id, agg] of bucket.series) {
-      const into = merged.get(id)
-      if (into === undefined) merged.set(id, agg)
-      else mergeSeriesAgg(into, agg)
-    }
-  }
-  return encodeBucket(
-    0,
-    [...merged].map(([seriesId, agg]) => ({ seriesId, agg }))
-  )
 }

@@ -55,15 +55,12 @@ export const MIGRATIONS: ReadonlyArray<{ readonly version: number; readonly sql:
         name TEXT NOT NULL,
         UNIQUE (kind, name)
       );
-      -- chunk = the chunk's start / the tier's chunk length; data = codec.ts's chunk; summary =
-      -- all of the chunk's buckets merged into one (2-hour tier only: a day, for long windows).
-      -- The summary comes before the data: reading it then stops in the row's first page, where
-      -- behind a 20 KB blob SQLite would walk the blob's overflow pages to reach it.
-      CREATE TABLE tier_1m (chunk INTEGER PRIMARY KEY, summary BLOB, data BLOB NOT NULL);
-      CREATE TABLE tier_15m (chunk INTEGER PRIMARY KEY, summary BLOB, data BLOB NOT NULL);
-      CREATE TABLE tier_2h (chunk INTEGER PRIMARY KEY, summary BLOB, data BLOB NOT NULL);
-      -- Every bucket of the tier that ends at or before done_until is written.
-      CREATE TABLE rollup (tier TEXT PRIMARY KEY, done_until INTEGER NOT NULL);
+      -- One ring per tier (tiers.ts): bucket = the bucket's start / its length, slot = bucket
+      -- mod the ring's size; data = codec.ts's encoding of every series in the bucket.
+      CREATE TABLE tier_1m (slot INTEGER PRIMARY KEY, bucket INTEGER NOT NULL, data BLOB NOT NULL);
+      CREATE TABLE tier_15m (slot INTEGER PRIMARY KEY, bucket INTEGER NOT NULL, data BLOB NOT NULL);
+      CREATE TABLE tier_2h (slot INTEGER PRIMARY KEY, bucket INTEGER NOT NULL, data BLOB NOT NULL);
+      CREATE TABLE tier_1d (slot INTEGER PRIMARY KEY, bucket INTEGER NOT NULL, data BLOB NOT NULL);
     `
   }
 ]
@@ -170,28 +167,37 @@ export type MetricKind = "gauge" | "counter"
 
 export const metricKey = (kind: MetricKind, name: string): string => `${kind === "gauge" ? "g" : "c"}:${name}`
 
-export interface TierStatements {
+interface TierStatements {
   readonly range: StatementSync
-  /** Like range, with each row's summary (or its data when it has none) as data. */
-  readonly rangeSummary: StatementSync
+  readonly rangeAll: StatementSync
+  readonly put: StatementSync
   readonly get: StatementSync
-  readonly upsert: StatementSync
+  readonly latest: StatementSync
   readonly deleteBefore: StatementSync
-  readonly oldest: StatementSync
-  readonly count: StatementSync
+  readonly byAge: StatementSync
+  readonly deleteSlot: StatementSync
 }
+
+export interface StoredBucket {
+  readonly bucket: number
+  readonly data: Uint8Array
+}
+
+const mod = (x: number, n: number) => ((x % n) + n) % n
 
 export class Database {
   readonly seriesIds = new Map<string, number>()
   readonly seriesById: Array<string | undefined> = []
   readonly metricIds = new Map<string, number>()
   readonly metricById: Array<{ readonly kind: MetricKind; readonly name: string } | undefined> = []
-  /** Per tier (by index): every bucket ending at or before this is written. Tier 0 is unused. */
-  readonly done: [number, number, number] = [0, 0, 0]
-  readonly tiers: readonly [TierStatements, TierStatements, TierStatements]
+  /**
+   * Per tier (by index): every bucket ending at or before this is rolled up and written (tier 0,
+   * written as samples come, is unused). Read from the newest bucket of each tier at open.
+   */
+  readonly done: [number, number, number, number] = [0, 0, 0, 0]
+  private readonly tiers: ReadonlyArray<TierStatements>
   readonly insertSeries: StatementSync
   readonly insertMetric: StatementSync
-  readonly setDone: StatementSync
   readonly pageSize: number
 
   readonly sqlite: DatabaseSync
@@ -203,25 +209,23 @@ export class Database {
     this.dir = dir
     this.path = path
     const tier = (t: Tier): TierStatements => ({
-      range: sqlite.prepare(`SELECT chunk, data FROM ${t.table} WHERE chunk >= ? AND chunk < ? ORDER BY chunk`),
-      rangeSummary: sqlite.prepare(
-        `SELECT chunk, coalesce(summary, data) AS data FROM ${t.table} WHERE chunk >= ? AND chunk < ? ORDER BY chunk`
+      range: sqlite.prepare(
+        `SELECT bucket, data FROM ${t.table} WHERE slot >= ? AND slot <= ? AND bucket >= ? AND bucket < ? ORDER BY slot`
       ),
-      get: sqlite.prepare(`SELECT data FROM ${t.table} WHERE chunk = ?`),
-      upsert: sqlite.prepare(
-        `INSERT INTO ${t.table} (chunk, data, summary) VALUES (?, ?, ?) ` +
-          "ON CONFLICT (chunk) DO UPDATE SET data = excluded.data, summary = excluded.summary"
+      rangeAll: sqlite.prepare(`SELECT bucket, data FROM ${t.table} WHERE bucket >= ? AND bucket < ? ORDER BY bucket`),
+      put: sqlite.prepare(
+        `INSERT INTO ${t.table} (slot, bucket, data) VALUES (?, ?, ?) ` +
+          "ON CONFLICT (slot) DO UPDATE SET bucket = excluded.bucket, data = excluded.data"
       ),
-      deleteBefore: sqlite.prepare(`DELETE FROM ${t.table} WHERE chunk < ?`),
-      oldest: sqlite.prepare(`SELECT min(chunk) AS chunk FROM ${t.table}`),
-      count: sqlite.prepare(`SELECT count(*) AS n FROM ${t.table}`)
+      get: sqlite.prepare(`SELECT data FROM ${t.table} WHERE slot = ? AND bucket = ?`),
+      latest: sqlite.prepare(`SELECT bucket, data FROM ${t.table} ORDER BY bucket DESC LIMIT 1`),
+      deleteBefore: sqlite.prepare(`DELETE FROM ${t.table} WHERE bucket < ?`),
+      byAge: sqlite.prepare(`SELECT slot, bucket FROM ${t.table} ORDER BY bucket`),
+      deleteSlot: sqlite.prepare(`DELETE FROM ${t.table} WHERE slot = ?`)
     })
-    this.tiers = [tier(TIERS[0]), tier(TIERS[1]), tier(TIERS[2])]
+    this.tiers = TIERS.map(tier)
     this.insertSeries = sqlite.prepare("INSERT INTO series (kind, name) VALUES (?, ?) RETURNING id")
     this.insertMetric = sqlite.prepare("INSERT INTO metric (kind, name) VALUES (?, ?) RETURNING id")
-    this.setDone = sqlite.prepare(
-      "INSERT INTO rollup (tier, done_until) VALUES (?, ?) ON CONFLICT (tier) DO UPDATE SET done_until = excluded.done_until"
-    )
     this.pageSize = Number((sqlite.prepare("PRAGMA page_size").get() as { page_size: number }).page_size)
     for (const row of sqlite.prepare("SELECT id, kind, name FROM series").all() as Array<{
       id: number
@@ -240,13 +244,53 @@ export class Database {
       this.metricIds.set(metricKey(row.kind, row.name), row.id)
       this.metricById[row.id] = { kind: row.kind, name: row.name }
     }
-    for (const row of sqlite.prepare("SELECT tier, done_until FROM rollup").all() as Array<{
-      tier: string
-      done_until: number
-    }>) {
-      const i = TIERS.findIndex((t) => t.name === row.tier)
-      if (i > 0) this.done[i] = row.done_until
+    for (let i = 1; i < TIERS.length; i++) {
+      const newest = this.latest(i)
+      if (newest !== undefined) this.done[i] = (newest.bucket + 1) * TIERS[i]!.bucketMs
     }
+  }
+
+  /** The buckets of tier `i` with index in [lo, hi), oldest first. */
+  range(i: number, lo: number, hi: number): Array<StoredBucket> {
+    if (hi <= lo) return []
+    const slots = TIERS[i]!.slots
+    // Wider than the ring: every row may be in it, in any slot order.
+    if (hi - lo > slots) return this.tiers[i]!.rangeAll.all(lo, hi) as unknown as Array<StoredBucket>
+    // Within one turn of the ring, slot order is bucket order, from lo's slot on (wrapping).
+    const statement = this.tiers[i]!.range
+    const s0 = mod(lo, slots)
+    const s1 = mod(hi - 1, slots)
+    if (s0 <= s1) return statement.all(s0, s1, lo, hi) as unknown as Array<StoredBucket>
+    return [
+      ...(statement.all(s0, slots - 1, lo, hi) as unknown as Array<StoredBucket>),
+      ...(statement.all(0, s1, lo, hi) as unknown as Array<StoredBucket>)
+    ]
+  }
+
+  /** Writes bucket `bucket` of tier `i` over whatever its row held (a bucket one ring older). */
+  put(i: number, bucket: number, data: Uint8Array): void {
+    this.tiers[i]!.put.run(mod(bucket, TIERS[i]!.slots), bucket, data)
+  }
+
+  get(i: number, bucket: number): Uint8Array | undefined {
+    return (this.tiers[i]!.get.get(mod(bucket, TIERS[i]!.slots), bucket) as { data: Uint8Array } | undefined)?.data
+  }
+
+  latest(i: number): StoredBucket | undefined {
+    return this.tiers[i]!.latest.get() as StoredBucket | undefined
+  }
+
+  deleteBefore(i: number, bucket: number): void {
+    this.tiers[i]!.deleteBefore.run(bucket)
+  }
+
+  /** Every row of tier `i` as (slot, bucket), oldest bucket first. */
+  byAge(i: number): Array<{ readonly slot: number; readonly bucket: number }> {
+    return this.tiers[i]!.byAge.all() as Array<{ slot: number; bucket: number }>
+  }
+
+  deleteSlot(i: number, slot: number): void {
+    this.tiers[i]!.deleteSlot.run(slot)
   }
 
   /** Bytes the database's pages hold, free pages left out: what the size cap measures. */

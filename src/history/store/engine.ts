@@ -7,8 +7,16 @@
 // in which closed 15-minute and 2-hour buckets are also rolled up from the rows below them: the
 // coarser tiers are exact roll-ups of the finer ones, and a restart needs no state beyond the file.
 
-import { join } from "node:path"
-import { ByteWriter, decodeChunk, type EncodableSeries, readChunk, summarizeChunk, writeBucket } from "./codec.ts"
+import { dirname, join } from "node:path"
+import {
+  ByteWriter,
+  type ChunkVisitor,
+  decodeChunk,
+  type EncodableSeries,
+  encodeBucket,
+  readChunk,
+  writeBucket
+} from "./codec.ts"
 import {
   Database,
   DB_FILE,
@@ -19,7 +27,7 @@ import {
   removeHolder,
   sqliteFault
 } from "./database.ts"
-import type { DataDirLocked, StoreFault } from "./errors.ts"
+import { type DataDirLocked, DiskUnavailable, type StoreFault } from "./errors.ts"
 import {
   addGauge,
   type CounterAgg,
@@ -46,6 +54,11 @@ const MINUTE = 60_000
 export const GRACE_MS = 30_000
 /** Samples stamped further ahead of the clock than this are refused (they would never close). */
 const FUTURE_MS = MINUTE
+// Retention reads every row of every tier (a ring has no index by time), so it runs daily: in
+// a ring only a stop leaves rows past their retention, and a day more of them harms nobody.
+// The first pass comes an hour after start, not amid the start's own work.
+const RETENTION_INTERVAL_MS = 24 * 3_600_000
+const FIRST_RETENTION_MS = 3_600_000
 
 export interface EngineSettings {
   readonly dataDir: string
@@ -108,8 +121,8 @@ export type UptimeWindow = "24h" | "7d" | "30d" | "365d"
 export type Uptime = Readonly<Record<UptimeWindow, number | null>>
 /**
  * Each window, and the tier it is read from: a window starts at the boundary of that tier's
- * buckets before it (15 minutes, 2 hours, a day for 365d, read from the day summaries), so that
- * a share over a year reads 365 small rows. Every reading counts once, whatever its tier.
+ * buckets before it (15 minutes, 2 hours, a day), so that a share over a year reads 365 rows.
+ * Every reading counts once, whatever its tier.
  */
 export const UPTIME_WINDOWS: ReadonlyArray<{
   readonly name: UptimeWindow
@@ -120,7 +133,7 @@ export const UPTIME_WINDOWS: ReadonlyArray<{
   { name: "24h", windowMs: 24 * 3_600_000, tierIndex: 1, alignMs: 15 * MINUTE },
   { name: "7d", windowMs: 7 * 86_400_000, tierIndex: 2, alignMs: 2 * 3_600_000 },
   { name: "30d", windowMs: 30 * 86_400_000, tierIndex: 2, alignMs: 2 * 3_600_000 },
-  { name: "365d", windowMs: 365 * 86_400_000, tierIndex: 2, alignMs: 86_400_000 }
+  { name: "365d", windowMs: 365 * 86_400_000, tierIndex: 3, alignMs: 86_400_000 }
 ]
 
 export interface StoreStats {
@@ -183,6 +196,7 @@ export class StoreEngine {
   /** Samples for a minute that ended before this, and is no longer in memory, are late. */
   private closedBefore = Number.NEGATIVE_INFINITY
   private lastMaintenance = Number.NEGATIVE_INFINITY
+  private lastRetention = Number.NEGATIVE_INFINITY
   private droppingLogged = false
   private queryFaultLogged = false
   private readonly counts = {
@@ -214,6 +228,7 @@ export class StoreEngine {
   /** Opens the database at start; only another process holding it is returned as a failure. */
   start(now: number): DataDirLocked | undefined {
     this.closedBefore = Math.floor((now - GRACE_MS) / MINUTE) * MINUTE
+    this.lastRetention = now - RETENTION_INTERVAL_MS + FIRST_RETENTION_MS
     const fault = this.open(now, true)
     if (fault?._tag === "DataDirLocked") return fault
     if (this.db !== undefined) this.log("info", `writing ${this.path}`)
@@ -259,9 +274,9 @@ export class StoreEngine {
   private afterOpen(db: Database, now: number): void {
     for (const bucket of this.buckets.values()) {
       if (bucket.included) continue
-      const row = db.tiers[0].get.get(bucket.start / MINUTE) as { data: Uint8Array } | undefined
+      const row = db.get(0, bucket.start / MINUTE)
       if (row !== undefined) {
-        const stored = this.decodeMinute(db, row.data)
+        const stored = this.decodeMinute(db, row)
         for (const [key, agg] of bucket.series) {
           const earlier = stored.get(key)
           if (earlier === undefined) stored.set(key, agg)
@@ -272,22 +287,17 @@ export class StoreEngine {
       bucket.included = true
     }
     const open = Math.floor((now - GRACE_MS) / MINUTE)
-    for (const row of db.tiers[0].range.all(open, Number.MAX_SAFE_INTEGER) as Array<{
-      chunk: number
-      data: Uint8Array
-    }>) {
-      const start = row.chunk * MINUTE
+    for (const row of db.range(0, open, Math.floor((now + FUTURE_MS) / MINUTE) + 1)) {
+      const start = row.bucket * MINUTE
       if (this.buckets.has(start)) continue
       this.buckets.set(start, { start, series: this.decodeMinute(db, row.data), dirty: false, included: true })
     }
     // The newest stored minute gives each counter the baseline of its next increase. The time of
     // that reading is not stored: the minute's start stands for it, so that any later reading
     // counts (and a gap is measured at most a minute too long).
-    const latest = db.sqlite.prepare("SELECT chunk, data FROM tier_1m ORDER BY chunk DESC LIMIT 1").get() as
-      | { chunk: number; data: Uint8Array }
-      | undefined
+    const latest = db.latest(0)
     if (latest !== undefined) {
-      const at = latest.chunk * MINUTE
+      const at = latest.bucket * MINUTE
       for (const [key, agg] of this.decodeMinute(db, latest.data)) {
         for (const [name, c] of agg.counters) {
           const id = `${key}\u0000${name}`
@@ -421,23 +431,26 @@ export class StoreEngine {
     const db = this.db
     const dirty = [...this.buckets.values()].filter((b) => b.dirty).sort((a, b) => a.start - b.start)
     const maintenanceDue = forceMaintenance || now - this.lastMaintenance >= this.settings.maintenanceIntervalMs
-    const t1 = TIERS[1]
-    const rollDue = Math.floor(closed / t1.bucketMs) * t1.bucketMs > db.done[1]
+    const rollDue = Math.floor(closed / TIERS[1].bucketMs) * TIERS[1].bucketMs > db.done[1]
     if (dirty.length === 0 && !maintenanceDue && !rollDue) return
 
     const newSeries = new Map<string, number>()
     const newMetrics = new Map<string, number>()
-    let done: [number, number, number]
+    const done: [number, number, number, number] = [...db.done]
     try {
       db.sqlite.exec("BEGIN")
+      // First what is stored and closed (after a long stop, minutes from before it), before a
+      // new minute takes the ring row of one two days older; then the minutes written now.
+      this.rollUp(db, dirty.length === 0 ? closed : Math.min(closed, dirty[0]!.start), done)
       for (const bucket of dirty) {
         const encodable = this.encodable(db, bucket, newSeries, newMetrics)
-        const w = new ByteWriter(512)
+        const w = new ByteWriter(2048)
         writeBucket(w, 0, encodable)
-        db.tiers[0].upsert.run(bucket.start / MINUTE, w.toBytes(), null)
+        db.put(0, bucket.start / MINUTE, w.toBytes())
       }
-      done = this.rollUp(db, closed)
-      if (maintenanceDue) this.maintain(db, now, done)
+      this.rollUp(db, closed, done)
+      const retentionDue = forceMaintenance || now - this.lastRetention >= RETENTION_INTERVAL_MS
+      if (maintenanceDue) this.maintain(db, now, done, retentionDue)
       db.sqlite.exec("COMMIT")
     } catch (e) {
       try {
@@ -458,8 +471,7 @@ export class StoreEngine {
       db.metricIds.set(key, id)
       db.metricById[id] = { kind: key.startsWith("g:") ? "gauge" : "counter", name: key.slice(2) }
     }
-    db.done[1] = done[1]
-    db.done[2] = done[2]
+    for (let i = 1; i < done.length; i++) db.done[i] = done[i]!
     for (const bucket of dirty) {
       bucket.dirty = false
       bucket.included = true
@@ -469,6 +481,7 @@ export class StoreEngine {
     }
     this.counts.flushes++
     if (maintenanceDue) {
+      if (forceMaintenance || now - this.lastRetention >= RETENTION_INTERVAL_MS) this.lastRetention = now
       this.lastMaintenance = now
       this.checkpoint(db)
     }
@@ -558,116 +571,81 @@ export class StoreEngine {
     return out
   }
 
-  /** Appends closed buckets to their chunks of tier `index`, one write per chunk. */
-  private append(
-    db: Database,
-    index: 1 | 2,
-    buckets: ReadonlyArray<{ readonly start: number; readonly series: Map<number, SeriesAgg<number>> }>
-  ): void {
-    const tier = TIERS[index]
-    const statements = db.tiers[index]
-    let i = 0
-    while (i < buckets.length) {
-      const chunk = Math.floor(buckets[i]!.start / tier.chunkMs)
-      const w = new ByteWriter(4096)
-      const existing = statements.get.get(chunk) as { data: Uint8Array } | undefined
-      if (existing !== undefined) w.bytes(existing.data)
-      for (; i < buckets.length && Math.floor(buckets[i]!.start / tier.chunkMs) === chunk; i++) {
-        const b = buckets[i]!
-        const slot = (b.start - chunk * tier.chunkMs) / tier.bucketMs
-        writeBucket(
-          w,
-          slot,
-          [...b.series].map(([seriesId, agg]) => ({ seriesId, agg }))
+  /**
+   * Rolls each tier's closed buckets into the next: 1-minute into 15-minute buckets up to
+   * `closed`, 15-minute into 2-hour and 2-hour into day buckets as far as the finer tier is
+   * done. `done` is updated; the rows are written in the caller's transaction.
+   */
+  private rollUp(db: Database, closed: number, done: [number, number, number, number]): void {
+    for (let i = 1; i < TIERS.length; i++) {
+      const tier = TIERS[i]!
+      const finer = TIERS[i - 1]!
+      const limit = i === 1 ? closed : done[i - 1]!
+      const to = Math.floor(limit / tier.bucketMs) * tier.bucketMs
+      if (to <= done[i]!) continue
+      const groups = new Map<number, Map<number, SeriesAgg<number>>>()
+      for (const row of db.range(i - 1, Math.floor(done[i]! / finer.bucketMs), to / finer.bucketMs)) {
+        const start = Math.floor((row.bucket * finer.bucketMs) / tier.bucketMs) * tier.bucketMs
+        for (const bucket of decodeChunk(row.data)) mergeInto(groups, start, bucket.series)
+      }
+      for (const [start, series] of groups) {
+        db.put(
+          i,
+          start / tier.bucketMs,
+          encodeBucket(
+            0,
+            [...series].map(([seriesId, agg]) => ({ seriesId, agg }))
+          )
         )
       }
-      const data = w.toBytes()
-      // A 2-hour row is a day: its summary serves steps of whole days.
-      statements.upsert.run(chunk, data, index === 2 ? summarizeChunk(data) : null)
+      // With nothing to roll (no samples), only the mark moves: no write while idle. At the
+      // next open it is read back from the newest bucket, and the empty stretch is read again.
+      done[i] = to
     }
-  }
-
-  /** Rolls closed 1-minute buckets into 15-minute ones, and full 15-minute chunks into 2-hour buckets. */
-  private rollUp(db: Database, closed: number): [number, number, number] {
-    const [, t15, t2h] = TIERS
-    let done15 = db.done[1]
-    let done2h = db.done[2]
-    const to15 = Math.floor(closed / t15.bucketMs) * t15.bucketMs
-    if (to15 > done15) {
-      const groups = new Map<number, Map<number, SeriesAgg<number>>>()
-      for (const row of db.tiers[0].range.all(done15 / MINUTE, to15 / MINUTE) as Array<{
-        chunk: number
-        data: Uint8Array
-      }>) {
-        for (const bucket of decodeChunk(row.data)) {
-          const start = Math.floor(((row.chunk + bucket.slot) * MINUTE) / t15.bucketMs) * t15.bucketMs
-          mergeInto(groups, start, bucket.series)
-        }
-      }
-      this.append(
-        db,
-        1,
-        [...groups].map(([start, series]) => ({ start, series }))
-      )
-      done15 = to15
-      // With nothing rolled (no samples), the mark moves in memory only: no write while idle.
-      if (groups.size > 0) db.setDone.run(t15.name, done15)
-    }
-    const to2h = Math.floor(done15 / t2h.bucketMs) * t2h.bucketMs
-    if (to2h > done2h) {
-      // A 15-minute chunk is exactly one 2-hour bucket.
-      const groups = new Map<number, Map<number, SeriesAgg<number>>>()
-      for (const row of db.tiers[1].range.all(done2h / t15.chunkMs, to2h / t15.chunkMs) as Array<{
-        chunk: number
-        data: Uint8Array
-      }>) {
-        for (const bucket of decodeChunk(row.data)) mergeInto(groups, row.chunk * t15.chunkMs, bucket.series)
-      }
-      this.append(
-        db,
-        2,
-        [...groups].map(([start, series]) => ({ start, series }))
-      )
-      done2h = to2h
-      if (groups.size > 0) db.setDone.run(t2h.name, done2h)
-    }
-    return [0, done15, done2h]
   }
 
   /**
-   * Retention, then the size cap: both delete whole rows, oldest first, and never a row whose
-   * buckets the next tier does not hold yet. The cap takes from the tier whose oldest row is
-   * oldest relative to its retention, so every tier keeps about the same share of its span.
+   * Retention, then the size cap. In a ring a bucket's row is overwritten one retention later,
+   * so retention finds rows only where that did not happen (the service was stopped). The cap
+   * deletes rows oldest first, from the tier whose oldest row is the oldest relative to its
+   * retention, so every tier keeps about the same share of its span; never a row whose bucket
+   * the next tier does not hold yet.
    */
-  private maintain(db: Database, now: number, done: readonly [number, number, number]): void {
-    const limit = (i: number) => {
-      const tier = TIERS[i]!
-      return i < 2 ? Math.floor(done[i + 1]! / tier.chunkMs) : Number.MAX_SAFE_INTEGER
-    }
-    for (let i = 0; i < 3; i++) {
-      const tier = TIERS[i]!
-      const expired = Math.floor((now - tier.retentionMs) / tier.chunkMs)
-      db.tiers[i]!.deleteBefore.run(Math.min(expired, limit(i)))
+  private maintain(
+    db: Database,
+    now: number,
+    done: readonly [number, number, number, number],
+    retention: boolean
+  ): void {
+    // The last bucket of tier i that tier i + 1 holds, +1.
+    const rolled = (i: number) =>
+      i + 1 < TIERS.length ? Math.floor(done[i + 1]! / TIERS[i]!.bucketMs) : Number.MAX_SAFE_INTEGER
+    if (retention) {
+      for (let i = 0; i < TIERS.length; i++) {
+        const tier = TIERS[i]!
+        db.deleteBefore(i, Math.min(Math.floor((now - tier.retentionMs) / tier.bucketMs), rolled(i)))
+      }
     }
     let used = db.usedBytes()
-    for (let guard = 0; used > this.settings.maxSizeBytes && guard < 100_000; guard++) {
+    if (used <= this.settings.maxSizeBytes) return
+    const rows = TIERS.map((_, i) => db.byAge(i).filter((r) => r.bucket < rolled(i)))
+    const next = TIERS.map(() => 0)
+    while (used > this.settings.maxSizeBytes) {
       let pick = -1
-      let pickChunk = 0
       let pickAge = Number.NEGATIVE_INFINITY
-      for (let i = 0; i < 3; i++) {
+      for (let i = 0; i < TIERS.length; i++) {
+        const row = rows[i]![next[i]!]
+        if (row === undefined) continue
         const tier = TIERS[i]!
-        const oldest = (db.tiers[i]!.oldest.get() as { chunk: number | null }).chunk
-        if (oldest === null || oldest >= limit(i)) continue
-        const age = (now - oldest * tier.chunkMs) / tier.retentionMs
+        const age = (now - row.bucket * tier.bucketMs) / tier.retentionMs
         if (age > pickAge) {
           pick = i
-          pickChunk = oldest
           pickAge = age
         }
       }
       if (pick === -1) break
-      // An hour of minutes at a time; one row of the coarser tiers.
-      db.tiers[pick]!.deleteBefore.run(Math.min(pickChunk + (pick === 0 ? 60 : 1), limit(pick)))
+      db.deleteSlot(pick, rows[pick]![next[pick]!]!.slot)
+      next[pick]!++
       used = db.usedBytes()
     }
     if (used > this.settings.maxSizeBytes) {
@@ -691,6 +669,22 @@ export class StoreEngine {
     }
   }
 
+  /**
+   * A consistent copy of the database at `target` (VACUUM INTO: compact, no WAL), written
+   * through the store's own connection: while the service runs, its exclusive lock keeps every
+   * other program out of the file, sqlite3 included.
+   */
+  backup(target: string): StoreFault | undefined {
+    const db = this.db
+    if (db === undefined) return this.fault ?? new DiskUnavailable({ path: this.path, detail: "not open" })
+    try {
+      db.sqlite.prepare("VACUUM INTO ?").run(target)
+      return undefined
+    } catch (e) {
+      return sqliteFault(dirname(target), e)
+    }
+  }
+
   /** The last flush and checkpoint, then the file is closed and its lock released. */
   close(now: number): void {
     this.flush(now)
@@ -711,7 +705,7 @@ export class StoreEngine {
    * Visits what is kept from `from` on, in time order: tier `index` up to where it is rolled,
    * then each finer tier, then the minutes in memory (which replace the same minutes on disk).
    */
-  private scan(from: number, index: number, sink: ScanSink, daySummaries = false): void {
+  private scan(from: number, index: number, sink: ScanSink, now: number): void {
     const memory = [...this.buckets.values()].sort((a, b) => a.start - b.start)
     let m = 0
     const emitMemory = (before: number) => {
@@ -739,32 +733,28 @@ export class StoreEngine {
             m = memory.findIndex((b) => b.start >= lo)
             if (m === -1) m = memory.length
           }
-          const statement = daySummaries && i === 2 ? db.tiers[2].rangeSummary : db.tiers[i]!.range
-          const rows = statement.all(
-            Math.floor(lo / tier.chunkMs),
-            hi === Number.POSITIVE_INFINITY ? Number.MAX_SAFE_INTEGER : Math.ceil(hi / tier.chunkMs)
-          ) as Array<{ chunk: number; data: Uint8Array }>
-          const low = lo
+          const end = hi === Number.POSITIVE_INFINITY ? now + FUTURE_MS + tier.bucketMs : hi
+          const rows = db.range(i, Math.ceil(lo / tier.bucketMs), Math.ceil(end / tier.bucketMs))
+          let start = 0
+          const visitor: ChunkVisitor = {
+            bucket: () => {
+              if (i === 0) {
+                emitMemory(start)
+                if (this.buckets.has(start)) return false
+              }
+              sink.bucket(start)
+              return true
+            },
+            series: (id) => {
+              const key = db.seriesById[id]
+              return key !== undefined && sink.series(key)
+            },
+            gauge: (id, count, min, max, sum) => sink.dbGauge(id, count, min, max, sum),
+            counter: (id, last, increase) => sink.dbCounter(id, last, increase)
+          }
           for (const row of rows) {
-            const base = row.chunk * tier.chunkMs
-            readChunk(row.data, {
-              bucket: (slot) => {
-                const start = base + slot * tier.bucketMs
-                if (start < low || start >= hi) return false
-                if (i === 0) {
-                  emitMemory(start)
-                  if (this.buckets.has(start)) return false
-                }
-                sink.bucket(start)
-                return true
-              },
-              series: (id) => {
-                const key = db.seriesById[id]
-                return key !== undefined && sink.series(key)
-              },
-              gauge: (id, count, min, max, sum) => sink.dbGauge(id, count, min, max, sum),
-              counter: (id, last, increase) => sink.dbCounter(id, last, increase)
-            })
+            start = row.bucket * tier.bucketMs
+            readChunk(row.data, visitor)
           }
           lo = hi
         }
@@ -789,7 +779,7 @@ export class StoreEngine {
     const n = Math.floor((now - from) / step) + 1
     const filter = only === undefined ? undefined : new Set(only.map(seriesKey))
     const sink = new QuerySink(from, step, n, filter, this.db)
-    this.scan(from, plan.sourceIndex, sink, plan.daySummaries)
+    this.scan(from, plan.sourceIndex, sink, now)
     const series = [...sink.accs.values()]
       .sort((a, b) =>
         a.series.kind === b.series.kind
@@ -834,7 +824,7 @@ export class StoreEngine {
           },
           memCounter() {}
         },
-        alignMs === 86_400_000
+        now
       )
       result[name] = count === 0 ? null : sum / count
     }

@@ -6,26 +6,38 @@ const MINUTE = 60_000
 const HOUR = 60 * MINUTE
 const DAY = 24 * HOUR
 
-export type TierName = "1m" | "15m" | "2h"
+export type TierName = "1m" | "15m" | "2h" | "1d"
 
 export interface Tier {
   readonly name: TierName
   readonly table: string
   /** The time one aggregate covers. */
   readonly bucketMs: number
-  /** The time one row covers: a row holds chunkMs / bucketMs consecutive buckets. */
-  readonly chunkMs: number
-  /** A bucket is deleted once it ended this long ago (rows go whole: up to one chunk later). */
+  /** A bucket is kept this long after it ends... */
   readonly retentionMs: number
+  /** ...so the table is a ring of this many rows: bucket b lives in row b mod slots. */
+  readonly slots: number
 }
 
-// 1-minute buckets one per row: the open minute is rewritten at every flush, so it must stay a
-// small row. 15-minute buckets 8 to a row (2 h, which is exactly one bucket of the next tier);
-// 2-hour buckets 12 to a row (a day): a 2-year query reads 730 rows.
-export const TIERS: readonly [Tier, Tier, Tier] = [
-  { name: "1m", table: "tier_1m", bucketMs: MINUTE, chunkMs: MINUTE, retentionMs: 2 * DAY },
-  { name: "15m", table: "tier_15m", bucketMs: 15 * MINUTE, chunkMs: 2 * HOUR, retentionMs: 90 * DAY },
-  { name: "2h", table: "tier_2h", bucketMs: 2 * HOUR, chunkMs: DAY, retentionMs: 730 * DAY }
+const tier = (name: TierName, bucketMs: number, retentionMs: number): Tier => ({
+  name,
+  table: `tier_${name}`,
+  bucketMs,
+  retentionMs,
+  slots: retentionMs / bucketMs
+})
+
+// One bucket per row, every series of the bucket packed in it (codec.ts). Each table is a ring:
+// a new bucket overwrites the row of the bucket one retention older, in place, so a flush
+// rewrites the pages of the rows it writes and nothing else (no free-list, header or B-tree
+// reshaping as appends and deletes would cause), and the file stops growing once full.
+// The day tier answers only: it is a roll-up of the 2-hour one, kept as long, so that a year
+// in whole-day steps reads 365 rows.
+export const TIERS: readonly [Tier, Tier, Tier, Tier] = [
+  tier("1m", MINUTE, 2 * DAY),
+  tier("15m", 15 * MINUTE, 90 * DAY),
+  tier("2h", 2 * HOUR, 730 * DAY),
+  tier("1d", DAY, 730 * DAY)
 ]
 
 /** Points per series a query returns when it names no step. */
@@ -65,8 +77,6 @@ export interface Plan {
    * roll-ups are exact) for less to read. A 2-year answer reads 730 rows, not 8760.
    */
   readonly sourceIndex: number
-  /** The step is whole days: each 2-hour row's day summary stands for its 12 buckets. */
-  readonly daySummaries: boolean
 }
 
 // Steps a default can take: divisors of a day, then whole days, so that points fall on round
@@ -84,15 +94,7 @@ const niceStep = (windowMs: number, bucket: number, points: number): number => {
 const planOf = (tierIndex: number, windowMs: number, stepMs: number): Plan => {
   let sourceIndex = tierIndex
   while (sourceIndex + 1 < TIERS.length && stepMs % TIERS[sourceIndex + 1]!.bucketMs === 0) sourceIndex++
-  const source = TIERS[sourceIndex]!
-  return {
-    tier: TIERS[tierIndex]!,
-    tierIndex,
-    windowMs,
-    stepMs,
-    sourceIndex,
-    daySummaries: sourceIndex === TIERS.length - 1 && stepMs % source.chunkMs === 0
-  }
+  return { tier: TIERS[tierIndex]!, tierIndex, windowMs, stepMs, sourceIndex }
 }
 
 const shown = (raw: string) => (raw.length > 40 ? `${raw.slice(0, 40)}…` : raw)

@@ -6,11 +6,10 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { DatabaseSync } from "node:sqlite"
 import { Duration, type Layer, Logger } from "effect"
-import { decodeChunk } from "../../../src/history/store/codec.ts"
 import type { HistoryResult } from "../../../src/history/store/engine.ts"
 import { HistoryStore, type HistoryStoreSettings } from "../../../src/history/store/HistoryStore.ts"
 import type { Sample } from "../../../src/history/store/model.ts"
-import { TIERS } from "../../../src/history/store/tiers.ts"
+import { TIERS, type TierName } from "../../../src/history/store/tiers.ts"
 
 const made: Array<string> = []
 
@@ -46,37 +45,17 @@ export const captureLogs = () => {
   return { lines, layer: Logger.layer([logger]) as Layer.Layer<never> }
 }
 
-export interface StoredChunks {
-  readonly "1m": ReadonlyArray<number>
-  readonly "15m": ReadonlyArray<number>
-  readonly "2h": ReadonlyArray<number>
-}
+export type StoredBuckets = Readonly<Record<TierName, ReadonlyArray<number>>>
 
-/** The chunk numbers of each tier in a database file that no store holds open. */
-export const storedChunks = (dir: string): StoredChunks => {
-  const db = new DatabaseSync(join(dir, "history.db"), { readOnly: true })
+/** The bucket numbers (start / length) each tier holds, in a database file no store holds open. */
+export const storedBuckets = (dir: string, file = "history.db"): StoredBuckets => {
+  const db = new DatabaseSync(join(dir, file), { readOnly: true })
   try {
-    const chunks = (table: string) =>
-      (db.prepare(`SELECT chunk FROM ${table} ORDER BY chunk`).all() as Array<{ chunk: number }>).map((r) => r.chunk)
-    return { "1m": chunks("tier_1m"), "15m": chunks("tier_15m"), "2h": chunks("tier_2h") }
-  } finally {
-    db.close()
-  }
-}
-
-/** How many buckets each tier holds in a database file that no store holds open. */
-export const storedBuckets = (dir: string): Record<string, number> => {
-  const db = new DatabaseSync(join(dir, "history.db"), { readOnly: true })
-  try {
-    const out: Record<string, number> = {}
-    for (const tier of TIERS) {
-      let n = 0
-      for (const row of db.prepare(`SELECT data FROM ${tier.table}`).all() as Array<{ data: Uint8Array }>) {
-        n += decodeChunk(row.data).length
-      }
-      out[tier.name] = n
-    }
-    return out
+    const buckets = (table: string) =>
+      (db.prepare(`SELECT bucket FROM ${table} ORDER BY bucket`).all() as Array<{ bucket: number }>).map(
+        (r) => r.bucket
+      )
+    return Object.fromEntries(TIERS.map((t) => [t.name, buckets(t.table)])) as unknown as StoredBuckets
   } finally {
     db.close()
   }

@@ -2,7 +2,7 @@
 // samples in seconds, with flushes, roll-ups, retention and the size cap running as they would.
 import { randomBytes } from "node:crypto"
 import { existsSync, readFileSync, writeFileSync } from "node:fs"
-import { join } from "node:path"
+import { dirname, join } from "node:path"
 import { afterAll, assert, describe, it } from "@effect/vitest"
 import { Clock, Duration, Effect, Exit } from "effect"
 import { TestClock } from "effect/testing"
@@ -16,7 +16,6 @@ import {
   pointsOf,
   removeTempDirs,
   storedBuckets,
-  storedChunks,
   storeLayer,
   tempDir
 } from "./harness.ts"
@@ -144,7 +143,7 @@ describe("HistoryStore tiers (TestClock, real SQLite file)", () => {
             yield* (yield* HistoryStore).maintain
           })
         )
-        assert.deepStrictEqual(storedChunks(dir)["1m"], [])
+        assert.deepStrictEqual(storedBuckets(dir)["1m"], [])
         yield* session(
           Effect.gen(function* () {
             assertTier(yield* (yield* HistoryStore).query({ window: "30d", step: "15m" }), samples, 15 * MINUTE)
@@ -157,7 +156,7 @@ describe("HistoryStore tiers (TestClock, real SQLite file)", () => {
             yield* (yield* HistoryStore).maintain
           })
         )
-        assert.deepStrictEqual(storedChunks(dir)["15m"], [])
+        assert.deepStrictEqual(storedBuckets(dir)["15m"], [])
         yield* session(
           Effect.gen(function* () {
             const store = yield* HistoryStore
@@ -344,17 +343,11 @@ describe("HistoryStore retention and size cap", () => {
             yield* feed(minutes(0, 2 * 1440, 1))
           })
         )
-        // Closed at 2 days: every minute, and each quarter and 2 hours that ended before then.
-        const first = storedChunks(dir)
-        assert.deepStrictEqual(
-          first["1m"],
-          Array.from({ length: 2880 }, (_, i) => i)
-        )
-        assert.deepStrictEqual(
-          first["15m"],
-          Array.from({ length: 24 }, (_, i) => i)
-        )
-        assert.deepStrictEqual(first["2h"], [0, 1])
+        const upTo = (n: number, from = 0) => Array.from({ length: n - from }, (_, i) => from + i)
+        // Closed at 2 days: every minute, every quarter and 2 hours that ended half a minute
+        // before (the last quarter waits for its last minute), and the first day.
+        const first = storedBuckets(dir)
+        assert.deepStrictEqual(first, { "1m": upTo(2880), "15m": upTo(191), "2h": upTo(23), "1d": [0] })
         const maintainAt = (t: number) =>
           session(
             dir,
@@ -363,24 +356,19 @@ describe("HistoryStore retention and size cap", () => {
               yield* (yield* HistoryStore).maintain
             })
           )
+        // A day later the first day of minutes is gone, and every bucket reached the coarser
+        // tiers before its minutes went.
         yield* maintainAt(3 * DAY)
-        const third = storedChunks(dir)
-        assert.deepStrictEqual(
-          third["1m"],
-          Array.from({ length: 1440 }, (_, i) => 1440 + i)
-        )
-        assert.deepStrictEqual(third["15m"], first["15m"])
-        assert.deepStrictEqual(third["2h"], first["2h"])
-        // Every bucket reached the coarser tiers before its minutes went.
-        assert.deepStrictEqual(storedBuckets(dir), { "1m": 1440, "15m": 192, "2h": 24 })
-        yield* maintainAt(91 * DAY)
-        assert.deepStrictEqual(storedChunks(dir), {
-          "1m": [],
-          "15m": Array.from({ length: 12 }, (_, i) => 12 + i),
-          "2h": [0, 1]
+        assert.deepStrictEqual(storedBuckets(dir), {
+          "1m": upTo(2880, 1440),
+          "15m": upTo(192),
+          "2h": upTo(24),
+          "1d": [0, 1]
         })
+        yield* maintainAt(91 * DAY)
+        assert.deepStrictEqual(storedBuckets(dir), { "1m": [], "15m": upTo(192, 96), "2h": upTo(24), "1d": [0, 1] })
         yield* maintainAt(731 * DAY)
-        assert.deepStrictEqual(storedChunks(dir), { "1m": [], "15m": [], "2h": [1] })
+        assert.deepStrictEqual(storedBuckets(dir), { "1m": [], "15m": [], "2h": upTo(24, 12), "1d": [1] })
       })
     },
     120_000
@@ -399,25 +387,25 @@ describe("HistoryStore retention and size cap", () => {
         })
         yield* session(dir, 0, feed(minutes(0, 2 * 1440, 12)))
         yield* session(dir, 2 * DAY, usedNow)
-        const before = storedChunks(dir)
+        const before = storedBuckets(dir)
         assert.isAbove(used, 2_000_000)
         // Under the cap: nothing goes.
         yield* session(dir, 2 * DAY, usedNow, used + 1)
-        assert.deepStrictEqual(storedChunks(dir), before)
+        assert.deepStrictEqual(storedBuckets(dir), before)
         // Half the cap: the oldest rows go until it fits, and only so many.
         const cap = Math.floor(used / 2)
         yield* session(dir, 2 * DAY, usedNow, cap)
-        const after = storedChunks(dir)
+        const after = storedBuckets(dir)
         assert.isAtMost(used, cap)
         assert.isAbove(used, cap - 300_000)
-        for (const tier of ["1m", "15m", "2h"] as const) {
+        for (const tier of ["1m", "15m", "2h", "1d"] as const) {
           // What is left of each tier is its newest rows.
           assert.deepStrictEqual(after[tier], before[tier].slice(before[tier].length - after[tier].length), tier)
         }
         assert.isBelow(after["1m"].length, before["1m"].length)
         // Trimmed once, it stays: the same cap deletes nothing more.
         yield* session(dir, 2 * DAY, usedNow, cap)
-        assert.deepStrictEqual(storedChunks(dir), after)
+        assert.deepStrictEqual(storedBuckets(dir), after)
       })
     },
     120_000
@@ -483,7 +471,27 @@ describe("HistoryStore across restarts", () => {
         assert.strictEqual(after.rejectedSamples, 3)
         assert.deepStrictEqual(yield* store.uptime("web"), { "24h": 1, "7d": 1, "30d": 1, "365d": 1 })
       }).pipe(Effect.provide(storeLayer(dir, { flushInterval: Duration.minutes(5) })))
-      assert.strictEqual(storedChunks(dir)["1m"].length, 1)
+      assert.strictEqual(storedBuckets(dir)["1m"].length, 1)
+    })
+  })
+})
+
+describe("HistoryStore backup", () => {
+  it.effect("writes a consistent copy while the store holds the file, and refuses to overwrite one", () => {
+    const dir = tempDir()
+    const copy = join(tempDir(), "copy.db")
+    return Effect.gen(function* () {
+      yield* TestClock.setTime(HOUR)
+      yield* Effect.gen(function* () {
+        const store = yield* HistoryStore
+        yield* store.record([{ at: HOUR, series: { kind: "host", name: "pi" }, gauges: { cpu: 7 }, counters: {} }])
+        yield* store.flush
+        yield* store.backup(copy)
+        const again = yield* store.backup(copy).pipe(Effect.flip)
+        assert.strictEqual(again._tag, "HistoryStoreError")
+      }).pipe(Effect.provide(storeLayer(dir)))
+      // The copy is a database of its own, with what was flushed.
+      assert.deepStrictEqual(storedBuckets(dirname(copy), "copy.db")["1m"], [60])
     })
   })
 })
@@ -512,7 +520,7 @@ describe("HistoryStore faults", () => {
           { at: yield* Clock.currentTimeMillis, series: { kind: "host", name: "pi" }, gauges: { cpu: 1 }, counters: {} }
         ])
       }).pipe(Effect.provide(storeLayer(dir)), Effect.provide(logs.layer))
-      assert.strictEqual(storedChunks(dir)["1m"].length, 1)
+      assert.strictEqual(storedBuckets(dir)["1m"].length, 1)
       assert.isTrue(existsSync(join(dir, "history.db")))
     })
   })
