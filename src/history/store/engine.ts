@@ -412,12 +412,17 @@ export class StoreEngine {
 
   // ---- flushing --------------------------------------------------------------------------
 
-  /** Writes every changed minute in one transaction, with the roll-ups (and maintenance when due). */
-  flush(now: number, options: { readonly maintain?: boolean } = {}): void {
-    this.flushOnce(now, options.maintain === true, true)
+  /**
+   * Writes every changed minute in one transaction; when maintenance is due (hourly) or asked
+   * for, the same transaction rolls the closed buckets up into the coarser tiers, applies the
+   * size cap (and retention, daily), and a checkpoint follows. `rollUp` rolls up without the
+   * rest (at close).
+   */
+  flush(now: number, options: { readonly maintain?: boolean; readonly rollUp?: boolean } = {}): void {
+    this.flushOnce(now, options.maintain === true, options.rollUp === true, true)
   }
 
-  private flushOnce(now: number, forceMaintenance: boolean, mayRetry: boolean): void {
+  private flushOnce(now: number, forceMaintenance: boolean, forceRollUp: boolean, mayRetry: boolean): void {
     const closed = Math.floor((now - GRACE_MS) / MINUTE) * MINUTE
     if (closed > this.closedBefore) this.closedBefore = closed
     for (const [id, b] of this.baselines) if (now - b.at > this.settings.counterGapMs) this.baselines.delete(id)
@@ -431,24 +436,28 @@ export class StoreEngine {
     const db = this.db
     const dirty = [...this.buckets.values()].filter((b) => b.dirty).sort((a, b) => a.start - b.start)
     const maintenanceDue = forceMaintenance || now - this.lastMaintenance >= this.settings.maintenanceIntervalMs
-    const rollDue = Math.floor(closed / TIERS[1].bucketMs) * TIERS[1].bucketMs > db.done[1]
-    if (dirty.length === 0 && !maintenanceDue && !rollDue) return
+    // Roll-ups wait for the hourly maintenance: the coarser rows of an hour then share one
+    // transaction (their pages, the B-tree above them and the header are written once), and
+    // queries read the newest hour from the finer tiers, which hold it. Unless a new minute is
+    // about to take the ring row of one two days older that is not rolled up yet (after a long
+    // stop): then what is stored and closed is rolled up first.
+    const rollUpNow = maintenanceDue || forceRollUp
+    const wouldOverwrite = dirty.length > 0 && dirty[dirty.length - 1]!.start - TIERS[0].retentionMs >= db.done[1]
+    if (dirty.length === 0 && !rollUpNow) return
 
     const newSeries = new Map<string, number>()
     const newMetrics = new Map<string, number>()
     const done: [number, number, number, number] = [...db.done]
     try {
       db.sqlite.exec("BEGIN")
-      // First what is stored and closed (after a long stop, minutes from before it), before a
-      // new minute takes the ring row of one two days older; then the minutes written now.
-      this.rollUp(db, dirty.length === 0 ? closed : Math.min(closed, dirty[0]!.start), done)
+      if (wouldOverwrite) this.rollUp(db, Math.min(closed, dirty[0]!.start), done)
       for (const bucket of dirty) {
         const encodable = this.encodable(db, bucket, newSeries, newMetrics)
         const w = new ByteWriter(2048)
         writeBucket(w, 0, encodable)
         db.put(0, bucket.start / MINUTE, w.toBytes())
       }
-      this.rollUp(db, closed, done)
+      if (rollUpNow) this.rollUp(db, closed, done)
       const retentionDue = forceMaintenance || now - this.lastRetention >= RETENTION_INTERVAL_MS
       if (maintenanceDue) this.maintain(db, now, done, retentionDue)
       db.sqlite.exec("COMMIT")
@@ -459,7 +468,7 @@ export class StoreEngine {
         // The failed commit already ended the transaction.
       }
       this.counts.failedFlushes++
-      this.onFault(sqliteFault(this.settings.dataDir, e), now, mayRetry, forceMaintenance)
+      this.onFault(sqliteFault(this.settings.dataDir, e), now, mayRetry, forceMaintenance, forceRollUp)
       return
     }
 
@@ -492,7 +501,13 @@ export class StoreEngine {
     }
   }
 
-  private onFault(fault: StoreFault, now: number, mayRetry: boolean, forceMaintenance: boolean): void {
+  private onFault(
+    fault: StoreFault,
+    now: number,
+    mayRetry: boolean,
+    forceMaintenance: boolean,
+    forceRollUp: boolean
+  ): void {
     if (fault._tag === "DatabaseDamaged") {
       this.closeDb()
       const aside = moveAside(this.settings.dataDir, new Date(now))
@@ -504,7 +519,7 @@ export class StoreEngine {
           b.dirty = true
           b.included = true
         }
-        if (mayRetry) this.flushOnce(now, forceMaintenance, false)
+        if (mayRetry) this.flushOnce(now, forceMaintenance, forceRollUp, false)
         return
       }
       this.enterMemoryOnly(aside)
@@ -687,7 +702,7 @@ export class StoreEngine {
 
   /** The last flush and checkpoint, then the file is closed and its lock released. */
   close(now: number): void {
-    this.flush(now)
+    this.flush(now, { rollUp: true })
     const db = this.db
     if (db !== undefined) {
       this.checkpoint(db)

@@ -6,9 +6,11 @@ import { dirname, join } from "node:path"
 import { afterAll, assert, describe, it } from "@effect/vitest"
 import { Clock, Duration, Effect, Exit } from "effect"
 import { TestClock } from "effect/testing"
-import type { HistoryResult } from "../../../src/history/store/engine.ts"
+import { type HistoryResult, StoreEngine } from "../../../src/history/store/engine.ts"
+import { InvalidHistoryQuery } from "../../../src/history/store/errors.ts"
 import { HistoryStore } from "../../../src/history/store/HistoryStore.ts"
 import type { Sample } from "../../../src/history/store/model.ts"
+import { planQuery } from "../../../src/history/store/tiers.ts"
 import {
   captureLogs,
   expectedCounter,
@@ -473,6 +475,60 @@ describe("HistoryStore across restarts", () => {
       }).pipe(Effect.provide(storeLayer(dir, { flushInterval: Duration.minutes(5) })))
       assert.strictEqual(storedBuckets(dir)["1m"].length, 1)
     })
+  })
+})
+
+describe("StoreEngine after a crash and a long stop", () => {
+  it("rolls up the minutes written before the crash before new minutes take their ring rows", () => {
+    const dir = tempDir()
+    const engine = () =>
+      new StoreEngine({
+        dataDir: dir,
+        flushIntervalMs: 5 * MINUTE,
+        maxSizeBytes: 200_000_000,
+        maintenanceIntervalMs: HOUR,
+        counterGapMs: 15 * MINUTE,
+        memoryOnlyKeepMs: 3 * HOUR,
+        cacheKiB: 1024
+      })
+    const t0 = Date.UTC(2026, 11, 2)
+    const sample = (at: number): Sample => ({
+      at,
+      series: { kind: "host", name: "pi" },
+      gauges: { cpu: 1 },
+      counters: {}
+    })
+    const first = engine()
+    assert.isUndefined(first.start(t0))
+    // 40 minutes, flushed every 5: the minutes reach the file, the roll-ups wait for the hour.
+    for (let m = 0; m < 40; m++) {
+      first.record([sample(t0 + m * MINUTE)], t0 + m * MINUTE)
+      if (m % 5 === 4) first.flush(t0 + (m + 1) * MINUTE)
+    }
+    // The process dies: no last flush, no roll-up.
+    first.db?.sqlite.close()
+    // Back two days and 10 minutes later: minutes 10, 11, 12 take the rows of the minutes
+    // 10, 11, 12 written before the crash.
+    const second = engine()
+    const back = t0 + 2 * DAY + 10 * MINUTE
+    assert.isUndefined(second.start(back))
+    for (let m = 0; m < 3; m++) second.record([sample(back + m * MINUTE)], back + m * MINUTE)
+    second.flush(back + 3 * MINUTE + 31 * SECOND)
+    const plan = planQuery("30d", "15m")
+    if (plan instanceof InvalidHistoryQuery) throw plan
+    const counts = [...pointsOf(second.query(plan, back + 4 * MINUTE, undefined), "pi")].map(([at, p]) => [
+      (at - t0) / MINUTE,
+      p.gauges.cpu?.count
+    ])
+    // Every quarter before the crash holds its 15 minutes, the 10 minutes after the last full
+    // quarter are the last 10 before it; and the three new minutes.
+    assert.deepStrictEqual(counts, [
+      [0, 15],
+      [15, 15],
+      [30, 10],
+      [2 * 24 * 60, 3]
+    ])
+    second.close(back + 5 * MINUTE)
   })
 })
 
