@@ -1,9 +1,10 @@
-// The binary form of aggregates in the database. One row of a tier table holds a chunk: one or
-// more consecutive buckets, each with every series seen in it. Packing all series of a bucket in
-// one row keeps an append on the rightmost B-tree page (few pages written per flush), and a long
-// query reads a few hundred rows instead of hundreds of thousands.
+// The binary form of aggregates in the database: one row of a tier table holds one bucket,
+// every series seen in it packed together. Packing all series of a bucket in one row makes a
+// flush write a few whole rows, and a long query read a few hundred rows instead of hundreds of
+// thousands. The format can hold several buckets in a row (a "chunk": appending a bucket is a
+// concatenation); the store writes one, at slot 0.
 //
-//   chunk   := bucket*                                    (appending a bucket = concatenation)
+//   chunk   := bucket*
 //   bucket  := varint(slot) varint(byteLength) segment*   (slot: the bucket's index in the chunk)
 //   segment := varint(seriesId) varint(byteLength) entry*
 //   entry   := varint(metricId * 2 + isCounter) u8(tags) gauge | counter

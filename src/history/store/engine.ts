@@ -3,9 +3,10 @@
 // directory.
 //
 // Samples fold into 1-minute buckets in memory as they come. A flush writes every changed
-// bucket (the open minute too, so a kill loses at most one flush interval) in one transaction,
-// in which closed 15-minute and 2-hour buckets are also rolled up from the rows below them: the
-// coarser tiers are exact roll-ups of the finer ones, and a restart needs no state beyond the file.
+// minute (the open one too, so a kill loses at most one flush interval) in one transaction; once
+// an hour that transaction also rolls the closed buckets up, from the rows below them, into the
+// 15-minute, 2-hour and day tiers: the coarser tiers are exact roll-ups of the finer ones, and a
+// restart needs no state beyond the file.
 
 import { dirname, join } from "node:path"
 import {
@@ -442,6 +443,7 @@ export class StoreEngine {
     // about to take the ring row of one two days older that is not rolled up yet (after a long
     // stop): then what is stored and closed is rolled up first.
     const rollUpNow = maintenanceDue || forceRollUp
+    const retentionDue = maintenanceDue && (forceMaintenance || now - this.lastRetention >= RETENTION_INTERVAL_MS)
     const wouldOverwrite = dirty.length > 0 && dirty[dirty.length - 1]!.start - TIERS[0].retentionMs >= db.done[1]
     if (dirty.length === 0 && !rollUpNow) return
 
@@ -458,7 +460,6 @@ export class StoreEngine {
         db.put(0, bucket.start / MINUTE, w.toBytes())
       }
       if (rollUpNow) this.rollUp(db, closed, done)
-      const retentionDue = forceMaintenance || now - this.lastRetention >= RETENTION_INTERVAL_MS
       if (maintenanceDue) this.maintain(db, now, done, retentionDue)
       db.sqlite.exec("COMMIT")
     } catch (e) {
@@ -489,8 +490,8 @@ export class StoreEngine {
       if (start + MINUTE <= closed && !bucket.dirty) this.buckets.delete(start)
     }
     this.counts.flushes++
+    if (retentionDue) this.lastRetention = now
     if (maintenanceDue) {
-      if (forceMaintenance || now - this.lastRetention >= RETENTION_INTERVAL_MS) this.lastRetention = now
       this.lastMaintenance = now
       this.checkpoint(db)
     }

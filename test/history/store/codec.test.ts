@@ -128,6 +128,30 @@ describe("codec", () => {
     assert.strictEqual(size(2, 8_000_000_000, 8_000_000_001, 16_000_000_001), 6 + 1 + 5 + 5 + 5)
   })
 
+  it("stores a gauge that did not move as its min alone, and gives back max and sum exactly", () => {
+    const roundTrip = (g: { count: number; min: number; max: number; sum: number }) => {
+      const blob = encodeBucket(0, [{ seriesId: 1, agg: { gauges: new Map([[1, g]]), counters: new Map() } }])
+      return { size: blob.length, back: decodeChunk(blob)[0]?.series.get(1)?.gauges.get(1) }
+    }
+    // A flag up all minute: count and 1, nothing else.
+    assert.deepStrictEqual(roundTrip({ count: 12, min: 1, max: 1, sum: 12 }), {
+      size: 6 + 2,
+      back: { count: 12, min: 1, max: 1, sum: 12 }
+    })
+    // Three readings of 0.1 summed in a double are 0.1 * 3 in a double: derived, and exact.
+    assert.deepStrictEqual(roundTrip({ count: 3, min: 0.1, max: 0.1, sum: 0.1 + 0.1 + 0.1 }).back, {
+      count: 3,
+      min: 0.1,
+      max: 0.1,
+      sum: 0.1 + 0.1 + 0.1
+    })
+    // A sum that is not min * count is stored as it is.
+    assert.deepStrictEqual(roundTrip({ count: 3, min: 2, max: 2, sum: 7 }), {
+      size: 6 + 3,
+      back: { count: 3, min: 2, max: 2, sum: 7 }
+    })
+  })
+
   it("throws MalformedChunk, and nothing else, on damaged bytes", () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
