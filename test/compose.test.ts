@@ -58,7 +58,8 @@ describe("docker-compose.yml + docker-compose.prod.yml", () => {
   })
 
   it("mounts the host's /proc, /sys, / and the Docker socket, every one read-only", () => {
-    const mounts = mountsOf(profiler)
+    // The history's named volume is the one writable mount (its own test below).
+    const mounts = mountsOf(profiler).filter((m) => m.target !== "/data")
     const byTarget = Object.fromEntries(mounts.map((m) => [m.target, m]))
     expect(byTarget["/host/proc"]).toEqual({ source: "/proc", target: "/host/proc", readOnly: true })
     expect(byTarget["/host/sys"]).toEqual({ source: "/sys", target: "/host/sys", readOnly: true })
@@ -69,6 +70,15 @@ describe("docker-compose.yml + docker-compose.prod.yml", () => {
       readOnly: true
     })
     for (const mount of mounts) expect(mount.readOnly, mount.target).toBe(true)
+  })
+
+  it("keeps the history on a named volume at the image's data directory", () => {
+    expect(mountsOf(profiler).filter((m) => !m.readOnly)).toEqual([
+      { source: "system-profiler-data", target: "/data", readOnly: false }
+    ])
+    expect(/^ENV SYSTEM_PROFILER_DATA_DIR=(\S+)$/m.exec(readFileSync(join(ROOT, "Dockerfile"), "utf8"))?.[1]).toBe(
+      "/data"
+    )
   })
 
   it("reads the real host: no mock figures, no dev token", () => {
@@ -144,7 +154,8 @@ describe("docker-compose.yml alone", () => {
       SYSTEM_PROFILER_SERVICES:
         "web=http://web:3000/,ai-img-validator=http://ai-img-validator:8000/,db=postgres://db:5432"
     })
-    expect(mountsOf(profiler)).toEqual([])
+    // No host mount: only the history's named volume.
+    expect(mountsOf(profiler)).toEqual([{ source: "system-profiler-data", target: "/data", readOnly: false }])
     // Published on the Pi's loopback unless SYSTEM_PROFILER_BIND says otherwise.
     expect(portsOf(profiler)).toContainEqual({ hostIp: "127.0.0.1", published: 8787, target: 8787 })
   })
@@ -190,6 +201,13 @@ describe("Dockerfile", () => {
     const { services } = mustConfig(["docker-compose.yml"], {})
     const build = profilerOf(services).build as { args?: Record<string, string> }
     expect(build.args?.NODE_IMAGE).toBe(argDefault)
+  })
+
+  it("declares the data directory a volume, owned by the user the service switches to", () => {
+    expect(dockerfile).toMatch(/^VOLUME \["\/data"\]$/m)
+    const runAs = /^ENV SYSTEM_PROFILER_RUN_AS=(\d+:\d+)$/m.exec(dockerfile)?.[1]
+    expect(runAs).toBe("1000:1000")
+    expect(dockerfile).toContain(`RUN mkdir -p /data && chown ${runAs} /data && chmod 0750 /data`)
   })
 
   it("listens where the compose files publish", () => {
