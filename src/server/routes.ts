@@ -8,6 +8,7 @@ import { Sampler } from "../sampling/Sampler.ts"
 import { AuthorizationLive, MetricsAuthorizationLive } from "./Authorization.ts"
 import { JsonBadRequest } from "./badRequest.ts"
 import { DoctorHandlers } from "./doctorHandlers.ts"
+import { EventsHandlers } from "./eventsHandlers.ts"
 import { MetricsHandlers, PublicHandlers, StatsHandlers } from "./handlers.ts"
 
 const SamplingLayer = Sampler.layerFromConfig
@@ -22,17 +23,17 @@ const ReadersLayer = Layer.mergeAll(Feed.layer, History.layer)
 // under a release.
 const SCALAR_VERSION = "1.43.5"
 
-/** Every route, needing AppConfig, a Sampler and its readers. */
+/** Every route, needing AppConfig, a Sampler and its readers, and the ContainerEvents (GET /events). */
 export const Routes = Layer.mergeAll(
   HttpApiBuilder.layer(ProfilerApi, { openapiPath: "/openapi.json" }).pipe(
-    Layer.provide([PublicHandlers, StatsHandlers, MetricsHandlers, DoctorHandlers]),
+    Layer.provide([PublicHandlers, StatsHandlers, MetricsHandlers, DoctorHandlers, EventsHandlers]),
     Layer.provide([AuthorizationLive, MetricsAuthorizationLive, Doctor.layer])
   ),
   HttpApiScalar.layerCdn(ProfilerApi, { path: "/docs", version: SCALAR_VERSION }),
   JsonBadRequest
 )
 
-/** Every route, needing AppConfig and a Sampler. */
+/** Every route, needing AppConfig, a Sampler and the ContainerEvents. */
 export const ApiRoutes = Routes.pipe(Layer.provide(ReadersLayer))
 
 /** Every route with its sampling, needing only AppConfig. */
