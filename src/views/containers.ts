@@ -62,9 +62,9 @@ const pressureLine = (line: Pressure["some"]) => ({
 const pressureView = (p: Pressure | null): PressureView =>
   p === null ? null : { some: pressureLine(p.some), full: p.full === null ? null : pressureLine(p.full) }
 
-// The last run's exit tells something only once it has ended: a running container reads 0, a
-// created one has never run.
-const exited = (c: ContainerReading) => c.state !== "running" && c.state !== "created" && c.startedAt !== undefined
+// The last run's exit tells something only once it has ended: a running or paused container
+// reads 0, a created one has never run.
+const exited = (c: ContainerReading) => c.state === "exited" || c.state === "dead" || c.state === "restarting"
 
 const memoryView = (c: ContainerCounters): ContainerInfo["memory"] => {
   if (!c.hasMemory) return null

@@ -1,7 +1,7 @@
 import { Clock, Effect, Result } from "effect"
 import { AppConfig, MAX_CONTAINERS_VARIABLE } from "../../config/AppConfig.ts"
 import type { ContainerCounters, ContainerReading } from "../../domain/ContainerReading.ts"
-import { type CgroupDepth, readCgroupDepth } from "../../kernel/cgroup/depth.ts"
+import { type CgroupLimits, type CgroupUsage, readCgroupLimits, readCgroupUsage } from "../../kernel/cgroup/depth.ts"
 import {
   type CgroupLayout,
   detectLayout,
@@ -113,6 +113,10 @@ export const make = Effect.gen(function* () {
   const cgroupFailures = new Set<string>()
   // The containers whose depth files (limits, throttling, OOM kills, pids, pressure) failed, logged once.
   const depthFailures = new Set<string>()
+  // Each container's cgroup limits, with the inspect answer they were read beside: read again only
+  // with a new inspect (a restart, a change of state, at least every INSPECT_REUSE_MS), since only
+  // `docker update` changes them, and each file read costs tens of microseconds on a busy machine.
+  const limitsRead = new Map<string, { readonly inspect: ContainerInspect; readonly limits: CgroupLimits }>()
 
   const apiVersion = Effect.gen(function* () {
     if (negotiated !== undefined) return negotiated
@@ -200,9 +204,9 @@ export const make = Effect.gen(function* () {
       })
       if (Result.isSuccess(result)) {
         cgroups.set(id, cgroup)
-        const depth = yield* depthOf(id, cgroup)
+        const depth = yield* depthOf(id, cgroup, inspect)
         const { counters, interfaces } = result.success
-        return { counters: countersFromCgroup(counters, host, interfaces, depth), depth }
+        return { counters: countersFromCgroup(counters, host, interfaces, depth?.usage), limits: depth?.limits }
       }
       cgroups.delete(id)
       const error = result.failure
@@ -217,21 +221,28 @@ export const make = Effect.gen(function* () {
 
   // The depth figures beside the counters. A file that exists but cannot be read or parsed leaves
   // them all unknown for this sample (the counters still stand), logged once per container.
-  const depthOf = (id: string, cgroup: string) =>
+  const depthOf = (id: string, cgroup: string, inspect: ContainerInspect) =>
     Effect.gen(function* () {
       if (layout.version === "none") return undefined
-      const depth = readCgroupDepth(layout, cgroup)
+      const kept = limitsRead.get(id)
+      const depth = Result.gen(function* () {
+        const limits = kept?.inspect === inspect ? kept.limits : yield* readCgroupLimits(layout, cgroup)
+        const usage = yield* readCgroupUsage(layout, cgroup)
+        return { limits, usage }
+      })
       if (Result.isSuccess(depth)) {
         depthFailures.delete(id)
-        return depth.success
+        limitsRead.set(id, { inspect, limits: depth.success.limits })
+        return depth.success as { readonly limits: CgroupLimits; readonly usage: CgroupUsage }
       }
+      limitsRead.delete(id)
       if (!depthFailures.has(id)) {
         depthFailures.add(id)
         yield* Effect.logWarning("container cgroup limits unreadable").pipe(
           Effect.annotateLogs({ container: id.slice(0, 12), error: depth.failure.message })
         )
       }
-      return undefined as CgroupDepth | undefined
+      return undefined
     })
 
   // /proc/stat and MemTotal for the cgroup figures; undefined (so the API for every container) when
@@ -273,7 +284,7 @@ export const make = Effect.gen(function* () {
         inspected.delete(item.Id)
         return undefined
       }
-      return containerReading(item, inspect, stats, fromCgroup?.depth)
+      return containerReading(item, inspect, stats, fromCgroup?.limits)
     })
 
   const sample = Effect.gen(function* () {
@@ -299,6 +310,7 @@ export const make = Effect.gen(function* () {
     for (const id of cgroups.keys()) if (!listed.has(id)) cgroups.delete(id)
     for (const id of cgroupFailures) if (!listed.has(id)) cgroupFailures.delete(id)
     for (const id of depthFailures) if (!listed.has(id)) depthFailures.delete(id)
+    for (const id of limitsRead.keys()) if (!listed.has(id)) limitsRead.delete(id)
     for (const id of timingOut.keys()) if (!listed.has(id)) timingOut.delete(id)
     const at = yield* Clock.currentTimeMillis
     return { at, containers }

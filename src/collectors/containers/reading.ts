@@ -7,7 +7,7 @@ import type {
   ContainerLimits,
   ContainerReading
 } from "../../domain/ContainerReading.ts"
-import type { CgroupDepth } from "../../kernel/cgroup/depth.ts"
+import type { CgroupLimits, CgroupUsage } from "../../kernel/cgroup/depth.ts"
 import type { BlkioEntry } from "../../kernel/cgroup/parse.ts"
 import type { CgroupCounters, HostCpuCounters } from "../../kernel/cgroup/stats.ts"
 import type { NetDevCounters } from "../../kernel/netDev.ts"
@@ -107,7 +107,7 @@ export const countersFromCgroup = (
   cgroup: CgroupCounters,
   host: HostCpuCounters,
   interfaces: ReadonlyArray<NetDevCounters> | undefined,
-  depth?: CgroupDepth | undefined
+  usage?: CgroupUsage | undefined
 ): ContainerCounters => {
   let rxBytes = 0
   let txBytes = 0
@@ -129,10 +129,10 @@ export const countersFromCgroup = (
     inactiveFile: cgroup.inactiveFile,
     network: interfaces === undefined ? undefined : { rxBytes, txBytes },
     blockIo: blockIoTotals(cgroup.blkio),
-    throttling: depth?.throttling ?? undefined,
-    oomKills: depth?.oomKills ?? undefined,
-    pids: depth?.pids?.current,
-    pressure: depth?.pressure ?? undefined
+    throttling: usage?.throttling ?? undefined,
+    oomKills: usage?.oomKills ?? undefined,
+    pids: usage?.pidsCurrent ?? undefined,
+    pressure: usage?.pressure ?? undefined
   }
 }
 
@@ -163,13 +163,13 @@ export const limitsFromInspect = (inspect: ContainerInspect): ContainerLimits | 
  */
 export const containerLimits = (
   inspect: ContainerInspect,
-  depth: CgroupDepth | undefined
+  cgroup: CgroupLimits | undefined
 ): ContainerLimits | undefined => {
   const configured = limitsFromInspect(inspect)
-  if (depth === undefined) return configured
-  const cpus = depth.cpuLimit === null ? configured?.cpus : depth.cpuLimit.cpus
-  const memoryBytes = depth.memoryLimitBytes === undefined ? configured?.memoryBytes : depth.memoryLimitBytes
-  const pids = depth.pids === null ? configured?.pids : depth.pids.max
+  if (cgroup === undefined) return configured
+  const cpus = cgroup.cpuLimit === null ? configured?.cpus : cgroup.cpuLimit.cpus
+  const memoryBytes = cgroup.memoryLimitBytes === undefined ? configured?.memoryBytes : cgroup.memoryLimitBytes
+  const pids = cgroup.pidsMax === undefined ? configured?.pids : cgroup.pidsMax
   if (cpus === undefined && memoryBytes === undefined && pids === undefined) return undefined
   return { cpus: cpus ?? null, memoryBytes: memoryBytes ?? null, pids: pids ?? null }
 }
@@ -179,7 +179,7 @@ export const containerReading = (
   item: ContainerListItem,
   inspect: ContainerInspect,
   counters: ContainerCounters | undefined,
-  depth?: CgroupDepth | undefined
+  cgroupLimits?: CgroupLimits | undefined
 ): ContainerReading => ({
   id: inspect.Id,
   name: (item.Names?.[0] ?? item.Id.slice(0, 12)).replace(/^\//, ""),
@@ -194,5 +194,5 @@ export const containerReading = (
   composeService: item.Labels?.[COMPOSE_SERVICE_LABEL],
   exitCode: inspect.State.ExitCode,
   oomKilled: inspect.State.OOMKilled,
-  limits: containerLimits(inspect, depth)
+  limits: containerLimits(inspect, cgroupLimits)
 })

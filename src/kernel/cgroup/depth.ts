@@ -1,7 +1,9 @@
 // What a container's limits are doing to it, from its cgroup: the CPU quota and how often it ran
 // out (CFS throttling), the memory limit and the OOM kills, the pids, and on cgroup v2 the
 // pressure stall figures. The readers are the fixture-tested ones beside this file; here they are
-// put together for one container under either hierarchy.
+// put together for one container under either hierarchy: its limits, which change only with
+// `docker update` (read when the container is inspected again), and what they are doing to it
+// (read at every sample).
 //
 // A controller or file that is not there (v1 without the pids controller, a v2 subtree where the
 // cpu controller is not enabled, an old kernel without oom_kill or PSI) leaves its figure null:
@@ -14,25 +16,34 @@ import { type CpuLimit, readCpuLimitV1, readCpuLimitV2 } from "./cpuLimit.ts"
 import { type CfsThrottling, readCpuStatV1, readCpuStatV2 } from "./cpuStat.ts"
 import { readMemoryLimitV1, readMemoryLimitV2 } from "./memoryLimit.ts"
 import { readMemoryEventsV2, readOomControlV1 } from "./oom.ts"
-import { type Pids, readPids } from "./pids.ts"
+import { parsePidsCurrent, parsePidsMax } from "./pids.ts"
 import { type CgroupPressure, readPressureV2 } from "./pressure.ts"
 import type { CgroupHierarchy } from "./stats.ts"
-import type { CgroupReadError } from "./text.ts"
+import { type CgroupReadError, readParsed } from "./text.ts"
 
-export interface CgroupDepth {
+/** What the cgroup allows: read when the container is (re)inspected, since only `docker update` changes it. */
+export interface CgroupLimits {
   /** The CFS quota (its `cpus` null when unlimited); null when the cpu controller's files are absent. */
   readonly cpuLimit: CpuLimit | null
-  /** CFS throttling counters; null when the cpu controller's files are absent. */
-  readonly throttling: CfsThrottling | null
   /** The memory limit in bytes; null when unlimited. undefined when the file is absent. */
   readonly memoryLimitBytes: number | null | undefined
+  /** The pids limit; null when unlimited. undefined without the pids controller. */
+  readonly pidsMax: number | null | undefined
+}
+
+/** What the limits are doing: counters and gauges, read at every sample. */
+export interface CgroupUsage {
+  /** CFS throttling counters; null when the cpu controller's files are absent. */
+  readonly throttling: CfsThrottling | null
   /** Processes killed by the OOM killer since the cgroup was created; null when the kernel does not count them. */
   readonly oomKills: number | null
-  /** Tasks now and their limit (max null when unlimited); null without the pids controller. */
-  readonly pids: Pids | null
+  /** Tasks now; null without the pids controller. */
+  readonly pidsCurrent: number | null
   /** cgroup v2 only (null on v1): each resource null where PSI is off. */
   readonly pressure: CgroupPressure | null
 }
+
+export type CgroupDepth = CgroupLimits & CgroupUsage
 
 /** A reader's result, its absence (the file does not exist) as null. */
 const orNull = <A>(result: Result.Result<A, CgroupReadError>): Result.Result<A | null, CgroupReadError> =>
@@ -40,47 +51,60 @@ const orNull = <A>(result: Result.Result<A, CgroupReadError>): Result.Result<A |
     ? Result.succeed(null)
     : result
 
-// A limit reader says null for "no limit": boxed, so that orNull's null means "no such file".
-const boxed = <A>(result: Result.Result<A, CgroupReadError>) => Result.map(result, (value) => ({ value }))
+/** A limit that reads null for "no limit", its file's absence as undefined. */
+const limitOrAbsent = (result: Result.Result<number | null, CgroupReadError>) =>
+  Result.map(orNull(Result.map(result, (value) => ({ value }))), (boxed) => (boxed === null ? undefined : boxed.value))
 
-const readV1 = (root: string, cgroup: string): Result.Result<CgroupDepth, CgroupReadError> =>
+/** `cgroup` as findContainerCgroup gives it; fails naming the file when one exists but cannot be read or parsed. */
+export const readCgroupLimits = (
+  layout: CgroupHierarchy,
+  cgroup: string
+): Result.Result<CgroupLimits, CgroupReadError> =>
   Result.gen(function* () {
-    const cpu = path.join(root, "cpu", cgroup)
-    const memory = path.join(root, "memory", cgroup)
-    const oom = yield* orNull(readOomControlV1(memory))
-    const memoryLimit = yield* orNull(boxed(readMemoryLimitV1(memory)))
+    if (layout.version === 1) {
+      const pids = path.join(layout.root, "pids", cgroup)
+      return {
+        cpuLimit: yield* orNull(readCpuLimitV1(path.join(layout.root, "cpu", cgroup))),
+        memoryLimitBytes: yield* limitOrAbsent(readMemoryLimitV1(path.join(layout.root, "memory", cgroup))),
+        pidsMax: yield* limitOrAbsent(readParsed(path.join(pids, "pids.max"), parsePidsMax))
+      }
+    }
+    const dir = path.join(layout.root, cgroup)
     return {
-      cpuLimit: yield* orNull(readCpuLimitV1(cpu)),
-      throttling: yield* orNull(readCpuStatV1(cpu)),
-      memoryLimitBytes: memoryLimit === null ? undefined : memoryLimit.value,
-      oomKills: oom?.oomKill ?? null,
-      pids: yield* orNull(readPids(path.join(root, "pids", cgroup))),
-      pressure: null
+      cpuLimit: yield* orNull(readCpuLimitV2(dir)),
+      memoryLimitBytes: yield* limitOrAbsent(readMemoryLimitV2(dir)),
+      pidsMax: yield* limitOrAbsent(readParsed(path.join(dir, "pids.max"), parsePidsMax))
     }
   })
 
-const readV2 = (root: string, cgroup: string): Result.Result<CgroupDepth, CgroupReadError> =>
+/** As readCgroupLimits, for the figures that move. */
+export const readCgroupUsage = (layout: CgroupHierarchy, cgroup: string): Result.Result<CgroupUsage, CgroupReadError> =>
   Result.gen(function* () {
-    const dir = path.join(root, cgroup)
+    if (layout.version === 1) {
+      const oom = yield* orNull(readOomControlV1(path.join(layout.root, "memory", cgroup)))
+      return {
+        throttling: yield* orNull(readCpuStatV1(path.join(layout.root, "cpu", cgroup))),
+        oomKills: oom?.oomKill ?? null,
+        pidsCurrent: yield* orNull(
+          readParsed(path.join(layout.root, "pids", cgroup, "pids.current"), parsePidsCurrent)
+        ),
+        pressure: null
+      }
+    }
+    const dir = path.join(layout.root, cgroup)
     const events = yield* orNull(readMemoryEventsV2(dir))
-    const memoryLimit = yield* orNull(boxed(readMemoryLimitV2(dir)))
-    const throttling = yield* orNull(readCpuStatV2(dir))
     return {
-      cpuLimit: yield* orNull(readCpuLimitV2(dir)),
-      throttling,
-      memoryLimitBytes: memoryLimit === null ? undefined : memoryLimit.value,
+      throttling: yield* orNull(readCpuStatV2(dir)),
       oomKills: events?.oomKill ?? null,
-      pids: yield* orNull(readPids(dir)),
+      pidsCurrent: yield* orNull(readParsed(path.join(dir, "pids.current"), parsePidsCurrent)),
       pressure: yield* readPressureV2(dir)
     }
   })
 
-/**
- * The depth figures of a container's cgroup now (`cgroup` as findContainerCgroup gives it). Fails
- * with the file and the reason when a file exists but cannot be read or parsed.
- */
-export const readCgroupDepth = (
-  layout: CgroupHierarchy,
-  cgroup: string
-): Result.Result<CgroupDepth, CgroupReadError> =>
-  layout.version === 1 ? readV1(layout.root, cgroup) : readV2(layout.root, cgroup)
+/** Both at once. */
+export const readCgroupDepth = (layout: CgroupHierarchy, cgroup: string): Result.Result<CgroupDepth, CgroupReadError> =>
+  Result.gen(function* () {
+    const limits = yield* readCgroupLimits(layout, cgroup)
+    const usage = yield* readCgroupUsage(layout, cgroup)
+    return { ...limits, ...usage }
+  })

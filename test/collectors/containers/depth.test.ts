@@ -5,7 +5,7 @@
 // say where each file came from). A container whose cgroup is not found gets its limits from the
 // inspect answer and its throttling and pids from the stats API.
 
-import { cpSync, mkdtempSync, rmSync } from "node:fs"
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, afterEach, assert, beforeEach, describe, it } from "@effect/vitest"
@@ -71,7 +71,7 @@ afterEach(async () => {
   await fake.close()
 })
 
-const sample = async (tree: string | undefined): Promise<ContainerStats> => {
+const collector = (tree: string | undefined) => {
   const runtime = ManagedRuntime.make(
     ContainerCollector.layerLive.pipe(
       Layer.provide(
@@ -87,10 +87,14 @@ const sample = async (tree: string | undefined): Promise<ContainerStats> => {
     )
   )
   runtimes.push(runtime)
-  const stats = await runtime.runPromise(sampleContainers)
-  for (const info of stats.containers) Schema.decodeUnknownSync(ContainerInfo)(info)
-  return stats
+  return async (): Promise<ContainerStats> => {
+    const stats = await runtime.runPromise(sampleContainers)
+    for (const info of stats.containers) Schema.decodeUnknownSync(ContainerInfo)(info)
+    return stats
+  }
 }
+
+const sample = (tree: string | undefined) => collector(tree)()
 
 const compose = { "com.docker.compose.project": "pi-site", "com.docker.compose.service": "web" }
 
@@ -132,6 +136,23 @@ describe("depth figures through the live collector", () => {
     assert.strictEqual(info.pids, 1)
     assert.isNull(info.pressure) // no per-cgroup PSI on v1
     assert.deepStrictEqual([info.composeProject, info.composeService], [null, null])
+  })
+
+  it("limits are read again with the inspect answer, what they do at every sample", async () => {
+    const tree = v2Tree()
+    const scope = join(tree, "sys/fs/cgroup/system.slice", `docker-${V2_ID}.scope`)
+    // "Up 3 minutes": the list says nothing changed, so the last inspect (and the limits read beside it) holds.
+    const container = { id: V2_ID, name: "v2", state: "running" as const, pid: 4242, status: "Up 3 minutes" }
+    fake.containers = [container]
+    const read = collector(tree)
+    assert.strictEqual((await read()).containers[0]!.limits?.cpus, 1.25)
+    writeFileSync(join(scope, "cpu.max"), "50000 100000\n")
+    writeFileSync(join(scope, "pids.current"), "7\n")
+    const kept = (await read()).containers[0]!
+    assert.deepStrictEqual([kept.limits?.cpus, kept.pids], [1.25, 7])
+    // A restart (the list's uptime in seconds) means a new inspect, and the limits are read again.
+    fake.containers = [{ ...container, status: "Up 2 seconds" }]
+    assert.strictEqual((await read()).containers[0]!.limits?.cpus, 0.5)
   })
 
   it("without its cgroup: limits from the inspect answer, throttling and pids from the stats API", async () => {
