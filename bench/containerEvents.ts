@@ -233,7 +233,7 @@ const main = async () => {
       }
       console.log(`change to /stats/stream, ms after docker returned (containers polled hourly, ${CYCLES} cycles):`)
       for (const [op, xs] of Object.entries(latencies)) {
-        console.log(`  docker ${op}: median ${median(xs)} ms, max ${Math.max(...xs)} ms (${xs.join(", ")})`)
+        console.log(`  docker ${op}: median ${Math.round(median(xs))} ms, max ${Math.max(...xs)} ms (${xs.join(", ")})`)
       }
 
       // 3. A tight restart loop.

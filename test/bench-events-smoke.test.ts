@@ -18,10 +18,10 @@ describe("bench/containers.ts --events --smoke", () => {
     assert.strictEqual(r.status, 0, r.stderr)
     for (const row of [
       /^idle, 10 containers polled every 10 s, .*polling only [\d.]+ s\/min .*with the event stream [\d.]+ s\/min .*difference -?[\d.]+ s\/min$/m,
-      /^ {2}docker run: median -?\d+ ms/m,
-      /^ {2}docker stop: median -?\d+ ms, max -?\d+ ms/m,
-      /^ {2}docker start: median -?\d+ ms/m,
-      /^ {2}docker kill: median -?\d+ ms/m,
+      /^ {2}docker run: median -?[\d.]+ ms/m,
+      /^ {2}docker stop: median -?[\d.]+ ms, max -?\d+ ms/m,
+      /^ {2}docker start: median -?[\d.]+ ms/m,
+      /^ {2}docker kill: median -?[\d.]+ ms/m,
       /^restart loop for [\d.]+ s: \d+ events in \/events, \d+ snapshots on \/stats\/stream/m
     ]) {
       assert.match(r.stdout, row)
