@@ -1,9 +1,11 @@
 # system-profiler: host, container and service health for a home server.
 #
 #   docker build -t system-profiler .
+#   docker buildx build --platform linux/arm64,linux/amd64 -t <registry>/system-profiler --push .
 #
-# NODE_IMAGE is the one knob: any image with Node 24, npm and a POSIX /bin/sh (rm), on a platform
-# the bundler ships a binary for (Linux x64 and arm64 on glibc or musl, armv7 on glibc). The
+# Nothing below names an architecture: the same file builds for a Raspberry Pi (linux/arm64) and
+# for x86-64. NODE_IMAGE is the one knob: any image with Node 24, npm and a POSIX /bin/sh (rm), on
+# a platform the bundler ships a binary for (Linux x64 and arm64, on glibc or musl). The
 # default is the official Alpine image; scripts/build-image.sh passes a locally imported stand-in on
 # machines that cannot reach a registry. Nothing else in this file depends on the base.
 # Only classic-builder syntax is used (no BuildKit mounts), so Docker 20.10 builds it as is.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Bundles the service for production (what the Docker image runs): src/main.ts and
 # src/healthcheck.ts, with effect and @effect/platform-node inlined, into dist/ as plain
-# ESM JavaScript that needs no node_modules at run time. Why: running the .ts sources makes
+# ESM JavaScript that needs no node_modules at run time, and the /docs page's script beside them. Why: running the .ts sources makes
 # Node strip types at start and load the whole effect library through its barrel; the bundle
 # holds only the modules the service reaches, which halves the RSS (bench/README.md). Node
 # builtins are required rather than imported (see scripts/build.ts for why).

@@ -1,8 +1,11 @@
 // The production bundle (see scripts/build.sh, which runs this): src/main.ts, src/healthcheck.ts
 // and src/doctor/main.ts with every dependency inlined, into one directory of ESM JavaScript.
+import { copyFileSync } from "node:fs"
 import { builtinModules, createRequire } from "node:module"
+import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { build, type Plugin } from "rolldown"
+import { BUNDLED_SCALAR_FILE, installedScalarModule } from "../src/server/docsScript.ts"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
 const outDir = process.argv[2] ?? `${root}dist`
@@ -65,3 +68,7 @@ await build({
     handler(level, log)
   }
 })
+
+// The /docs page's script, which the service streams from disk (src/server/docsScript.ts): the
+// image has no node_modules, so it travels beside the bundle.
+copyFileSync(installedScalarModule(), join(outDir, BUNDLED_SCALAR_FILE))

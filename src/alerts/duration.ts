@@ -1,16 +1,7 @@
 // The duration grammar of the environment variables (src/config/values.ts): a number and one of
 // ms, s, m, h. Rule files use the same one, so that an owner learns a single way to write "2m".
 
-export const DURATION_PATTERN = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)$/
-
-const UNIT_MILLIS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
-
-/** Milliseconds, or undefined when the text is not a duration of that grammar. */
-export const parseDuration = (text: string): number | undefined => {
-  const match = DURATION_PATTERN.exec(text.trim())
-  if (match === null) return undefined
-  return Math.round(Number(match[1]) * UNIT_MILLIS[match[2]!]!)
-}
+export { parseDuration } from "../config/duration.ts"
 
 /**
  * Milliseconds as Prometheus writes a duration ("1h30m", "90s" is "1m30s", "0s"): its own

@@ -1,3 +1,4 @@
+import type { DeliveryStatus } from "../notify/Notifier.ts"
 import type { Alert, Transition } from "./engine.ts"
 
 // The body of GET /alerts (src/api/Alerts.ts) from the service's alerts: ISO times, and without
@@ -32,8 +33,14 @@ export const transitionView = (t: Transition) => ({
   reason: t.reason
 })
 
-export const alertsView = (current: ReadonlyArray<Alert>, history: ReadonlyArray<Transition>) => ({
+/** GET /alerts; `notifications` is the notifier's status, which holds display forms only. */
+export const alertsView = (
+  current: ReadonlyArray<Alert>,
+  history: ReadonlyArray<Transition>,
+  notifications: ReadonlyArray<DeliveryStatus> = []
+) => ({
   firing: current.filter((a) => a.state === "firing").map(alertView),
   pending: current.filter((a) => a.state === "pending").map(alertView),
-  history: history.map(transitionView)
+  history: history.map(transitionView),
+  notifications
 })

@@ -3,8 +3,8 @@ import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema } from "effect/http-api"
 import { Authorization } from "./Authorization.ts"
 import { IsoTimestamp } from "./common.ts"
 
-// GET /alerts and GET /alerts/rules. Not part of ProfilerApi yet: the lead adds AlertsGroup there.
-// No destination appears here: a destination URL may hold a token.
+// GET /alerts and GET /alerts/rules, and the `alert` events of /stats/stream. No destination URL
+// appears here: it may hold a token; a destination is shown by its display form only.
 
 export const AlertSeverity = Schema.Literals(["info", "warning", "critical"])
 
@@ -64,11 +64,31 @@ export const AlertEvent = Schema.Struct({
 }).annotate({ identifier: "AlertEvent" })
 export type AlertEvent = typeof AlertEvent.Type
 
+export const NotificationStatus = Schema.Struct({
+  destination: Schema.String.annotate({
+    description: "The destination's display form: scheme, host and port, secrets masked, no user info or query"
+  }),
+  kind: Schema.Literals(["ntfy", "gotify", "discord", "slack", "telegram", "smtp", "webhook"]),
+  result: Schema.Literals(["never", "ok", "error"]).annotate({
+    description: "never: nothing sent yet; ok or error: the outcome of the last message"
+  }),
+  at: Schema.NullOr(IsoTimestamp).annotate({ description: "When the last message was delivered or given up" }),
+  attempts: Schema.Int.annotate({ description: "Attempts the last message took" }),
+  error: Schema.NullOr(Schema.String).annotate({ description: "Why the last message failed, for a person to read" }),
+  alertname: Schema.NullOr(Schema.String).annotate({ description: "The alert of the last message" }),
+  queued: Schema.Int.annotate({ description: "Messages waiting for this destination" }),
+  dropped: Schema.Int.annotate({ description: "Messages dropped since start because the queue was full" })
+}).annotate({ identifier: "NotificationStatus" })
+export type NotificationStatus = typeof NotificationStatus.Type
+
 export const AlertsOverview = Schema.Struct({
   firing: Schema.Array(ActiveAlert).annotate({ description: "Oldest first" }),
   pending: Schema.Array(ActiveAlert).annotate({ description: "Oldest first" }),
   history: Schema.Array(AlertEvent).annotate({
     description: "The most recent firing and resolved events, oldest first (bounded)"
+  }),
+  notifications: Schema.Array(NotificationStatus).annotate({
+    description: "The last delivery to each destination, in configured order; empty without destinations"
   })
 }).annotate({ identifier: "Alerts" })
 export type AlertsOverview = typeof AlertsOverview.Type

@@ -1,4 +1,5 @@
 import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
+import { AlertsGroup } from "./Alerts.ts"
 import { Authorization } from "./Authorization.ts"
 import { ContainerStats } from "./ContainerStats.ts"
 import { DoctorReport } from "./Doctor.ts"
@@ -9,6 +10,7 @@ import { HostStats } from "./HostStats.ts"
 import { MetricsAuthorization, MetricsText } from "./Metrics.ts"
 import { ServiceHealthStats } from "./ServiceStats.ts"
 import { Health, Stats } from "./Stats.ts"
+import { StatsStreamEvent } from "./StreamEvents.ts"
 
 export class PublicGroup extends HttpApiGroup.make("public", { topLevel: true }).add(
   HttpApiEndpoint.get("health", "/health", { success: Health })
@@ -20,9 +22,9 @@ export class StatsGroup extends HttpApiGroup.make("stats", { topLevel: true })
     HttpApiEndpoint.get("host", "/host", { success: HostStats, error: CollectorUnavailable }),
     HttpApiEndpoint.get("containers", "/containers", { success: ContainerStats, error: CollectorUnavailable }),
     HttpApiEndpoint.get("services", "/services", { success: ServiceHealthStats, error: CollectorUnavailable }),
-    // One `message` event per new snapshot, starting with the current one; `: heartbeat`
-    // comment lines in between keep proxies from closing an idle stream.
-    HttpApiEndpoint.get("stream", "/stats/stream", { success: HttpApiSchema.StreamSse({ data: Stats }) }),
+    // One `message` event per new snapshot, starting with the current one, and one `alert` event
+    // per alert change; `: heartbeat` comment lines in between keep proxies from closing an idle stream.
+    HttpApiEndpoint.get("stream", "/stats/stream", { success: HttpApiSchema.StreamSse({ events: StatsStreamEvent }) }),
     HttpApiEndpoint.get("history", "/history", { success: History, error: InvalidQuery, query: HistoryQuery })
   )
   .middleware(Authorization) {}
@@ -46,11 +48,12 @@ export class ProfilerApi extends HttpApi.make("system-profiler")
   .add(StatsGroup)
   .add(MetricsGroup)
   .add(DoctorGroup)
+  .add(AlertsGroup)
   .add(EventsGroup)
   .annotateMerge(
     OpenApi.annotations({
       title: "system-profiler",
       description:
-        "Host, container and service health of a home server. Every route but /health needs the X-Profiler-Token header; /metrics also takes it as `Authorization: Bearer <token>`."
+        "Host, container and service health of a home server. /health, /openapi.json and /docs are public; every other route needs the token, as the X-Profiler-Token header or as `Authorization: Bearer <token>`."
     })
   ) {}

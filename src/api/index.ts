@@ -1,4 +1,5 @@
 // The contract: everything a client needs, and nothing of the server.
+export * from "./Alerts.ts"
 export * from "./Api.ts"
 export * from "./Authorization.ts"
 export * from "./ContainerStats.ts"
@@ -11,3 +12,4 @@ export * from "./HostStats.ts"
 export * from "./Metrics.ts"
 export * from "./ServiceStats.ts"
 export * from "./Stats.ts"
+export * from "./StreamEvents.ts"

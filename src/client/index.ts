@@ -1,7 +1,7 @@
 // The typed client for the web app, derived from the same HttpApi as the server: a renamed field
 // or a new error is a compile error in the web app, not a surprise at run time.
 
-import { Cause, Config, Duration, Effect, type Layer, Option, Redacted, Schedule, Schema, Stream } from "effect"
+import { Cause, Config, Duration, Effect, type Layer, Option, Redacted, Result, Schedule, Schema, Stream } from "effect"
 import type { Sse } from "effect/encoding"
 import { FetchHttpClient, HttpClient, type HttpClientError, HttpClientRequest } from "effect/http"
 import { HttpApiClient } from "effect/http-api"
@@ -9,6 +9,7 @@ import { ProfilerApi } from "../api/Api.ts"
 import { TOKEN_ENV, TOKEN_HEADER } from "../api/Authorization.ts"
 import { Unauthorized } from "../api/errors.ts"
 import type { Stats } from "../api/Stats.ts"
+import type { StatsStreamEvent } from "../api/StreamEvents.ts"
 import { ProfilerUnreachable, unreachableFrom, withoutCredentials } from "./ProfilerUnreachable.ts"
 
 export * from "../api/index.ts"
@@ -23,12 +24,29 @@ export interface ClientOptions {
   readonly timeout?: Duration.Input | undefined
 }
 
+type ApiClient = HttpApiClient.ForApi<typeof ProfilerApi, ProfilerUnreachable>
+
+const snapshotsOnly = (e: StatsStreamEvent): Result.Result<Stats, StatsStreamEvent> =>
+  e.event === "message" ? Result.succeed(e.data) : Result.fail(e)
+
+/**
+ * `stream()` gives the snapshots of /stats/stream and leaves its `alert` events out;
+ * `streamEvents()` gives both, as `{ event: "message", data: Stats }` and
+ * `{ event: "alert", data: AlertEvent }`.
+ */
+const withSnapshotStream = (client: ApiClient) => ({
+  ...client,
+  stream: (request?: { readonly sseOptions?: Sse.DecodeOptions | undefined }) =>
+    Effect.map(client.stream(request ?? {}), Stream.filterMap(snapshotsOnly)),
+  streamEvents: client.stream
+})
+
 /**
  * Every route as a method. Besides the errors of the contract (Unauthorized, CollectorUnavailable,
  * InvalidQuery), a request that reaches nothing fails with ProfilerUnreachable; an answer that is
  * not the contract's stays an HttpClientError or a SchemaError.
  */
-export type ProfilerClient = HttpApiClient.ForApi<typeof ProfilerApi, ProfilerUnreachable>
+export type ProfilerClient = ReturnType<typeof withSnapshotStream>
 
 /** A client for the given base URL and token, over whatever HttpClient is provided. */
 export const makeProfilerClient: (
@@ -57,7 +75,7 @@ export const makeProfilerClient: (
       )
     )
   )
-  return yield* HttpApiClient.makeWith(ProfilerApi, { httpClient, baseUrl: options.baseUrl })
+  return withSnapshotStream(yield* HttpApiClient.makeWith(ProfilerApi, { httpClient, baseUrl: options.baseUrl }))
 })
 
 /** The client configured from SYSTEM_PROFILER_BASE_URL and SYSTEM_PROFILER_AUTH_TOKEN. */

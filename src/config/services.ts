@@ -2,6 +2,7 @@ import { Duration, Effect } from "effect"
 import type { ProbeKind } from "../api/ServiceStats.ts"
 import { ConfigInvalid } from "./ConfigInvalid.ts"
 import { mayHoldCredentials, redactUrl } from "./redact.ts"
+import { semicolonProblem } from "./semicolons.ts"
 import { readDuration, readInteger } from "./values.ts"
 
 export const SERVICES_VARIABLE = "SYSTEM_PROFILER_SERVICES"
@@ -142,6 +143,8 @@ export const parseProbeTargets = (raw: string) =>
       .map((s) => s.trim())
       .filter((s) => s.length > 0)
     for (const [index, entry] of entries.entries()) {
+      const joined = semicolonProblem(entry)
+      if (joined !== undefined) return yield* fail(joined)
       // An entry that holds a URL or user info is named by its position, and its URL only as
       // redactUrl shows it: it may hold a password.
       const urlStart = entry.search(/[A-Za-z][A-Za-z0-9+.-]*:\/\//)

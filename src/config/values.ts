@@ -4,6 +4,7 @@
 import { isIP } from "node:net"
 import { Duration, Effect } from "effect"
 import { ConfigInvalid } from "./ConfigInvalid.ts"
+import { parseDuration } from "./duration.ts"
 
 export type Env = Readonly<Record<string, string | undefined>>
 
@@ -42,9 +43,6 @@ export const readInteger = (env: Env, name: string, fallback: number, min: numbe
 export const readPort = (env: Env, name: string, fallback: number) =>
   readInteger(env, name, fallback, 0, 65535, " (0 picks a free port)")
 
-const durationPattern = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)$/
-const unitMillis: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
-
 export const readDuration = (
   env: Env,
   name: string,
@@ -55,11 +53,10 @@ export const readDuration = (
     const raw = present(env, name)
     if (raw === undefined) return fallback
     const accepts = `a duration such as 500ms, 5s, 2m or 1h, from ${Duration.format(bounds.min)} to ${Duration.format(bounds.max)}`
-    const match = durationPattern.exec(raw)
-    if (match === null) {
+    const millis = parseDuration(raw)
+    if (millis === undefined) {
       return yield* new ConfigInvalid({ variable: name, accepts, problem: `"${raw}" is not a duration` })
     }
-    const millis = Number(match[1]) * unitMillis[match[2]!]!
     if (millis < Duration.toMillis(bounds.min) || millis > Duration.toMillis(bounds.max)) {
       return yield* new ConfigInvalid({ variable: name, accepts, problem: `${raw} is out of range` })
     }

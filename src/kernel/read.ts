@@ -94,18 +94,12 @@ export const readKernelTextSync = (path: string, limit: number = LIMIT.small): R
     fd = fsSync.openSync(path, OPEN_FLAGS)
     const stat = fsSync.fstatSync(fd)
     if (!stat.isFile()) return Result.fail(new HostReadError({ path, kind: "not-regular", code: fileType(stat) }))
-    // procfs reports size 0, so the size says nothing: read until the end or the limit.
-    const chunks: Array<Uint8Array> = []
-    let total = 0
-    for (;;) {
-      const buffer = Buffer.allocUnsafe(Math.min(CHUNK, limit + 1 - total))
-      const n = fsSync.readSync(fd, buffer, 0, buffer.length, null)
-      if (n === 0) break
-      chunks.push(n === buffer.length ? buffer : buffer.subarray(0, n))
-      total += n
-      if (total > limit) return Result.fail(new HostReadError({ path, kind: "too-large", code: String(limit) }))
-    }
-    return Result.succeed(chunks.length === 1 ? utf8.decode(chunks[0]) : utf8.decode(Buffer.concat(chunks, total)))
+    // A file on disk says its size; procfs and sysfs say 0 and generate a few KiB at most, so the
+    // read itself (one native call to the end) is bounded either way.
+    if (stat.size > limit) return Result.fail(new HostReadError({ path, kind: "too-large", code: String(limit) }))
+    const text = fsSync.readFileSync(fd, "utf8")
+    if (text.length > limit) return Result.fail(new HostReadError({ path, kind: "too-large", code: String(limit) }))
+    return Result.succeed(text)
   } catch (cause) {
     return Result.fail(toReadError(path)(cause))
   } finally {
@@ -113,10 +107,43 @@ export const readKernelTextSync = (path: string, limit: number = LIMIT.small): R
   }
 }
 
-/** A file under /sys or HOST_ROOT, on the thread pool, with the same bounds as readKernelTextSync. */
+// A call into the file system that never returns (a dead NFS or FUSE mount, a /sys file whose
+// driver sleeps) holds a thread of libuv's pool for as long, and that pool is also the one DNS
+// lookups wait on. A sampler that asked again every few seconds would take one more thread each
+// time, until probes that resolve a hostname fail while their targets are up. So one path has at
+// most one such call in flight: asking again while it is pending fails at once.
+
+/** The paths with a call in flight, per kind of call. */
+export class InFlight {
+  private readonly pending = new Set<string>()
+
+  /** `start()`, unless a call on `path` is still pending: then a typed error that names it. */
+  run<A>(path: string, start: () => Promise<A>, toError: (cause: unknown) => HostReadError) {
+    return Effect.suspend(() => {
+      if (this.pending.has(path)) {
+        return Effect.fail(new HostReadError({ path, kind: "io", code: "an earlier call has not returned yet" }))
+      }
+      this.pending.add(path)
+      const call = start().finally(() => this.pending.delete(path))
+      return Effect.tryPromise({ try: () => call, catch: toError })
+    })
+  }
+
+  get size(): number {
+    return this.pending.size
+  }
+}
+
+const asyncReads = new InFlight()
+
+/**
+ * A file under /sys or HOST_ROOT, on the thread pool, with the same bounds as readKernelTextSync,
+ * and at most one read of a path in flight (see InFlight).
+ */
 export const readText = (path: string, limit: number = LIMIT.small): Effect.Effect<string, HostReadError> =>
-  Effect.tryPromise({
-    try: async () => {
+  asyncReads.run(
+    path,
+    async () => {
       const handle = await fs.open(path, OPEN_FLAGS)
       try {
         const stat = await handle.stat()
@@ -136,8 +163,8 @@ export const readText = (path: string, limit: number = LIMIT.small): Effect.Effe
         await handle.close()
       }
     },
-    catch: (cause) => (cause instanceof Refused ? cause.error : toReadError(path)(cause))
-  })
+    (cause) => (cause instanceof Refused ? cause.error : toReadError(path)(cause))
+  )
 
 /** readKernelTextSync as an Effect. */
 export const readKernelText = (path: string, limit?: number): Effect.Effect<string, HostReadError> =>

@@ -2,7 +2,7 @@
 // retried with exponential backoff, and the result says how many attempts it took.
 
 import { NodeHttpClient } from "@effect/platform-node"
-import { Duration, Effect, Redacted, Schedule, type Scope } from "effect"
+import { Duration, Effect, Layer, Redacted, Schedule, type Scope } from "effect"
 import { constTrue } from "effect/Function"
 import { HttpClient, type HttpClientError, HttpClientRequest } from "effect/http"
 import { VERSION } from "../version.ts"
@@ -33,8 +33,12 @@ export interface DeliverySettings {
  * The HTTP client of the notifier: node's http/https without keep-alive. A notification is
  * rare, so a pooled socket would only sit idle; a fresh connection also leaves nothing behind
  * when a receiver hangs and the attempt is cut.
+ *
+ * Fresh: every layerNodeHttpOptions shares one inner client layer, which a layer graph builds
+ * once. In the service, the Docker client's (whose agent speaks to the Docker socket) is built
+ * first, and without this the notifier's requests went to dockerd.
  */
-export const httpLayer = NodeHttpClient.layerNodeHttpOptions({ keepAlive: false })
+export const httpLayer = Layer.fresh(NodeHttpClient.layerNodeHttpOptions({ keepAlive: false }))
 
 const classify = (error: HttpClientError.HttpClientError): DeliveryReason => {
   const reason = error.reason

@@ -12,7 +12,7 @@ export class FeedSettings extends Context.Reference<FeedSettingsShape>("system-p
   defaultValue: () => ({ heartbeat: Duration.seconds(15) })
 }) {}
 
-// Snapshots change a few times per host interval: 16 covers any burst a reading client sees.
+// Readings change a few times per host interval: 16 covers any burst a reading client sees.
 const FANOUT_CAPACITY = 16
 
 const HEARTBEAT: Uint8Array = new TextEncoder().encode(": heartbeat\n\n")

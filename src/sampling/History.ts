@@ -8,6 +8,7 @@ import {
   WINDOW_FORMAT
 } from "../api/History.ts"
 import { AppConfig } from "../config/AppConfig.ts"
+import { parseDuration } from "../config/duration.ts"
 import type { HostReading } from "../domain/HostReading.ts"
 import { accumulateNetwork, historyPoint, type NetworkTotals } from "../views/history.ts"
 import { Ring } from "./Ring.ts"
@@ -108,13 +109,10 @@ export class History extends Context.Service<History, HistoryShape>()("system-pr
   )
 }
 
-const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000 } as const
-
 /** Parses a window such as "90s", "15m", "1h" (a bare number is seconds), at most `max`. */
 const parseWindow = (raw: string, max: Duration.Duration): number | InvalidQuery => {
-  const m = /^(\d{1,9})(s|m|h)?$/.exec(raw.trim())
-  if (m === null) return new InvalidQuery({ error: `window must be ${WINDOW_FORMAT}; got "${raw.slice(0, 40)}"` })
-  const ms = Number(m[1]) * UNIT_MS[(m[2] ?? "s") as keyof typeof UNIT_MS]
+  const ms = parseDuration(raw, "s")
+  if (ms === undefined) return new InvalidQuery({ error: `window must be ${WINDOW_FORMAT}; got "${raw.slice(0, 40)}"` })
   if (ms <= 0) return new InvalidQuery({ error: "window must be longer than zero" })
   if (ms > Duration.toMillis(max)) {
     return new InvalidQuery({ error: `window must be at most ${Duration.format(max)}, the history this service keeps` })

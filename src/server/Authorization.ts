@@ -33,55 +33,63 @@ export const tokenChecker = (expected: Option.Option<Redacted.Redacted<string>>)
   }
 }
 
-export const AuthorizationLive = Layer.effect(
-  Authorization,
-  Effect.gen(function* () {
-    const checkToken = tokenChecker((yield* AppConfig).authToken)
-    const refusals = yield* RefusalLog
-    return Authorization.of({
-      // A missing header arrives as Redacted(""), not as a failure.
-      token: (httpEffect, { credential }) => {
-        const error = checkToken(Redacted.value(credential))
-        return error === undefined ? httpEffect : Effect.andThen(refusals.refused(error), Effect.fail(error))
-      }
-    })
-  })
-).pipe(Layer.provide(RefusalLog.layer))
-
 const BEARER = /^Bearer\s+(.+)$/i
 
+type RequestHeaders = Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
+
 /** The token a request presents: X-Profiler-Token first, else `Authorization: Bearer`. */
-const presentedToken = (headers: Readonly<Record<string, string | undefined>>): string | undefined => {
+export const presentedToken = (headers: RequestHeaders): string | undefined => {
   const header = headers[TOKEN_HEADER.toLowerCase()]
-  if (header !== undefined && header !== "") return header
-  return BEARER.exec(headers.authorization ?? "")?.[1]?.trim()
+  if (typeof header === "string" && header !== "") return header
+  const authorization = headers.authorization
+  return typeof authorization === "string" ? BEARER.exec(authorization)?.[1]?.trim() : undefined
 }
 
-// Both schemes run the same check on both headers, so the answer never depends on which
-// scheme the framework tries first: a wrong X-Profiler-Token is "Invalid", not "Missing". Its
-// RefusalLog is AuthorizationLive's (a layer is built once per graph), so that a client refused on
+export type RequestCheck = (headers: RequestHeaders) => Unauthorized | undefined
+
+/**
+ * The check of a request's headers that every protected route shares, the /stats fast path's
+ * included: the token as X-Profiler-Token or as `Authorization: Bearer <token>` (what a
+ * Prometheus scrape config or a generic HTTP client can send).
+ */
+export const requestChecker = (expected: Option.Option<Redacted.Redacted<string>>): RequestCheck => {
+  const checkToken = tokenChecker(expected)
+  return (headers) => checkToken(presentedToken(headers))
+}
+
+// Both schemes of a middleware run the same check on both headers, so the answer never depends
+// on which scheme the framework tries first: a wrong X-Profiler-Token is "Invalid", not "Missing".
+// A refusal is logged through RefusalLog (once per client address and minute, never the token);
+// both middlewares get the one RefusalLog.layer, built once per graph, so a client refused on
 // /stats and on /metrics still gets one line a minute.
+const headerCheck = Effect.gen(function* () {
+  const check = requestChecker((yield* AppConfig).authToken)
+  const refusals = yield* RefusalLog
+  return <A, E, R>(
+    httpEffect: Effect.Effect<A, E, R>
+  ): Effect.Effect<A, E | Unauthorized, R | HttpServerRequest.HttpServerRequest> =>
+    Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
+      const error = check(request.headers)
+      return error === undefined
+        ? httpEffect
+        : (Effect.andThen(refusals.refused(error), Effect.fail(error)) as Effect.Effect<
+            A,
+            E | Unauthorized,
+            R | HttpServerRequest.HttpServerRequest
+          >)
+    })
+})
+
+export const AuthorizationLive = Layer.effect(
+  Authorization,
+  Effect.map(headerCheck, (check) =>
+    Authorization.of({ token: (httpEffect) => check(httpEffect), bearer: (httpEffect) => check(httpEffect) })
+  )
+).pipe(Layer.provide(RefusalLog.layer))
+
 export const MetricsAuthorizationLive = Layer.effect(
   MetricsAuthorization,
-  Effect.gen(function* () {
-    const checkToken = tokenChecker((yield* AppConfig).authToken)
-    const refusals = yield* RefusalLog
-    const check = <A, E, R>(
-      httpEffect: Effect.Effect<A, E, R>
-    ): Effect.Effect<A, E | Unauthorized, R | HttpServerRequest.HttpServerRequest> =>
-      Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
-        const error = checkToken(presentedToken(request.headers))
-        return error === undefined
-          ? httpEffect
-          : (Effect.andThen(refusals.refused(error), Effect.fail(error)) as Effect.Effect<
-              A,
-              E | Unauthorized,
-              R | HttpServerRequest.HttpServerRequest
-            >)
-      })
-    return MetricsAuthorization.of({
-      token: (httpEffect) => check(httpEffect),
-      bearer: (httpEffect) => check(httpEffect)
-    })
-  })
+  Effect.map(headerCheck, (check) =>
+    MetricsAuthorization.of({ token: (httpEffect) => check(httpEffect), bearer: (httpEffect) => check(httpEffect) })
+  )
 ).pipe(Layer.provide(RefusalLog.layer))

@@ -6,6 +6,7 @@ import { AppConfig } from "../config/AppConfig.ts"
 import { Feed } from "../sampling/Feed.ts"
 import { CONNECTION_LIMITS, guardServer, serverOptions } from "./connectionGuard.ts"
 import { refuseExposure } from "./exposure.ts"
+import { ListenFailed } from "./ListenFailed.ts"
 import { ReadingLayer, Routes } from "./routes.ts"
 import { statsFastPath, withFastPath } from "./statsFastPath.ts"
 
@@ -24,11 +25,20 @@ const NodeServerLayer = Layer.unwrap(
       tokenSet,
       limits: CONNECTION_LIMITS
     })
-    return NodeHttpServer.layer(() => server, {
+    const listening = NodeHttpServer.layer(() => server, {
       port: config.port,
       host: config.host,
       gracefulShutdownTimeout: SHUTDOWN_GRACE
-    }).pipe(Layer.tap(() => refuseExposure(server, tokenSet)))
+    })
+    // Node's listen error reaches us as a ServeError with an empty message.
+    const failed = (error: ListenFailed): Effect.Effect<Layer.Layer<Layer.Success<typeof listening>>, ListenFailed> =>
+      Effect.fail(error)
+    return listening.pipe(
+      Layer.catchTag("ServeError", (error) =>
+        Layer.unwrap(failed(ListenFailed.fromCause(config.host, config.port, error.cause)))
+      ),
+      Layer.tap(() => refuseExposure(server, tokenSet))
+    )
   })
 )
 

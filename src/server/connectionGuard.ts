@@ -41,7 +41,9 @@ export const CONNECTION_LIMITS: ConnectionLimits = {
   // not this server, closes an idle connection (a request sent just as the server closes fails).
   keepAliveTimeoutMs: 65_000,
   checkIntervalMs: 1_000,
-  maxStreams: 64
+  // Above the 200 dashboards the service is measured with (bench/stats.ts): each holds a
+  // subscription and a socket, well under a megabyte together.
+  maxStreams: 256
 }
 
 /** The options of node:http's createServer that carry the limits. */

@@ -1,6 +1,7 @@
-import { Clock, Effect } from "effect"
+import { Clock, Effect, Stream } from "effect"
 import { HttpServerResponse } from "effect/http"
 import { HttpApiBuilder } from "effect/http-api"
+import { AlertLoop } from "../alerts/AlertLoop.ts"
 import { ProfilerApi } from "../api/Api.ts"
 import { type CollectorFailure, CollectorUnavailable } from "../api/errors.ts"
 import { PROMETHEUS_CONTENT_TYPE } from "../api/Metrics.ts"
@@ -32,6 +33,7 @@ export const StatsHandlers = HttpApiBuilder.group(ProfilerApi, "stats", (handler
   Effect.gen(function* () {
     const feed = yield* Feed
     const history = yield* History
+    const alertLoop = yield* AlertLoop
     return (
       handlers
         // Most GET /stats never get here: server/statsFastPath.ts answers them with the same bytes.
@@ -45,7 +47,8 @@ export const StatsHandlers = HttpApiBuilder.group(ProfilerApi, "stats", (handler
           Effect.map(feed.clients, (open) =>
             open >= CONNECTION_LIMITS.maxStreams
               ? tooManyStreams(CONNECTION_LIMITS.maxStreams)
-              : HttpServerResponse.stream(feed.events, {
+              : // Snapshots stay the default `message` events; alert changes are named `alert` events.
+                HttpServerResponse.stream(Stream.merge(feed.events, alertLoop.events), {
                   contentType: "text/event-stream",
                   // no-transform and X-Accel-Buffering keep proxies (nginx, Next.js) from buffering events.
                   headers: { "cache-control": "no-cache, no-transform", "x-accel-buffering": "no" }
@@ -74,18 +77,27 @@ export const MetricsHandlers = HttpApiBuilder.group(ProfilerApi, "metrics", (han
   Effect.gen(function* () {
     const feed = yield* Feed
     const config = yield* AppConfig
+    const alertLoop = yield* AlertLoop
     let cached:
-      | { readonly snapshot: Encoded; readonly clients: number; readonly at: number; readonly body: Uint8Array }
+      | {
+          readonly snapshot: Encoded
+          readonly clients: number
+          readonly alerts: string
+          readonly at: number
+          readonly body: Uint8Array
+        }
       | undefined
     return handlers.handle("metrics", () =>
       Effect.gen(function* () {
         const snapshot = yield* feed.current
         const clients = yield* feed.clients
+        const alerts = yield* alertLoop.gauge
         const now = yield* Clock.currentTimeMillis
         if (
           cached === undefined ||
           cached.snapshot !== snapshot ||
           cached.clients !== clients ||
+          cached.alerts !== alerts ||
           now - cached.at >= PROCESS_FIGURES_MAX_AGE_MS
         ) {
           const cpu = process.cpuUsage()
@@ -97,7 +109,7 @@ export const MetricsHandlers = HttpApiBuilder.group(ProfilerApi, "metrics", (han
             residentBytes: process.memoryUsage.rss(),
             startTimeSeconds
           })
-          cached = { snapshot, clients, at: now, body: utf8.encode(snapshot.metrics + own) }
+          cached = { snapshot, clients, alerts, at: now, body: utf8.encode(snapshot.metrics + alerts + own) }
         }
         return HttpServerResponse.uint8Array(cached.body, { contentType: PROMETHEUS_CONTENT_TYPE })
       })

@@ -1,35 +1,48 @@
 import { Layer } from "effect"
-import { HttpApiBuilder, HttpApiScalar } from "effect/http-api"
+import { HttpApiBuilder, OpenApi } from "effect/http-api"
+import { AlertLoop } from "../alerts/AlertLoop.ts"
 import { ProfilerApi } from "../api/Api.ts"
 import { Doctor } from "../doctor/Doctor.ts"
 import { Feed } from "../sampling/Feed.ts"
 import { History } from "../sampling/History.ts"
 import { Sampler } from "../sampling/Sampler.ts"
+import { VERSION } from "../version.ts"
 import { AuthorizationLive, MetricsAuthorizationLive } from "./Authorization.ts"
+import { AlertsHandlers } from "./alertsHandlers.ts"
 import { JsonBadRequest } from "./badRequest.ts"
+import * as Docs from "./docs.ts"
 import { DoctorHandlers } from "./doctorHandlers.ts"
 import { EventsHandlers } from "./eventsHandlers.ts"
+import { RouteFallback, routesOf } from "./fallback.ts"
 import { MetricsHandlers, PublicHandlers, StatsHandlers } from "./handlers.ts"
 
 const SamplingLayer = Sampler.layerFromConfig
 
-/** What the routes serve from the one Sampler: the SSE fan-out and the history ring. */
-const ReadersLayer = Layer.mergeAll(Feed.layer, History.layer)
+/**
+ * What the routes serve from the one Sampler: the SSE fan-out, the history ring, and the alert
+ * rules with their notifier, which the alert loop feeds from the same readings.
+ */
+const ReadersLayer = Layer.mergeAll(Feed.layer, History.layer, AlertLoop.layerLive)
 
-// The docs page loads Scalar from jsDelivr in the reader's browser. The inline variant
-// (`HttpApiScalar.layer`) embeds a 3 MB script that cost 18 MB of RSS at start, and 30 MB once
-// the page was served: a fifth of the service's memory for a page most owners never open.
-// /openapi.json, which the page renders, is still served here. Pinned so the page never changes
-// under a release.
-const SCALAR_VERSION = "1.43.5"
+// The contract carries no version (the web app imports it without package.json); the document
+// the service serves says which release answers.
+const DocumentedApi = ProfilerApi.annotate(OpenApi.Version, VERSION)
 
-/** Every route, needing AppConfig, a Sampler and its readers, and the ContainerEvents (GET /events). */
+/**
+ * Every route, needing AppConfig, a Sampler and its readers (Feed, History, AlertLoop, Alerts,
+ * Notifier), and the ContainerEvents (GET /events).
+ */
 export const Routes = Layer.mergeAll(
-  HttpApiBuilder.layer(ProfilerApi, { openapiPath: "/openapi.json" }).pipe(
-    Layer.provide([PublicHandlers, StatsHandlers, MetricsHandlers, DoctorHandlers, EventsHandlers]),
+  HttpApiBuilder.layer(DocumentedApi, { openapiPath: Docs.OPENAPI_PATH }).pipe(
+    Layer.provide([PublicHandlers, StatsHandlers, MetricsHandlers, DoctorHandlers, AlertsHandlers, EventsHandlers]),
     Layer.provide([AuthorizationLive, MetricsAuthorizationLive, Doctor.layer])
   ),
-  HttpApiScalar.layerCdn(ProfilerApi, { path: "/docs", version: SCALAR_VERSION }),
+  // The docs page and its script come from this service, never from a CDN (see docs.ts).
+  Docs.layer(),
+  RouteFallback([
+    ...routesOf(ProfilerApi),
+    ...[Docs.OPENAPI_PATH, Docs.DOCS_PATH, Docs.DOCS_SCRIPT_PATH].map((path) => ({ method: "GET", path }))
+  ]),
   JsonBadRequest
 )
 

@@ -1,8 +1,7 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http"
 import type { Option, Redacted } from "effect"
-import { TOKEN_HEADER } from "../api/Authorization.ts"
 import type { Encoded } from "../sampling/Encoded.ts"
-import { tokenChecker } from "./Authorization.ts"
+import { requestChecker } from "./Authorization.ts"
 import { JSON_CONTENT_TYPE } from "./handlers.ts"
 
 // GET /stats is what the dashboard polls and what a load balancer or a second dashboard
@@ -16,8 +15,6 @@ import { JSON_CONTENT_TYPE } from "./handlers.ts"
 // other routes and their contract have one implementation. test/foundation/fastPath.test.ts holds
 // the two paths to the same bytes and headers.
 
-const TOKEN = TOKEN_HEADER.toLowerCase()
-
 export type FastPath = (request: IncomingMessage, response: ServerResponse) => boolean
 
 /** Answers an authorized `GET /stats` from the current snapshot; false when it is not one. */
@@ -25,11 +22,10 @@ export const statsFastPath = (
   expected: Option.Option<Redacted.Redacted<string>>,
   current: () => Pick<Encoded, "json">
 ): FastPath => {
-  const checkToken = tokenChecker(expected)
+  const check = requestChecker(expected)
   return (request, response) => {
     if (request.method !== "GET" || request.url !== "/stats") return false
-    const presented = request.headers[TOKEN]
-    if (checkToken(typeof presented === "string" ? presented : undefined) !== undefined) return false
+    if (check(request.headers) !== undefined) return false
     const body = current().json
     response.writeHead(200, { "content-type": JSON_CONTENT_TYPE, "content-length": body.byteLength })
     response.end(body)

@@ -13,7 +13,7 @@ const curlExamples = [...readme.matchAll(/`(curl [^`]+)`/g)].map((m) => m[1]!)
 
 describe("README", () => {
   it("has curl examples for every route of the API table", () => {
-    for (const route of ["/health", "/stats", "/host", "/containers", "/services", "/openapi.json"]) {
+    for (const route of ["/health", "/stats", "/host", "/containers", "/services", "/alerts", "/openapi.json"]) {
       assert.isTrue(
         curlExamples.some((c) => c.includes(`localhost:8787${route}`)),
         `no curl example for ${route}`

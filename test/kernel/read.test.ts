@@ -5,9 +5,9 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Result } from "effect"
+import { Effect, Fiber, Result } from "effect"
 import { readMeminfo } from "../../src/kernel/meminfo.ts"
-import { LIMIT, readKernelTextSync, readText } from "../../src/kernel/read.ts"
+import { InFlight, LIMIT, readKernelTextSync, readText } from "../../src/kernel/read.ts"
 
 const tree = () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "sp-read-"))
@@ -53,6 +53,29 @@ describe("bounded reads", () => {
       assert.isTrue(Result.isFailure(sync) && sync.failure.kind === "not-regular")
       const error = yield* Effect.flip(readText(fifo))
       assert.strictEqual(error.kind, "not-regular")
+    })
+  )
+})
+
+describe("a call that never returns (a dead mount, a sleeping driver)", () => {
+  it.effect("holds one call per path at most: asking again fails at once, naming the path; others go on", () =>
+    Effect.gen(function* () {
+      const calls = new InFlight()
+      let started = 0
+      const hang = () => {
+        started++
+        return new Promise<string>(() => {})
+      }
+      const toError = () => assert.fail("not reached")
+      const first = yield* Effect.forkChild(calls.run("/host/root/mnt/nfs", hang, toError))
+      yield* Effect.yieldNow
+      const again = yield* Effect.flip(calls.run("/host/root/mnt/nfs", hang, toError))
+      assert.strictEqual(again.message, "/host/root/mnt/nfs: cannot be read (an earlier call has not returned yet)")
+      assert.strictEqual(started, 1)
+      // Another path is not held back by it.
+      assert.strictEqual(yield* calls.run("/host/root", () => Promise.resolve("ok"), toError), "ok")
+      assert.strictEqual(calls.size, 1)
+      yield* Fiber.interrupt(first)
     })
   )
 })

@@ -47,12 +47,20 @@ describe("authentication of the readers", () => {
     }).pipe(Effect.provide(serve({}, newCalls())))
   )
 
-  it.live("only /metrics takes a Bearer token; the JSON routes keep to X-Profiler-Token", () =>
+  it.live("/stats and /history take the token as Authorization: Bearer too, as /metrics does", () =>
     Effect.gen(function* () {
       for (const path of ["/stats", "/history"]) {
-        const r = yield* get(path, { authorization: `Bearer ${TOKEN}` })
-        assert.strictEqual(r.status, 401, path)
-        assert.strictEqual(r.text, MISSING, path)
+        const ok = yield* get(path, { authorization: `Bearer ${TOKEN}` })
+        assert.strictEqual(ok.status, 200, path)
+        assert.strictEqual((yield* get(path, { authorization: `bearer ${TOKEN}` })).status, 200, path)
+        const wrong = yield* get(path, { authorization: "Bearer nope" })
+        assert.strictEqual(wrong.status, 401, path)
+        assert.strictEqual(wrong.text, INVALID, path)
+        const basic = yield* get(path, { authorization: `Basic ${btoa(`u:${TOKEN}`)}` })
+        assert.strictEqual(basic.text, MISSING, path)
+        // X-Profiler-Token is read first: a wrong one is not rescued by a right Bearer token.
+        const both = yield* get(path, { "x-profiler-token": "nope", authorization: `Bearer ${TOKEN}` })
+        assert.strictEqual(both.text, INVALID, path)
       }
     }).pipe(Effect.provide(serve({}, newCalls())))
   )

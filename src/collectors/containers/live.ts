@@ -185,7 +185,7 @@ export const make = Effect.gen(function* () {
         )
       )
 
-  // The container's figures from cgroupfs (cgroup/cgroupStats.ts), or undefined to ask the API:
+  // The container's counters from cgroupfs (kernel/cgroup/stats.ts), or undefined to ask the API:
   // its cgroup is not where dockerd's drivers put it, or a file could not be read or parsed. A
   // missing file means the container is stopping, which the API call then tells; anything else
   // is logged once per container, with the file and the reason.

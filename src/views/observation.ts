@@ -1,0 +1,121 @@
+// What the alert rules see of one set of readings: every figure of src/alerts/figures.ts in its
+// unit (percent 0-100, °C, milliseconds, booleans), from the same helpers as the API's views, so
+// that an alert quotes the figure /host or /containers shows. A section that is not sampled yet or
+// whose last sample failed is left out: its subjects are unknown, never a breach nor a recovery.
+//
+// Not sampled by any reading yet, so never a breach: container.cpu_of_limit (the readings carry
+// no CPU limit), container.oom_kills (no OOM count), probe.tls_days_left (the https probe does not
+// keep the certificate).
+
+import { Result } from "effect"
+import type { FigureId } from "../alerts/figures.ts"
+import { type Figures, makeObservation, type Observation, type ObservationInput } from "../alerts/Observation.ts"
+import type { ContainerReading, ContainersReading } from "../domain/ContainerReading.ts"
+import type { HostReading } from "../domain/HostReading.ts"
+import type { ServicesReading } from "../domain/ProbeResult.ts"
+import { PRESSURE_RESOURCES } from "../kernel/pressure.ts"
+import { cpuZoneIndex } from "../kernel/thermal.ts"
+import type { Readings } from "../sampling/Sampler.ts"
+import { memoryPercent, memoryUsed } from "./dockerFormulas.ts"
+import { availableBytes, cpuUsage, diskFigures } from "./host.ts"
+import { round2 } from "./units.ts"
+
+type MutableFigures = { -readonly [K in FigureId]?: number | boolean }
+
+const percent = (part: number, whole: number): number | undefined =>
+  whole > 0 ? round2(Math.min(100, (part / whole) * 100)) : undefined
+
+/** The host's own figures; CPU usage needs the previous reading, as GET /host does. */
+export const hostFigures = (current: HostReading, previous: HostReading | undefined): Figures => {
+  const figures: MutableFigures = {}
+  const cpu = previous === undefined ? undefined : cpuUsage(previous.stat.total, current.stat.total)
+  if (cpu !== undefined) figures["host.cpu_usage"] = cpu.usagePercent
+  figures["host.load1"] = current.load[0]
+  const memory = percent(availableBytes(current), current.meminfo.memTotal)
+  if (memory !== undefined) figures["host.memory_available"] = memory
+  const m = current.meminfo
+  // A host without swap uses none of it: 0, as the figure's description says.
+  figures["host.swap_used"] =
+    m.swapTotal > 0 ? (percent(m.swapTotal - Math.min(m.swapFree, m.swapTotal), m.swapTotal) ?? 0) : 0
+  if (Result.isSuccess(current.thermal)) {
+    const zones = current.thermal.success
+    const celsius = zones[cpuZoneIndex(zones.map((z) => z.type))]?.celsius
+    if (celsius !== undefined && celsius !== null) figures["host.cpu_temperature"] = celsius
+  }
+  if (current.board.underVoltage !== null) figures["host.under_voltage"] = current.board.underVoltage
+  if (Result.isSuccess(current.pressure) && current.pressure.success !== undefined) {
+    const pressure = current.pressure.success
+    for (const resource of PRESSURE_RESOURCES) {
+      for (const kind of ["some", "full"] as const) {
+        // cpu has no full line before Linux 5.13: that figure is not sampled there.
+        const line = pressure[resource][kind]
+        if (line === undefined) continue
+        figures[`host.psi_${resource}_${kind}_avg10`] = line.avg10
+        figures[`host.psi_${resource}_${kind}_avg60`] = line.avg60
+        figures[`host.psi_${resource}_${kind}_avg300`] = line.avg300
+      }
+    }
+  }
+  return figures
+}
+
+/**
+ * Every measured mount point, by the name /host and /metrics give it (the first path on that
+ * filesystem); one that could not be measured this time is a subject without a value, so that its
+ * alerts hold rather than end as gone.
+ */
+export const diskFiguresByMount = (current: HostReading): Record<string, Figures> => {
+  const disks: Record<string, Figures> = {}
+  for (const fs of current.filesystems) disks[fs.mountPoints[0]!] = { "disk.used": diskFigures(fs.usage).usagePercent }
+  for (const { mountPoint } of current.filesystemsUnavailable) disks[mountPoint] ??= {}
+  return disks
+}
+
+export const containerFigures = (c: ContainerReading): Figures => {
+  const figures: MutableFigures = {
+    "container.running": c.state === "running",
+    "container.unhealthy": c.health === "unhealthy",
+    // Docker's cumulative RestartCount: the engine counts its growth within the rule's window.
+    "container.restarts": c.restartCount
+  }
+  const counters = c.counters
+  if (counters?.hasMemory === true && counters.memoryLimitBytes > 0) {
+    figures["container.memory_of_limit"] = round2(memoryPercent(counters.memoryLimitBytes, memoryUsed(counters)))
+  }
+  return figures
+}
+
+const containersByName = (r: ContainersReading): Record<string, Figures> => {
+  const byName: Record<string, Figures> = {}
+  for (const c of r.containers) byName[c.name] = containerFigures(c)
+  return byName
+}
+
+const probesByName = (r: ServicesReading): Record<string, Figures> => {
+  const byName: Record<string, Figures> = {}
+  for (const p of r.probes) {
+    const figures: MutableFigures = {
+      "probe.healthy": p.last.healthy,
+      "probe.consecutive_failures": p.consecutiveFailures
+    }
+    if (p.last.latencyMs !== null) figures["probe.latency"] = p.last.latencyMs
+    byName[p.name] = figures
+  }
+  return byName
+}
+
+/** The input of an observation, as plain records (what tests and the bench compare). */
+export const observationInput = (r: Readings): ObservationInput => {
+  const input: { -readonly [K in keyof ObservationInput]: ObservationInput[K] } = {}
+  if (Result.isSuccess(r.host.current)) {
+    const host = r.host.current.success
+    input.host = hostFigures(host, r.host.previous)
+    input.disk = diskFiguresByMount(host)
+  }
+  if (Result.isSuccess(r.containers.current)) input.container = containersByName(r.containers.current.success)
+  if (Result.isSuccess(r.services.current)) input.probe = probesByName(r.services.current.success)
+  return input
+}
+
+/** What the rules see of these readings. */
+export const observationOf = (r: Readings): Observation => makeObservation(observationInput(r))
