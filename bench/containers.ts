@@ -8,12 +8,15 @@
 //
 // With --scale, instead: 500 containers from a fake daemon, served by the image's bundle within
 // the Dockerfile's memory flags, then ten times the maximum refused (see containerScale.ts).
+// With --events: the idle cost of Docker's event stream and the change-to-stream latency it buys
+// (see containerEvents.ts).
 
 import { randomBytes } from "node:crypto"
 import { fileURLToPath } from "node:url"
 import { Effect, Layer, Logger } from "effect"
 import { ContainerCollector } from "../src/collectors/containers/ContainerCollector.ts"
 import { layerTest } from "../src/config/AppConfig.ts"
+import { eventsMain } from "./containerEvents.ts"
 import { scaleMain } from "./containerScale.ts"
 import { sh } from "./shell.ts"
 
@@ -111,7 +114,9 @@ const main = async () => {
   for (const row of rows) console.log(line(row))
 }
 
-;(process.argv.includes("--scale") ? scaleMain() : main()).catch((error) => {
-  console.error(error)
-  process.exitCode = 1
-})
+;(process.argv.includes("--scale") ? scaleMain() : process.argv.includes("--events") ? eventsMain() : main()).catch(
+  (error) => {
+    console.error(error)
+    process.exitCode = 1
+  }
+)

@@ -3,6 +3,7 @@ import { AlertsGroup } from "./Alerts.ts"
 import { Authorization } from "./Authorization.ts"
 import { ContainerStats } from "./ContainerStats.ts"
 import { DoctorReport } from "./Doctor.ts"
+import { eventsEndpoint } from "./Events.ts"
 import { CollectorUnavailable } from "./errors.ts"
 import { History, HistoryQuery, InvalidQuery } from "./History.ts"
 import { HostStats } from "./HostStats.ts"
@@ -28,6 +29,11 @@ export class StatsGroup extends HttpApiGroup.make("stats", { topLevel: true })
   )
   .middleware(Authorization) {}
 
+// The stack's containers' timeline from Docker's event stream.
+export class EventsGroup extends HttpApiGroup.make("events", { topLevel: true })
+  .add(eventsEndpoint)
+  .middleware(Authorization) {}
+
 // Checks the machine at every call (a few file reads and one Docker request), nothing cached.
 export class DoctorGroup extends HttpApiGroup.make("doctor", { topLevel: true })
   .add(HttpApiEndpoint.get("doctor", "/doctor", { success: DoctorReport }))
@@ -43,6 +49,7 @@ export class ProfilerApi extends HttpApi.make("system-profiler")
   .add(MetricsGroup)
   .add(DoctorGroup)
   .add(AlertsGroup)
+  .add(EventsGroup)
   .annotateMerge(
     OpenApi.annotations({
       title: "system-profiler",

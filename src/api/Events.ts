@@ -1,6 +1,7 @@
 import { Duration, Schema } from "effect"
 import { HttpApiEndpoint } from "effect/http-api"
 import { Count, IsoTimestamp, NonNegative } from "./common.ts"
+import { CollectorUnavailable } from "./errors.ts"
 import { InvalidQuery, WINDOW_FORMAT } from "./History.ts"
 
 // GET /events: the stack's containers' timeline from Docker's event stream. An allowlist, as
@@ -69,10 +70,13 @@ export const CrashLoop = Schema.Struct({
 }).annotate({ identifier: "CrashLoop" })
 export type CrashLoop = typeof CrashLoop.Type
 
-/** The route, for the lead to add to the StatsGroup (behind the same token as /history). */
+/**
+ * The route (in its own group behind the token, Api.ts): 400 for a bad window, 503 when the kept
+ * timeline cannot be read.
+ */
 export const eventsEndpoint = HttpApiEndpoint.get("events", "/events", {
   success: Timeline,
-  error: InvalidQuery,
+  error: [InvalidQuery, CollectorUnavailable],
   query: EventsQuery
 })
 

@@ -3,6 +3,7 @@ import { Context, Duration, Effect, Layer, Option, Redacted } from "effect"
 import { TOKEN_ENV } from "../api/Authorization.ts"
 import { ConfigInvalid } from "./ConfigInvalid.ts"
 import { type DockerEndpoint, readDockerHost } from "./dockerHost.ts"
+import { type ExpectedService, parseExpectedServices } from "./expectedServices.ts"
 import { type ProbeTarget, parseProbeTargets, SERVICES_VARIABLE } from "./services.ts"
 import { tokenProblem } from "./token.ts"
 import {
@@ -46,6 +47,10 @@ export interface AppConfigShape {
   readonly probeTimeout: Duration.Duration
   readonly probeRetries: number
   readonly historyWindow: Duration.Duration
+  /** Compose services that must have a container (SYSTEM_PROFILER_EXPECTED_SERVICES). */
+  readonly expectedServices: ReadonlyArray<ExpectedService>
+  /** The window over which /containers counts a container's restarts, exits and OOM events. */
+  readonly crashLoopWindow: Duration.Duration
 }
 
 export class AppConfig extends Context.Service<AppConfig, AppConfigShape>()("system-profiler/config/AppConfig") {}
@@ -150,6 +155,12 @@ export const parseAppConfig = (env: Env, ctx: ConfigContext) =>
       }),
       probeRetries: yield* readInteger(env, "SYSTEM_PROFILER_PROBE_RETRIES", 2, 0, 10),
       historyWindow: yield* readDuration(env, "SYSTEM_PROFILER_HISTORY_WINDOW", Duration.hours(1), {
+        min: Duration.minutes(1),
+        max: Duration.hours(24)
+      }),
+      expectedServices: yield* parseExpectedServices(env),
+      // At most the event timeline's retention (24 h): past it there is nothing to count.
+      crashLoopWindow: yield* readDuration(env, "SYSTEM_PROFILER_CRASH_LOOP_WINDOW", Duration.hours(1), {
         min: Duration.minutes(1),
         max: Duration.hours(24)
       })

@@ -4,6 +4,7 @@
 
 import { Cause, Clock, Context, Duration, Effect, Layer, Result, Schedule, type Stream, SubscriptionRef } from "effect"
 import { ContainerCollector } from "../collectors/containers/ContainerCollector.ts"
+import { ContainerEvents } from "../collectors/containers/events/ContainerEvents.ts"
 import { HostCollector } from "../collectors/host/HostCollector.ts"
 import { ServiceCollector } from "../collectors/services/ServiceCollector.ts"
 import { AppConfig } from "../config/AppConfig.ts"
@@ -12,6 +13,7 @@ import type { ContainersReading } from "../domain/ContainerReading.ts"
 import type { HostReading } from "../domain/HostReading.ts"
 import type { ServicesReading } from "../domain/ProbeResult.ts"
 import { Internal, NotSampledYet, SampleError, type Section, TimedOut } from "../domain/SampleError.ts"
+import { repeatWithWakeups } from "./refresh.ts"
 
 export interface Sampled<R> {
   /** The latest outcome: a reading, or why there is none. */
@@ -75,7 +77,8 @@ export class Sampler extends Context.Service<Sampler, SamplerShape>()("system-pr
       const sampleInto = <K extends Section, R>(
         section: K,
         read: (budget: Duration.Duration) => Effect.Effect<R, SampleError>,
-        interval: Duration.Duration
+        interval: Duration.Duration,
+        wakeups?: Stream.Stream<unknown>
       ) => {
         let lastFailure: string | undefined
         let failures = 0
@@ -133,11 +136,16 @@ export class Sampler extends Context.Service<Sampler, SamplerShape>()("system-pr
             })
           )
         )
-        return once.pipe(Effect.repeat(Schedule.spaced(interval)), Effect.forkScoped)
+        // A section that can tell when it changed is also read soon after (refresh.ts).
+        return (
+          wakeups === undefined
+            ? once.pipe(Effect.repeat(Schedule.spaced(interval)))
+            : repeatWithWakeups(once, interval, wakeups)
+        ).pipe(Effect.forkScoped)
       }
 
       yield* sampleInto("host", host.read, config.intervals.host)
-      yield* sampleInto("containers", () => containers.read(), config.intervals.containers)
+      yield* sampleInto("containers", () => containers.read(), config.intervals.containers, containers.wakeups)
       // Probes publish one by one (ServiceCollector.run), each on its own schedule.
       const servicesBudget = workBudget(sampleDeadline(config.intervals.services))
       yield* services
@@ -161,8 +169,12 @@ export class Sampler extends Context.Service<Sampler, SamplerShape>()("system-pr
     })
   )
 
-  /** The sampler over the collectors the config picks (mock or live). */
+  /**
+   * The sampler over the collectors the config picks (mock or live), and the container events
+   * they read from, which GET /events serves as well.
+   */
   static readonly layerFromConfig = Sampler.layer.pipe(
-    Layer.provide(Layer.mergeAll(HostCollector.layer, ContainerCollector.layer, ServiceCollector.layer))
+    Layer.provide(Layer.mergeAll(HostCollector.layer, ContainerCollector.layer, ServiceCollector.layer)),
+    Layer.provideMerge(ContainerEvents.layer)
   )
 }

@@ -12,6 +12,7 @@ import { AlertsHandlers } from "./alertsHandlers.ts"
 import { JsonBadRequest } from "./badRequest.ts"
 import * as Docs from "./docs.ts"
 import { DoctorHandlers } from "./doctorHandlers.ts"
+import { EventsHandlers } from "./eventsHandlers.ts"
 import { RouteFallback, routesOf } from "./fallback.ts"
 import { MetricsHandlers, PublicHandlers, StatsHandlers } from "./handlers.ts"
 
@@ -27,10 +28,13 @@ const ReadersLayer = Layer.mergeAll(Feed.layer, History.layer, AlertLoop.layerLi
 // the service serves says which release answers.
 const DocumentedApi = ProfilerApi.annotate(OpenApi.Version, VERSION)
 
-/** Every route, needing AppConfig, a Sampler and its readers (Feed, History, AlertLoop, Alerts, Notifier). */
+/**
+ * Every route, needing AppConfig, a Sampler and its readers (Feed, History, AlertLoop, Alerts,
+ * Notifier), and the ContainerEvents (GET /events).
+ */
 export const Routes = Layer.mergeAll(
   HttpApiBuilder.layer(DocumentedApi, { openapiPath: Docs.OPENAPI_PATH }).pipe(
-    Layer.provide([PublicHandlers, StatsHandlers, MetricsHandlers, DoctorHandlers, AlertsHandlers]),
+    Layer.provide([PublicHandlers, StatsHandlers, MetricsHandlers, DoctorHandlers, AlertsHandlers, EventsHandlers]),
     Layer.provide([AuthorizationLive, MetricsAuthorizationLive, Doctor.layer])
   ),
   // The docs page and its script come from this service, never from a CDN (see docs.ts).
@@ -42,7 +46,7 @@ export const Routes = Layer.mergeAll(
   JsonBadRequest
 )
 
-/** Every route, needing AppConfig and a Sampler. */
+/** Every route, needing AppConfig, a Sampler and the ContainerEvents. */
 export const ApiRoutes = Routes.pipe(Layer.provide(ReadersLayer))
 
 /** Every route with its sampling, needing only AppConfig. */

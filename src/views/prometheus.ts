@@ -232,6 +232,81 @@ const renderContainers = (out: Exposition, reading: ContainersReading) => {
       "Bytes written to block devices",
       each((c) => c.counters?.blockIo.writeBytes)
     )
+  // What its limits do to it, as cAdvisor names them (container_cpu_cfs_*, container_oom_events_total),
+  // without "cfs": a limit and its throttling are the same figures under either cgroup version.
+  out
+    .gauge(
+      `${P}_container_cpu_limit_cores`,
+      "CPUs the container's CFS quota allows; absent without a CPU limit",
+      each((c) => c.limits?.cpus)
+    )
+    .counter(
+      `${P}_container_cpu_periods_total`,
+      "CFS enforcement periods elapsed while the container had work",
+      each((c) => c.counters?.throttling?.periods)
+    )
+    .counter(
+      `${P}_container_cpu_throttled_periods_total`,
+      "CFS periods in which the container used up its quota and was held",
+      each((c) => c.counters?.throttling?.throttledPeriods)
+    )
+    .counter(
+      `${P}_container_cpu_throttled_seconds_total`,
+      "Time the container was held by its CPU quota",
+      each((c) => c.counters?.throttling?.throttledSeconds)
+    )
+    .counter(
+      `${P}_container_oom_events_total`,
+      "Processes the OOM killer ended in the container's cgroup",
+      each((c) => c.counters?.oomKills)
+    )
+    .gauge(
+      `${P}_container_memory_limit_set`,
+      "1 when the container has a memory limit of its own, 0 when its limit is the machine's memory",
+      each((c) => (c.limits === undefined ? null : c.limits.memoryBytes === null ? 0 : 1))
+    )
+    .gauge(
+      `${P}_container_pids`,
+      "Tasks in the container's cgroup",
+      each((c) => c.counters?.pids)
+    )
+    .gauge(
+      `${P}_container_pids_limit`,
+      "The most tasks the container may run; absent without a limit",
+      each((c) => c.limits?.pids)
+    )
+  // Per-container pressure stall time (cgroup v2), named as the host's.
+  const stall = (resource: "cpu" | "memory" | "io", line: "some" | "full") =>
+    each((c) => {
+      const p = c.counters?.pressure?.[resource]
+      return p === undefined || p === null ? null : (p[line]?.totalSeconds ?? null)
+    })
+  out
+    .counter(
+      `${P}_container_pressure_cpu_waiting_seconds_total`,
+      "Time some of the container's tasks waited for a CPU",
+      stall("cpu", "some")
+    )
+    .counter(
+      `${P}_container_pressure_memory_waiting_seconds_total`,
+      "Time some of the container's tasks waited for memory",
+      stall("memory", "some")
+    )
+    .counter(
+      `${P}_container_pressure_memory_stalled_seconds_total`,
+      "Time all of the container's non-idle tasks stalled on memory",
+      stall("memory", "full")
+    )
+    .counter(
+      `${P}_container_pressure_io_waiting_seconds_total`,
+      "Time some of the container's tasks waited for IO",
+      stall("io", "some")
+    )
+    .counter(
+      `${P}_container_pressure_io_stalled_seconds_total`,
+      "Time all of the container's non-idle tasks stalled on IO",
+      stall("io", "full")
+    )
 }
 
 const renderServices = (out: Exposition, reading: ServicesReading) => {

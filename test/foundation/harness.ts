@@ -3,6 +3,7 @@ import { NodeHttpServer } from "@effect/platform-node"
 import { Layer } from "effect"
 import { HttpRouter } from "effect/http"
 import type { ContainerCollector } from "../../src/collectors/containers/ContainerCollector.ts"
+import { ContainerEvents } from "../../src/collectors/containers/events/ContainerEvents.ts"
 import type { HostCollector } from "../../src/collectors/host/HostCollector.ts"
 import type { ServiceCollector } from "../../src/collectors/services/ServiceCollector.ts"
 import { type AppConfig, type Env, layerTest } from "../../src/config/AppConfig.ts"
@@ -18,13 +19,15 @@ export const serveApp = (env: Env) =>
     Layer.provide(layerTest(env))
   )
 
-/** The routes over a Sampler reading from the collectors that `collectors` provides. */
+/** The routes over a Sampler reading from the collectors that `collectors` provides; no Docker events by default. */
 export const serveWithCollectors = (
   env: Env,
-  collectors: Layer.Layer<HostCollector | ContainerCollector | ServiceCollector, never, AppConfig>
+  collectors: Layer.Layer<HostCollector | ContainerCollector | ServiceCollector, never, AppConfig>,
+  events: Layer.Layer<ContainerEvents> = ContainerEvents.layerMock
 ) =>
   HttpRouter.serve(ApiRoutes, { disableLogger: true }).pipe(
     Layer.provide(Sampler.layer.pipe(Layer.provide(collectors))),
+    Layer.provide(events),
     Layer.provideMerge(NodeHttpServer.layerTest),
     Layer.provide(layerTest(env))
   )

@@ -18,6 +18,7 @@ import { AlertsOverview } from "../../src/api/Alerts.ts"
 import { Stats } from "../../src/api/Stats.ts"
 import { makeProfilerClient } from "../../src/client/index.ts"
 import { ContainerCollector } from "../../src/collectors/containers/ContainerCollector.ts"
+import { ContainerEvents } from "../../src/collectors/containers/events/ContainerEvents.ts"
 import { HostCollector } from "../../src/collectors/host/HostCollector.ts"
 import { ServiceCollector } from "../../src/collectors/services/ServiceCollector.ts"
 import { layerTest } from "../../src/config/AppConfig.ts"
@@ -84,6 +85,8 @@ const serve = (alertEnv: Record<string, string>) =>
       )
     ),
     Layer.provideMerge(NodeHttpServer.layerTest),
+    // GET /events reads the container events: none here.
+    Layer.provide(ContainerEvents.layerMock),
     Layer.provide(
       layerTest({ MOCK_HOST_STATS: "true", SYSTEM_PROFILER_AUTH_TOKEN: TOKEN, SYSTEM_PROFILER_HOST_INTERVAL: "250ms" })
     ),

@@ -2,9 +2,9 @@ import { Schema } from "effect"
 import { ContainerState } from "../../api/ContainerStats.ts"
 
 // The Docker Engine API answers as decoded here. Each schema names only the fields this service
-// reads; decoding drops every other key (Env, Cmd, Args, Mounts, Labels, HostConfig's settings...), so a
-// secret in a container's configuration never exists past the decoder, not even in memory that a
-// later change could log or serialise by mistake.
+// reads; decoding drops every other key (Env, Cmd, Args, Mounts, every other label, HostConfig's
+// other settings...), so a secret in a container's configuration never exists past the decoder,
+// not even in memory that a later change could log or serialise by mistake.
 
 /** `GET /version` */
 export const DockerVersion = Schema.Struct({
@@ -13,6 +13,20 @@ export const DockerVersion = Schema.Struct({
 })
 export type DockerVersion = typeof DockerVersion.Type
 
+/** The compose project and service label keys: the only labels this service reads. */
+export const COMPOSE_PROJECT_LABEL = "com.docker.compose.project"
+export const COMPOSE_SERVICE_LABEL = "com.docker.compose.service"
+
+/**
+ * Of a container's labels, the two that place it in its compose stack, by name: the label map
+ * itself is never decoded, so no other label (a foreign one may hold a secret) exists past here.
+ */
+export const ComposeLabels = Schema.Struct({
+  [COMPOSE_PROJECT_LABEL]: Schema.optionalKey(Schema.String),
+  [COMPOSE_SERVICE_LABEL]: Schema.optionalKey(Schema.String)
+})
+export type ComposeLabels = typeof ComposeLabels.Type
+
 /** One item of `GET /containers/json` */
 export const ContainerListItem = Schema.Struct({
   Id: Schema.String,
@@ -20,15 +34,20 @@ export const ContainerListItem = Schema.Struct({
   Image: Schema.String,
   // running, exited, ...: with Status, what tells the collector whether its last inspect still holds.
   State: Schema.optionalKey(Schema.String),
-  Status: Schema.String
+  Status: Schema.String,
+  Labels: Schema.optionalKey(Schema.NullOr(ComposeLabels))
 })
 export type ContainerListItem = typeof ContainerListItem.Type
 export const ContainerList = Schema.Array(ContainerListItem)
 
+const OptionalCount = Schema.optionalKey(Schema.NullOr(Schema.Number))
+
 /**
- * `GET /containers/{id}/json`: the state block, the restart count, and of HostConfig only the
- * network mode (a mode or a network name, never a setting's value), which with State.Pid tells
- * where the container's network counters are (kernel/cgroup/stats.ts).
+ * `GET /containers/{id}/json`: the state block (with the last exit's code and OOM flag), the
+ * restart count, and of HostConfig only the network mode (a mode or a network name, never a
+ * setting's value), which with State.Pid tells where the container's network counters are
+ * (kernel/cgroup/stats.ts), and the limits as numbers (NanoCpus, CpuQuota and CpuPeriod in
+ * microseconds, Memory in bytes, PidsLimit), for a container whose cgroup is not found.
  */
 export const ContainerInspect = Schema.Struct({
   Id: Schema.String,
@@ -37,9 +56,20 @@ export const ContainerInspect = Schema.Struct({
     Status: ContainerState,
     StartedAt: Schema.optionalKey(Schema.String),
     Pid: Schema.optionalKey(Schema.Number),
+    ExitCode: Schema.optionalKey(Schema.Number),
+    OOMKilled: Schema.optionalKey(Schema.Boolean),
     Health: Schema.optionalKey(Schema.NullOr(Schema.Struct({ Status: Schema.String })))
   }),
-  HostConfig: Schema.optionalKey(Schema.Struct({ NetworkMode: Schema.optionalKey(Schema.String) }))
+  HostConfig: Schema.optionalKey(
+    Schema.Struct({
+      NetworkMode: Schema.optionalKey(Schema.String),
+      NanoCpus: OptionalCount,
+      CpuQuota: OptionalCount,
+      CpuPeriod: OptionalCount,
+      Memory: OptionalCount,
+      PidsLimit: OptionalCount
+    })
+  )
 })
 export type ContainerInspect = typeof ContainerInspect.Type
 
@@ -49,7 +79,11 @@ const CpuStats = Schema.Struct({
     percpu_usage: Schema.optionalKey(Schema.NullOr(Schema.Array(Schema.Number)))
   }),
   system_cpu_usage: Schema.optionalKey(Schema.Number),
-  online_cpus: Schema.optionalKey(Schema.Number)
+  online_cpus: Schema.optionalKey(Schema.Number),
+  // CFS throttling as dockerd reads cpu.stat; throttled_time in nanoseconds on v1 and v2.
+  throttling_data: Schema.optionalKey(
+    Schema.Struct({ periods: Schema.Number, throttled_periods: Schema.Number, throttled_time: Schema.Number })
+  )
 })
 export type CpuStats = typeof CpuStats.Type
 
@@ -86,6 +120,8 @@ export const ContainerStatsAnswer = Schema.Struct({
   networks: Schema.optionalKey(Schema.NullOr(Schema.Record(Schema.String, NetworkCounters))),
   blkio_stats: Schema.optionalKey(
     Schema.Struct({ io_service_bytes_recursive: Schema.optionalKey(Schema.NullOr(Schema.Array(BlkioEntry))) })
-  )
+  ),
+  // Tasks in the cgroup (limit is in the inspect answer).
+  pids_stats: Schema.optionalKey(Schema.Struct({ current: Schema.optionalKey(Schema.Number) }))
 })
 export type ContainerStatsAnswer = typeof ContainerStatsAnswer.Type

@@ -1,6 +1,7 @@
 import { Clock, Effect, Result } from "effect"
 import { AppConfig, MAX_CONTAINERS_VARIABLE } from "../../config/AppConfig.ts"
 import type { ContainerCounters, ContainerReading } from "../../domain/ContainerReading.ts"
+import { type CgroupLimits, type CgroupUsage, readCgroupLimits, readCgroupUsage } from "../../kernel/cgroup/depth.ts"
 import {
   type CgroupLayout,
   detectLayout,
@@ -110,6 +111,12 @@ export const make = Effect.gen(function* () {
   // Each running container's cgroup once found; and the ones whose cgroup read failed, logged once.
   const cgroups = new Map<string, string>()
   const cgroupFailures = new Set<string>()
+  // The containers whose depth files (limits, throttling, OOM kills, pids, pressure) failed, logged once.
+  const depthFailures = new Set<string>()
+  // Each container's cgroup limits, with the inspect answer they were read beside: read again only
+  // with a new inspect (a restart, a change of state, at least every INSPECT_REUSE_MS), since only
+  // `docker update` changes them, and each file read costs tens of microseconds on a busy machine.
+  const limitsRead = new Map<string, { readonly inspect: ContainerInspect; readonly limits: CgroupLimits }>()
 
   const apiVersion = Effect.gen(function* () {
     if (negotiated !== undefined) return negotiated
@@ -193,11 +200,13 @@ export const make = Effect.gen(function* () {
       const result = Result.gen(function* () {
         const counters = yield* readCgroupCounters(layout, cgroup)
         const interfaces = counted ? yield* readProcessNetDev(fs, pid) : undefined
-        return countersFromCgroup(counters, host, interfaces)
+        return { counters, interfaces }
       })
       if (Result.isSuccess(result)) {
         cgroups.set(id, cgroup)
-        return result.success
+        const depth = yield* depthOf(id, cgroup, inspect)
+        const { counters, interfaces } = result.success
+        return { counters: countersFromCgroup(counters, host, interfaces, depth?.usage), limits: depth?.limits }
       }
       cgroups.delete(id)
       const error = result.failure
@@ -205,6 +214,32 @@ export const make = Effect.gen(function* () {
         cgroupFailures.add(id)
         yield* Effect.logWarning("container cgroup unreadable, using the Docker stats API").pipe(
           Effect.annotateLogs({ container: id.slice(0, 12), error: error.message })
+        )
+      }
+      return undefined
+    })
+
+  // The depth figures beside the counters. A file that exists but cannot be read or parsed leaves
+  // them all unknown for this sample (the counters still stand), logged once per container.
+  const depthOf = (id: string, cgroup: string, inspect: ContainerInspect) =>
+    Effect.gen(function* () {
+      if (layout.version === "none") return undefined
+      const kept = limitsRead.get(id)
+      const depth = Result.gen(function* () {
+        const limits = kept?.inspect === inspect ? kept.limits : yield* readCgroupLimits(layout, cgroup)
+        const usage = yield* readCgroupUsage(layout, cgroup)
+        return { limits, usage }
+      })
+      if (Result.isSuccess(depth)) {
+        depthFailures.delete(id)
+        limitsRead.set(id, { inspect, limits: depth.success.limits })
+        return depth.success as { readonly limits: CgroupLimits; readonly usage: CgroupUsage }
+      }
+      limitsRead.delete(id)
+      if (!depthFailures.has(id)) {
+        depthFailures.add(id)
+        yield* Effect.logWarning("container cgroup limits unreadable").pipe(
+          Effect.annotateLogs({ container: id.slice(0, 12), error: depth.failure.message })
         )
       }
       return undefined
@@ -239,16 +274,17 @@ export const make = Effect.gen(function* () {
           ? { ...known, status: item.Status, seenAt: before }
           : { state: item.State, status: item.Status, at: before, seenAt: before, inspect }
       )
+      const fromCgroup = inspect.State.Status === "running" ? yield* cgroupStatsOf(item.Id, inspect, host) : undefined
       const stats =
-        inspect.State.Status === "running"
-          ? ((yield* cgroupStatsOf(item.Id, inspect, host)) ??
-            (yield* statsOf(api, id, (item.Names?.[0] ?? item.Id).replace(/^\//, ""))))
-          : undefined
+        fromCgroup?.counters ??
+        (inspect.State.Status === "running"
+          ? yield* statsOf(api, id, (item.Names?.[0] ?? item.Id).replace(/^\//, ""))
+          : undefined)
       if (stats === "vanished") {
         inspected.delete(item.Id)
         return undefined
       }
-      return containerReading(item, inspect, stats)
+      return containerReading(item, inspect, stats, fromCgroup?.limits)
     })
 
   const sample = Effect.gen(function* () {
@@ -273,6 +309,8 @@ export const make = Effect.gen(function* () {
     for (const id of inspected.keys()) if (!listed.has(id)) inspected.delete(id)
     for (const id of cgroups.keys()) if (!listed.has(id)) cgroups.delete(id)
     for (const id of cgroupFailures) if (!listed.has(id)) cgroupFailures.delete(id)
+    for (const id of depthFailures) if (!listed.has(id)) depthFailures.delete(id)
+    for (const id of limitsRead.keys()) if (!listed.has(id)) limitsRead.delete(id)
     for (const id of timingOut.keys()) if (!listed.has(id)) timingOut.delete(id)
     const at = yield* Clock.currentTimeMillis
     return { at, containers }

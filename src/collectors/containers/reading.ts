@@ -1,11 +1,24 @@
 // What the collector keeps of Docker's answers: the allowlisted facts of a container and one
 // counters shape, whichever source (cgroupfs or the stats API) gave the figures.
 
-import type { ContainerCounters, ContainerHealth, ContainerReading } from "../../domain/ContainerReading.ts"
+import type {
+  ContainerCounters,
+  ContainerHealth,
+  ContainerLimits,
+  ContainerReading
+} from "../../domain/ContainerReading.ts"
+import type { CgroupLimits, CgroupUsage } from "../../kernel/cgroup/depth.ts"
 import type { BlkioEntry } from "../../kernel/cgroup/parse.ts"
 import type { CgroupCounters, HostCpuCounters } from "../../kernel/cgroup/stats.ts"
 import type { NetDevCounters } from "../../kernel/netDev.ts"
-import type { ContainerInspect, ContainerListItem, ContainerStatsAnswer, CpuStats } from "./dockerSchemas.ts"
+import {
+  COMPOSE_PROJECT_LABEL,
+  COMPOSE_SERVICE_LABEL,
+  type ContainerInspect,
+  type ContainerListItem,
+  type ContainerStatsAnswer,
+  type CpuStats
+} from "./dockerSchemas.ts"
 
 const HEALTH = new Set(["healthy", "unhealthy", "starting"])
 
@@ -70,7 +83,19 @@ export const countersFromStatsAnswer = (stats: ContainerStatsAnswer): ContainerC
     inactiveFileV1: memory?.stats?.total_inactive_file,
     inactiveFile: memory?.stats?.inactive_file,
     network: stats.networks === undefined || stats.networks === null ? undefined : { rxBytes, txBytes },
-    blockIo: blockIoTotals(stats.blkio_stats?.io_service_bytes_recursive ?? [])
+    blockIo: blockIoTotals(stats.blkio_stats?.io_service_bytes_recursive ?? []),
+    throttling:
+      cpu.throttling_data === undefined
+        ? undefined
+        : {
+            periods: cpu.throttling_data.periods,
+            throttledPeriods: cpu.throttling_data.throttled_periods,
+            throttledSeconds: cpu.throttling_data.throttled_time / 1e9
+          },
+    // The API has no OOM kill count (inspect's OOMKilled and the oom event tell of the last run).
+    oomKills: undefined,
+    pids: stats.pids_stats?.current,
+    pressure: undefined
   }
 }
 
@@ -81,7 +106,8 @@ export const countersFromStatsAnswer = (stats: ContainerStatsAnswer): ContainerC
 export const countersFromCgroup = (
   cgroup: CgroupCounters,
   host: HostCpuCounters,
-  interfaces: ReadonlyArray<NetDevCounters> | undefined
+  interfaces: ReadonlyArray<NetDevCounters> | undefined,
+  usage?: CgroupUsage | undefined
 ): ContainerCounters => {
   let rxBytes = 0
   let txBytes = 0
@@ -102,15 +128,58 @@ export const countersFromCgroup = (
     inactiveFileV1: cgroup.inactiveFileV1,
     inactiveFile: cgroup.inactiveFile,
     network: interfaces === undefined ? undefined : { rxBytes, txBytes },
-    blockIo: blockIoTotals(cgroup.blkio)
+    blockIo: blockIoTotals(cgroup.blkio),
+    throttling: usage?.throttling ?? undefined,
+    oomKills: usage?.oomKills ?? undefined,
+    pids: usage?.pidsCurrent ?? undefined,
+    pressure: usage?.pressure ?? undefined
   }
+}
+
+// Docker's "no limit" spellings: 0 (unset), -1 (PidsLimit, CpuQuota), null (PidsLimit on old daemons).
+const set = (value: number | null | undefined): number | undefined =>
+  value === undefined || value === null || value <= 0 ? undefined : value
+
+/** The limits from the inspect answer's HostConfig; undefined when it has none of the fields (an old daemon). */
+export const limitsFromInspect = (inspect: ContainerInspect): ContainerLimits | undefined => {
+  const h = inspect.HostConfig
+  if (h === undefined || (h.NanoCpus === undefined && h.CpuQuota === undefined && h.Memory === undefined)) {
+    return undefined
+  }
+  const nano = set(h.NanoCpus)
+  const quota = set(h.CpuQuota)
+  // A quota without a period runs against the kernel's default period of 100 ms.
+  const period = set(h.CpuPeriod) ?? 100_000
+  return {
+    cpus: nano !== undefined ? nano / 1e9 : quota !== undefined ? quota / period : null,
+    memoryBytes: set(h.Memory) ?? null,
+    pids: set(h.PidsLimit) ?? null
+  }
+}
+
+/**
+ * The limits as the kernel enforces them, each from the cgroup where it told it, else from the
+ * inspect answer (a `docker update` shows in the cgroup at once, in a kept inspect only later).
+ */
+export const containerLimits = (
+  inspect: ContainerInspect,
+  cgroup: CgroupLimits | undefined
+): ContainerLimits | undefined => {
+  const configured = limitsFromInspect(inspect)
+  if (cgroup === undefined) return configured
+  const cpus = cgroup.cpuLimit === null ? configured?.cpus : cgroup.cpuLimit.cpus
+  const memoryBytes = cgroup.memoryLimitBytes === undefined ? configured?.memoryBytes : cgroup.memoryLimitBytes
+  const pids = cgroup.pidsMax === undefined ? configured?.pids : cgroup.pidsMax
+  if (cpus === undefined && memoryBytes === undefined && pids === undefined) return undefined
+  return { cpus: cpus ?? null, memoryBytes: memoryBytes ?? null, pids: pids ?? null }
 }
 
 /** The allowlisted reading of one container: every field is copied by name, nothing is spread. */
 export const containerReading = (
   item: ContainerListItem,
   inspect: ContainerInspect,
-  counters: ContainerCounters | undefined
+  counters: ContainerCounters | undefined,
+  cgroupLimits?: CgroupLimits | undefined
 ): ContainerReading => ({
   id: inspect.Id,
   name: (item.Names?.[0] ?? item.Id.slice(0, 12)).replace(/^\//, ""),
@@ -120,5 +189,10 @@ export const containerReading = (
   health: health(inspect),
   restartCount: inspect.RestartCount,
   startedAt: startedAtMillis(inspect.State.StartedAt),
-  counters
+  counters,
+  composeProject: item.Labels?.[COMPOSE_PROJECT_LABEL],
+  composeService: item.Labels?.[COMPOSE_SERVICE_LABEL],
+  exitCode: inspect.State.ExitCode,
+  oomKilled: inspect.State.OOMKilled,
+  limits: containerLimits(inspect, cgroupLimits)
 })

@@ -53,28 +53,85 @@ describe("decoding keeps only allowlisted fields", () => {
     assert.notInclude(text, "abc123")
     assert.notInclude(text, "TOKEN")
     for (const key of forbidden) assert.isFalse(keysOf(decoded).has(key), key)
-    // Of HostConfig, only the network mode: with State.Pid, where the network counters are.
+    // Of HostConfig, the network mode (with State.Pid, where the network counters are) and the
+    // limits as numbers; of State, the last exit's code and OOM flag.
     assert.deepStrictEqual(
       [...keysOf(decoded)].sort(),
-      ["Id", "RestartCount", "StartedAt", "State", "Status", "Pid", "HostConfig", "NetworkMode"].sort()
+      [
+        "Id",
+        "RestartCount",
+        "StartedAt",
+        "State",
+        "Status",
+        "Pid",
+        "ExitCode",
+        "OOMKilled",
+        "HostConfig",
+        "NetworkMode",
+        "NanoCpus",
+        "CpuQuota",
+        "CpuPeriod",
+        "Memory",
+        "PidsLimit"
+      ].sort()
     )
-    assert.deepStrictEqual(Object.keys(decoded.HostConfig ?? {}), ["NetworkMode"])
+    assert.deepStrictEqual(Object.keys(decoded.HostConfig ?? {}).sort(), [
+      "CpuPeriod",
+      "CpuQuota",
+      "Memory",
+      "NanoCpus",
+      "NetworkMode",
+      "PidsLimit"
+    ])
   })
 
   it("the moby inspect example keeps the health status, nothing of its Config", () => {
     const decoded = Schema.decodeUnknownSync(ContainerInspect)(fixture("moby-api-v1.41/container-inspect.example.json"))
     assert.deepStrictEqual(decoded.State.Health, { Status: "healthy" })
     assert.strictEqual(decoded.RestartCount, 1)
-    assert.deepStrictEqual(decoded.HostConfig, { NetworkMode: "bridge" })
+    assert.deepStrictEqual(decoded.HostConfig, { NetworkMode: "bridge", CpuPeriod: 100000, Memory: 0 })
+    assert.deepStrictEqual([decoded.State.ExitCode, decoded.State.OOMKilled], [9, false])
     for (const key of forbidden) assert.isFalse(keysOf(decoded).has(key), key)
   })
 
-  it("list answers drop Command, Labels, Mounts and network settings", () => {
+  it("list answers drop Command, Mounts, network settings and every label but the compose two", () => {
     for (const path of ["moby-api-v1.41/containers-json.example.json", "live-vm/containers-json.json"]) {
-      const decoded = Schema.decodeUnknownSync(ContainerList)(fixture(path))
+      const raw = fixture(path)
+      assert.include(JSON.stringify(raw), '"Labels":{"') // the input does hold labels
+      const decoded = Schema.decodeUnknownSync(ContainerList)(raw)
       assert.isAbove(decoded.length, 0)
-      assert.deepStrictEqual([...keysOf(decoded)].sort(), ["Id", "Image", "Names", "State", "Status"].sort(), path)
+      assert.deepStrictEqual(
+        [...keysOf(decoded)].sort(),
+        ["Id", "Image", "Names", "State", "Status", "Labels"].sort(),
+        path
+      )
+      for (const item of decoded) assert.deepStrictEqual(item.Labels, {}, path)
     }
+  })
+
+  it("of a list item's labels, only com.docker.compose.project and .service are kept", () => {
+    const secret = "s3cr3t-value"
+    const [item] = Schema.decodeUnknownSync(ContainerList)([
+      {
+        Id: "a".repeat(64),
+        Names: ["/pi-site-web-1"],
+        Image: "web",
+        State: "running",
+        Status: "Up 1 hour",
+        Labels: {
+          "com.docker.compose.project": "pi-site",
+          "com.docker.compose.service": "web",
+          "com.docker.compose.project.config_files": `/home/${secret}/docker-compose.yml`,
+          "app.token": secret,
+          [secret]: "x"
+        }
+      }
+    ])
+    assert.deepStrictEqual(item!.Labels, {
+      "com.docker.compose.project": "pi-site",
+      "com.docker.compose.service": "web"
+    })
+    assert.notInclude(JSON.stringify(item), secret)
   })
 
   it("stats answers keep counters only, not interface or device identities beyond the formula inputs", () => {
@@ -82,9 +139,16 @@ describe("decoding keeps only allowlisted fields", () => {
       fixture("home-assistant-supervisor/container_stats_cgroupv1.json")
     )
     const keys = keysOf(decoded)
-    for (const key of ["major", "minor", "pids_stats", "name", "id", "cache", "rx_packets"]) {
+    for (const key of ["major", "minor", "name", "id", "cache", "rx_packets", "limit_stats"]) {
       assert.isFalse(keys.has(key), key)
     }
+    // Of the pids, the count only; of the CPU, the throttling counters.
+    assert.deepStrictEqual(Object.keys(decoded.pids_stats ?? {}), ["current"])
+    assert.deepStrictEqual(Object.keys(decoded.cpu_stats?.throttling_data ?? {}).sort(), [
+      "periods",
+      "throttled_periods",
+      "throttled_time"
+    ])
   })
 })
 
@@ -110,7 +174,19 @@ describe("one container from the live VM capture (cgroup v1, dockerd 20.10.24)",
       cpuPercent: 0.47,
       memory: { usageBytes: 1081344, limitBytes: 25276026880, usagePercent: 0 },
       network: { rxBytes: 0, txBytes: 0 },
-      blockIo: { readBytes: 0, writeBytes: 0 }
+      blockIo: { readBytes: 0, writeBytes: 0 },
+      // Its list entry carries only the stack label; no limit was set (HostConfig's zeros).
+      composeProject: null,
+      composeService: null,
+      exitCode: null,
+      oomKilled: null,
+      limits: { cpus: null, memoryBytes: null, pids: null },
+      cpuLimitPercent: null,
+      throttling: { periods: 0, throttledPeriods: 0, throttledSeconds: 0 },
+      oomKills: null,
+      pids: 2,
+      pressure: null,
+      crashLoop: null
     })
     assert.doesNotThrow(() => Schema.decodeUnknownSync(ContainerInfo)(info))
     assert.deepStrictEqual(
@@ -142,9 +218,15 @@ describe("one container from the live VM capture (cgroup v1, dockerd 20.10.24)",
   })
 
   it("a stopped container has no figures and no uptime; the summary counts it as stopped", () => {
-    const exited = { ...inspect, State: { ...inspect.State, Status: "exited" as const } }
+    const exited = {
+      ...inspect,
+      State: { ...inspect.State, Status: "exited" as const, ExitCode: 137, OOMKilled: true }
+    }
     const { info, reading: exitedReading } = containerInfo(item, exited, undefined, undefined, now)
     assert.strictEqual(info.state, "exited")
+    // Its last exit, as inspect tells it; a running container's 0 and false say nothing, so null.
+    assert.deepStrictEqual([info.exitCode, info.oomKilled], [137, true])
+    assert.deepStrictEqual([info.throttling, info.pids, info.cpuLimitPercent], [null, null, null])
     assert.isNull(info.uptimeSeconds)
     assert.isNull(info.cpuPercent)
     assert.isNull(info.memory)

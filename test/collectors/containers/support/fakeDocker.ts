@@ -25,6 +25,18 @@ export interface FakeContainer {
   hangStats?: boolean
   /** CPU ns the container uses per stats call. */
   cpuStep?: number
+  /** The inspect's State.Pid. */
+  pid?: number
+  /** Labels beside the fake's own secret one. */
+  labels?: Readonly<Record<string, string>>
+  /** The inspect's HostConfig (limits as numbers, NetworkMode). */
+  hostConfig?: Readonly<Record<string, unknown>>
+  /** The inspect's State.ExitCode and State.OOMKilled. */
+  exitCode?: number
+  oomKilled?: boolean
+  /** The stats answer's cpu_stats.throttling_data and pids_stats.current, as dockerd sends them. */
+  throttling?: { readonly periods: number; readonly throttled_periods: number; readonly throttled_time: number }
+  pidsCurrent?: number
 }
 
 /** One event the fake logs, as dockerd would for a container. */
@@ -208,7 +220,7 @@ export const makeFakeDocker = async (): Promise<FakeDocker> => {
           Names: [`/${c.name}`],
           Image: "fake/image:1",
           Command: `sh -c 'echo ${SECRET_IN_FAKE_ENV}'`,
-          Labels: { "sp.secret": SECRET_IN_FAKE_ENV },
+          Labels: { "sp.secret": SECRET_IN_FAKE_ENV, ...c.labels },
           State: c.state,
           Status: c.status ?? (c.state === "running" ? "Up 1 second" : "Exited (0) 1 second ago")
         }))
@@ -227,8 +239,12 @@ export const makeFakeDocker = async (): Promise<FakeDocker> => {
           Status: container.state,
           Running: container.state === "running",
           StartedAt: container.startedAt ?? "2026-11-25T08:00:00.123456789Z",
+          ...(container.pid === undefined ? {} : { Pid: container.pid }),
+          ...(container.exitCode === undefined ? {} : { ExitCode: container.exitCode }),
+          ...(container.oomKilled === undefined ? {} : { OOMKilled: container.oomKilled }),
           ...(container.health === undefined ? {} : { Health: { Status: container.health, Log: [] } })
-        }
+        },
+        ...(container.hostConfig === undefined ? {} : { HostConfig: container.hostConfig })
       })
     }
     if (container.vanishOn === "stats") return json(res, 404, { message: "No such container" })
@@ -287,7 +303,13 @@ export const makeFakeDocker = async (): Promise<FakeDocker> => {
     return json(res, 200, {
       read: new Date().toISOString(),
       preread: "0001-01-01T00:00:00Z",
-      cpu_stats: { cpu_usage: { total_usage: total }, system_cpu_usage: system, online_cpus: 2 },
+      cpu_stats: {
+        cpu_usage: { total_usage: total },
+        system_cpu_usage: system,
+        online_cpus: 2,
+        ...(container.throttling === undefined ? {} : { throttling_data: container.throttling })
+      },
+      ...(container.pidsCurrent === undefined ? {} : { pids_stats: { current: container.pidsCurrent } }),
       // Without one-shot the daemon waits one collector tick and sends that sample as precpu.
       precpu_stats: oneShot
         ? { cpu_usage: { total_usage: 0 } }
