@@ -28,6 +28,11 @@ export const ContainerPoint = Schema.Struct({
 })
 
 export const ContainersPoint = Schema.Struct({
+  sampledAt: Schema.optionalKey(IsoTimestamp).annotate({
+    description:
+      "When the containers were read: the figures of one moment, which trails the point's timestamp by up " +
+      "to the containers interval"
+  }),
   running: Count,
   total: Count,
   unhealthy: Count,

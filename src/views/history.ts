@@ -71,6 +71,7 @@ export const historyPoint = (r: Readings, network: NetworkTotals | undefined): H
   if (Result.isSuccess(containers)) {
     const view = containersView(containers.success, r.containers.previous)
     containersPoint = {
+      sampledAt: view.sampledAt,
       running: view.summary.running,
       total: view.summary.total,
       unhealthy: view.summary.unhealthy,

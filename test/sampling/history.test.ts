@@ -54,6 +54,15 @@ describe("history ring buffer (TestClock)", () => {
       for (let i = 1; i < times.length; i++) assert.strictEqual(times[i]! - times[i - 1]!, Duration.toMillis(INTERVAL))
       assert.isNotNull(full.points.at(-1)?.host)
       assert.isNotNull(full.points.at(-1)?.containers)
+      // The containers' figures are those of one reading, which says when it was (every 10 s here),
+      // and never after the point.
+      for (const p of full.points) {
+        const at = Date.parse(p.containers!.sampledAt!)
+        assert.isAtMost(at, Date.parse(p.timestamp))
+        assert.isBelow(Date.parse(p.timestamp) - at, 10_000)
+      }
+      // The first point has the host: nothing is recorded before the first host sample.
+      assert.isNotNull(early.points[0]!.host)
     }).pipe(Effect.provide(historyOver()))
   )
 
