@@ -178,7 +178,12 @@ const main = async () => {
         if (done) return
         buffer += decoder.decode(value, { stream: true })
         for (let end = buffer.indexOf("\n\n"); end !== -1; end = buffer.indexOf("\n\n")) {
-          frames.push({ at: Date.now(), text: buffer.slice(0, end) })
+          const block = buffer.slice(0, end)
+          // Snapshots only: not the heartbeat comments, nor named events (`event: alert`).
+          const lines = block.split("\n")
+          if (lines.some((l) => l.startsWith("data:")) && !lines.some((l) => l.startsWith("event:"))) {
+            frames.push({ at: Date.now(), text: block })
+          }
           buffer = buffer.slice(end + 2)
         }
       }

@@ -52,6 +52,8 @@ const watchStream = (service: Service) => {
       for (let end = buffer.indexOf("\n\n"); end !== -1; end = buffer.indexOf("\n\n")) {
         const block = buffer.slice(0, end)
         buffer = buffer.slice(end + 2)
+        // Snapshots only: a named event (`event: alert`) carries something else.
+        if (block.split("\n").some((l) => l.startsWith("event:"))) continue
         const data = block
           .split("\n")
           .filter((l) => l.startsWith("data:"))
