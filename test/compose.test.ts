@@ -130,8 +130,9 @@ describe("docker-compose.yml + docker-compose.override.yml (dev, the default wit
     expect(env.MOCK_HOST_STATS).toBe("true")
     expect(env.SYSTEM_PROFILER_AUTH_TOKEN).toBe("dev-token")
     // Mock mode mocks the containers too (test/server/claims.test.ts): a Docker socket here
-    // would be root on the machine for nothing.
-    expect(mountsOf(profiler)).toEqual([])
+    // would be root on the machine for nothing. The only mount is the stored history's named
+    // volume of docker-compose.yml, none of the host's paths.
+    expect(mountsOf(profiler).map((m) => [m.source, m.target])).toEqual([["system-profiler-data", "/data"]])
     const exit = appConfigOf(env)
     expect(Exit.isSuccess(exit) && exit.value.mockMode).toBe(true)
   })
