@@ -67,8 +67,10 @@ describe("the dev override", () => {
     assert.notMatch(override, /real containers/i)
     assert.match(override, /mocks every collector: the host, the containers and the probes alike/)
     const { services } = mustConfig([], {})
+    // The stored history's named volume (docker-compose.yml) is the only mount: no host path,
+    // no Docker socket.
     const volumes = services[PROFILER]?.volumes ?? []
-    assert.deepStrictEqual(volumes, [])
+    assert.deepStrictEqual(volumes, ["system-profiler-data:/data:rw"])
   })
 })
 

@@ -111,21 +111,23 @@ export const readKernelTextSync = (path: string, limit: number = LIMIT.small): R
 // driver sleeps) holds a thread of libuv's pool for as long, and that pool is also the one DNS
 // lookups wait on. A sampler that asked again every few seconds would take one more thread each
 // time, until probes that resolve a hostname fail while their targets are up. So one path has at
-// most one such call in flight: asking again while it is pending fails at once.
+// most one such call in flight: asking again while it is pending joins that call (each caller
+// keeps its own deadline) instead of starting another.
 
 /** The paths with a call in flight, per kind of call. */
-export class InFlight {
-  private readonly pending = new Set<string>()
+export class InFlight<A> {
+  private readonly pending = new Map<string, Promise<A>>()
 
-  /** `start()`, unless a call on `path` is still pending: then a typed error that names it. */
-  run<A>(path: string, start: () => Promise<A>, toError: (cause: unknown) => HostReadError) {
+  /** `start()`, or the call on `path` still pending. */
+  run(path: string, start: () => Promise<A>, toError: (cause: unknown) => HostReadError) {
     return Effect.suspend(() => {
-      if (this.pending.has(path)) {
-        return Effect.fail(new HostReadError({ path, kind: "io", code: "an earlier call has not returned yet" }))
+      let call = this.pending.get(path)
+      if (call === undefined) {
+        call = start().finally(() => this.pending.delete(path))
+        this.pending.set(path, call)
       }
-      this.pending.add(path)
-      const call = start().finally(() => this.pending.delete(path))
-      return Effect.tryPromise({ try: () => call, catch: toError })
+      const shared = call
+      return Effect.tryPromise({ try: () => shared, catch: toError })
     })
   }
 
@@ -134,7 +136,7 @@ export class InFlight {
   }
 }
 
-const asyncReads = new InFlight()
+const asyncReads = new InFlight<string>()
 
 /**
  * A file under /sys or HOST_ROOT, on the thread pool, with the same bounds as readKernelTextSync,

@@ -13,7 +13,7 @@ export interface FsUsage {
   readonly blocksAvailable: bigint
 }
 
-const statfsCalls = new InFlight()
+const statfsCalls = new InFlight<FsUsage>()
 
 const toError = (path: string, cause: unknown) => {
   const code =
