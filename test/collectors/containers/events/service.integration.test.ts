@@ -259,7 +259,9 @@ describe("Docker events drive the containers section (containers polled hourly)"
     const info = byName(exited, name)!
     assert.isTrue(info.oomKilled)
     assert.strictEqual(await inspectField(name, "{{.State.OOMKilled}}"), "true")
-    assert.deepStrictEqual([info.crashLoop?.oomEvents, info.crashLoop?.lastExitOomKilled], [1, true])
+    // The kernel may kill more than one process of the pipeline: one oom event each.
+    assert.isAtLeast(info.crashLoop?.oomEvents ?? 0, 1)
+    assert.isTrue(info.crashLoop?.lastExitOomKilled)
     const timeline = await timelineOf(events!, name)
     assert.isTrue(timeline.some((e) => e.action === "oom"))
     assert.deepStrictEqual(
