@@ -151,7 +151,9 @@ describe("events from the real dockerd", () => {
     assert.deepStrictEqual([died.exitCode, died.oomKilled], [137, true])
     assert.strictEqual(await inspectField(name, "{{.State.OOMKilled}} {{.State.ExitCode}}"), "true 137")
     const loop = (await events.crashLoops()).get(name)
-    assert.deepStrictEqual([loop?.oomEvents, loop?.lastExitCode, loop?.lastExitOomKilled], [1, 137, true])
+    // The kernel may kill more than one process of the pipeline: one oom event each.
+    assert.isAtLeast(loop?.oomEvents ?? 0, 1)
+    assert.deepStrictEqual([loop?.lastExitCode, loop?.lastExitOomKilled], [137, true])
     await docker(["rm", name])
   })
 
