@@ -1,3 +1,5 @@
+// First: it sizes libuv's thread pool, which must happen before anything uses the pool.
+import "./kernel/threadpool.ts"
 import { NodeRuntime } from "@effect/platform-node"
 import { Cause, Effect, Exit, Layer, Logger, References, type Runtime } from "effect"
 import { HttpServer } from "effect/http"

@@ -1,26 +1,34 @@
-// File-system calls that can wait forever, kept off libuv's thread pool.
+// File-system calls that can wait forever, kept from taking the thread pool DNS needs.
 //
 // statfs of a dead NFS or FUSE mount, or a read of a /sys file whose driver sleeps, does not
-// return, and a thread that makes it is held for as long. On libuv's pool (4 threads) that is a
-// thread DNS lookups (getaddrinfo) also wait on: a few stuck mounts and every probe that resolves
-// a hostname fails while its target is up. So these calls run on threads of their own: worker
-// threads that each make one call at a time. A call not answered within STALL_AFTER_MILLIS leaves
-// its worker to it and the next call gets a fresh worker, at most MAX_WORKERS in all, so a stuck
-// mount costs one thread, never the pool, never the event loop. A worker whose call comes back
-// after all is reused. The caller (read.ts's InFlight) never asks again on a path whose call is
-// pending, so one stuck path holds one worker.
+// return, and the libuv thread that makes it is held for as long. That pool is also where DNS
+// lookups (getaddrinfo) wait: before this module three dead paths in SYSTEM_PROFILER_EXTRA_DISKS
+// took all four threads within one sample, and every probe that resolves a hostname failed while
+// its target was up. So these calls go through here: at most MAX_CALLS of them run at once, each
+// holding at most one pool thread (its steps run one after another), and the pool has
+// POOL_THREADS (threadpool.ts), so DNS and the rest of the process always keep the others. A
+// call not answered within STALL_AFTER_MILLIS counts as stuck; the calls queued behind it go on
+// on the other slots, and once every slot is stuck the others are refused at once, naming why,
+// until one comes back. read.ts's InFlight never asks again on a path whose call is pending,
+// so one dead path holds one slot.
 //
-// A thread stuck in the kernel also stops the process from exiting: Node joins every thread
-// before exit(). exitPastStuckCalls replaces the process image instead, which the kernel allows
-// while those threads wait (see main.ts).
+// Worker threads would take these calls off the pool entirely, but each is a V8 isolate of about
+// 15 MB of RSS, a fifth of the service's; a slot here costs nothing until a call is stuck.
+//
+// A thread stuck in the kernel also stops the process from exiting: Node joins libuv's threads
+// before exit(). exitPastStuckCalls replaces the process image instead (see main.ts).
 
-import { Worker } from "node:worker_threads"
+import * as fs from "node:fs"
+import * as fsp from "node:fs/promises"
 
-/** A call answered later than this holds its worker; the next call gets another. */
+/** A call answered later than this is stuck; calls queued behind it go to another slot. */
 export const STALL_AFTER_MILLIS = 1_000
 
-/** Workers at most, stuck ones included: each is a thread and a small V8 isolate. */
-export const MAX_WORKERS = 4
+/** Calls at once, stuck ones included: half of POOL_THREADS. */
+export const MAX_CALLS = 4
+
+/** The size of libuv's pool that threadpool.ts asks for, unless UV_THREADPOOL_SIZE is set. */
+export const POOL_THREADS = 8
 
 export type Call =
   | { readonly op: "statfs"; readonly path: string }
@@ -35,107 +43,105 @@ export interface StatfsAnswer {
   readonly bavail: bigint
 }
 
-/** What the worker answers: a value, a refusal it decided itself, or an errno code. */
+/** A value, a refusal decided here, or an errno code. */
 export type Answer =
   | { readonly ok: true; readonly value: StatfsAnswer | string }
   | { readonly ok: false; readonly refused: "not-regular" | "too-large"; readonly detail: string }
   | { readonly ok: false; readonly refused?: undefined; readonly code: string }
 
-/** Why no worker made the call; the caller names the path. */
-export class NoWorker {
+/** Why the call was not made; the caller names the path. */
+export class NotAsked {
   readonly detail: string
   constructor(detail: string) {
     this.detail = detail
   }
 }
 
-// The worker's whole program. It is passed to the Worker as source text (eval), so it must not
-// reach anything outside itself: the bundle would rename it.
-const workerMain = () => {
-  const { parentPort } = process.getBuiltinModule("node:worker_threads")
-  const fs = process.getBuiltinModule("node:fs")
-  const FLAGS = fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY
-  const typeOf = (s: import("node:fs").Stats) =>
-    s.isFIFO()
-      ? "a FIFO"
-      : s.isCharacterDevice()
-        ? "a character device"
-        : s.isBlockDevice()
-          ? "a block device"
-          : s.isSocket()
-            ? "a socket"
-            : s.isDirectory()
-              ? "a directory"
-              : "not a file"
-  const answer = (call: Call) => {
+const FLAGS = fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY
+const CHUNK = 16 * 1024
+
+const typeOf = (s: fs.Stats) =>
+  s.isFIFO()
+    ? "a FIFO"
+    : s.isCharacterDevice()
+      ? "a character device"
+      : s.isBlockDevice()
+        ? "a block device"
+        : s.isSocket()
+          ? "a socket"
+          : s.isDirectory()
+            ? "a directory"
+            : "not a file"
+
+// One step at a time, never two at once (no Promise.all): a call holds at most one pool thread.
+const answer = async (call: Call): Promise<Answer> => {
+  try {
     if (call.op === "statfs") {
-      const st = fs.statSync(call.path, { bigint: true })
-      const s = fs.statfsSync(call.path, { bigint: true })
+      const st = await fsp.stat(call.path, { bigint: true })
+      const s = await fsp.statfs(call.path, { bigint: true })
       return {
         ok: true,
         value: { dev: st.dev, frsize: s.frsize, bsize: s.bsize, blocks: s.blocks, bfree: s.bfree, bavail: s.bavail }
       }
     }
-    const fd = fs.openSync(call.path, FLAGS)
+    const handle = await fsp.open(call.path, FLAGS)
     try {
-      const st = fs.fstatSync(fd)
+      const st = await handle.stat()
       if (!st.isFile()) return { ok: false, refused: "not-regular", detail: typeOf(st) }
       // In chunks: the limit of a table is megabytes, the file usually a few KiB.
       const chunks: Array<Buffer> = []
       let total = 0
       for (;;) {
-        const buffer = Buffer.allocUnsafe(Math.min(16 * 1024, call.limit + 1 - total))
-        const n = fs.readSync(fd, buffer, 0, buffer.length, null)
-        if (n === 0) break
-        chunks.push(buffer.subarray(0, n))
-        total += n
+        const buffer = Buffer.allocUnsafe(Math.min(CHUNK, call.limit + 1 - total))
+        const { bytesRead } = await handle.read(buffer, 0, buffer.length, null)
+        if (bytesRead === 0) break
+        chunks.push(buffer.subarray(0, bytesRead))
+        total += bytesRead
         if (total > call.limit) return { ok: false, refused: "too-large", detail: String(call.limit) }
       }
       return { ok: true, value: Buffer.concat(chunks, total).toString("utf8") }
     } finally {
-      fs.closeSync(fd)
+      await handle.close()
     }
+  } catch (cause) {
+    const code = (cause as { code?: unknown }).code
+    return { ok: false, code: typeof code === "string" ? code : "unknown" }
   }
-  parentPort?.on("message", (call: Call) => {
-    let reply: unknown
-    try {
-      reply = answer(call)
-    } catch (cause) {
-      const code = (cause as { code?: unknown }).code
-      reply = { ok: false, code: typeof code === "string" ? code : "unknown" }
-    }
-    parentPort.postMessage(reply)
-  })
 }
-
-const WORKER_SOURCE = `(${workerMain.toString()})()`
 
 interface Pending {
   readonly call: Call
   readonly resolve: (answer: Answer) => void
-  readonly reject: (cause: NoWorker) => void
+  readonly reject: (cause: NotAsked) => void
 }
 
 interface Slot {
-  readonly worker: Worker
-  current: Pending | undefined
+  readonly call: Call
   stuck: boolean
-  timer: ReturnType<typeof setTimeout> | undefined
 }
 
-/** The workers and the calls waiting for one. */
+/** The calls running (stuck ones included) and those waiting for a slot. */
 export class BlockingCalls {
-  private readonly slots = new Set<Slot>()
+  private readonly running = new Set<Slot>()
   private readonly queue: Array<Pending> = []
   private readonly stallAfter: number
-  private readonly maxWorkers: number
+  private readonly maxCalls: number
+  private readonly make: (call: Call) => Promise<Answer>
 
-  constructor(options: { readonly stallAfterMillis?: number; readonly maxWorkers?: number } = {}) {
+  constructor(
+    options: {
+      readonly stallAfterMillis?: number
+      readonly maxCalls?: number
+      /** How a call is made; tests pass one that can hang. */
+      readonly make?: (call: Call) => Promise<Answer>
+    } = {}
+  ) {
     this.stallAfter = options.stallAfterMillis ?? STALL_AFTER_MILLIS
-    this.maxWorkers = options.maxWorkers ?? MAX_WORKERS
+    this.maxCalls = options.maxCalls ?? MAX_CALLS
+    this.make = options.make ?? answer
   }
 
-  /** The call's answer; rejects with NoWorker only when every worker is stuck. */
+  /** The call's answer; rejects with NotAsked only when every slot is held by a stuck call. */
   run(call: Call): Promise<Answer> {
     return new Promise((resolve, reject) => {
       this.queue.push({ call, resolve, reject })
@@ -146,98 +152,50 @@ export class BlockingCalls {
   /** Calls past STALL_AFTER_MILLIS still unanswered. */
   get stuck(): number {
     let n = 0
-    for (const slot of this.slots) if (slot.stuck) n++
+    for (const slot of this.running) if (slot.stuck) n++
     return n
   }
 
-  /** Calls sent to a worker and not answered yet, stuck or not. */
+  /** Calls made and not answered yet, stuck or not. */
   get busy(): number {
-    let n = 0
-    for (const slot of this.slots) if (slot.current !== undefined) n++
-    return n
-  }
-
-  get workers(): number {
-    return this.slots.size
+    return this.running.size
   }
 
   private dispatch(): void {
-    while (this.queue.length > 0) {
-      let slot: Slot | undefined
-      for (const s of this.slots) if (s.current === undefined) slot = s
-      if (slot === undefined && this.slots.size < this.maxWorkers) slot = this.spawn()
-      if (slot === undefined) {
-        if (this.stuck === this.slots.size) {
-          for (const waiting of this.queue.splice(0)) {
-            waiting.reject(new NoWorker(`${this.slots.size} earlier calls have not returned`))
-          }
-        }
-        return
+    while (this.queue.length > 0 && this.running.size < this.maxCalls) this.start(this.queue.shift()!)
+    if (this.queue.length > 0 && this.stuck === this.maxCalls) {
+      for (const waiting of this.queue.splice(0)) {
+        waiting.reject(new NotAsked(`${this.maxCalls} earlier calls have not returned`))
       }
-      this.start(slot, this.queue.shift()!)
-    }
-    // One idle worker is kept for the next sample; more were only needed while others were stuck.
-    let idle = 0
-    for (const slot of this.slots) {
-      if (slot.current !== undefined) continue
-      if (++idle > 1) this.retire(slot)
     }
   }
 
-  private spawn(): Slot {
-    const worker = new Worker(WORKER_SOURCE, { eval: true, resourceLimits: { maxOldGenerationSizeMb: 8 } })
-    // Never what keeps the process alive; a stuck one is dealt with at exit (exitPastStuckCalls).
-    worker.unref()
-    const slot: Slot = { worker, current: undefined, stuck: false, timer: undefined }
-    worker.on("message", (answer: Answer) => this.settle(slot, (p) => p.resolve(answer)))
-    worker.on("error", () => this.lose(slot, "its worker failed"))
-    worker.on("exit", () => this.lose(slot, "its worker exited"))
-    this.slots.add(slot)
-    return slot
-  }
-
-  private start(slot: Slot, pending: Pending): void {
-    slot.current = pending
-    slot.timer = setTimeout(() => {
+  private start(pending: Pending): void {
+    const slot: Slot = { call: pending.call, stuck: false }
+    this.running.add(slot)
+    const timer = setTimeout(() => {
       slot.stuck = true
-      slot.timer = undefined
-      // Calls queued behind it go to another worker.
       this.dispatch()
     }, this.stallAfter)
-    slot.timer.unref()
-    slot.worker.postMessage(pending.call)
-  }
-
-  private settle(slot: Slot, answer: (pending: Pending) => void): void {
-    const pending = slot.current
-    if (slot.timer !== undefined) clearTimeout(slot.timer)
-    slot.timer = undefined
-    slot.current = undefined
-    slot.stuck = false
-    if (pending !== undefined) answer(pending)
-    this.dispatch()
-  }
-
-  private lose(slot: Slot, why: string): void {
-    if (!this.slots.delete(slot)) return
-    this.settle(slot, (p) => p.reject(new NoWorker(why)))
-  }
-
-  private retire(slot: Slot): void {
-    this.slots.delete(slot)
-    void slot.worker.terminate()
+    timer.unref()
+    void this.make(pending.call).then((result) => {
+      clearTimeout(timer)
+      this.running.delete(slot)
+      pending.resolve(result)
+      this.dispatch()
+    })
   }
 }
 
-/** The process's workers for blocking calls: statfs and reads under /sys and HOST_ROOT. */
+/** The process's blocking calls: statfs and reads under /sys and HOST_ROOT. */
 export const blockingCalls = new BlockingCalls()
 
 /**
- * Ends the process with `code` while a call is pending on a worker: exit() would wait for it
- * forever (Node joins its threads first, and a thread in a dead mount's statfs never ends).
- * execve() is allowed meanwhile: the kernel ends the other threads (their waits are killable) and
- * runs a Node that does nothing but exit with the code. Returns when no call is pending (or
- * execve is refused), and the caller exits the ordinary way.
+ * Ends the process with `code` while a call is pending: exit() would wait for it forever (Node
+ * joins libuv's threads first, and a thread in a dead mount's statfs never ends). execve() is
+ * allowed meanwhile: the kernel ends the other threads (their waits are killable) and runs a
+ * Node that does nothing but exit with the code. Returns when no call is pending (or execve is
+ * refused), and the caller exits the ordinary way.
  */
 export const exitPastStuckCalls = (code: number): void => {
   if (blockingCalls.busy === 0) return

@@ -10,7 +10,7 @@
 import * as fsSync from "node:fs"
 import * as fs from "node:fs/promises"
 import { Effect, Result, Schema } from "effect"
-import { blockingCalls, NoWorker } from "./blocking.ts"
+import { blockingCalls, NotAsked } from "./blocking.ts"
 
 export const ReadErrorKind = Schema.Literals(["not-found", "permission-denied", "not-regular", "too-large", "io"])
 export type ReadErrorKind = typeof ReadErrorKind.Type
@@ -49,7 +49,7 @@ export const LIMIT = {
  * left to make the call.
  */
 export const toReadError = (path: string) => (cause: unknown) => {
-  if (cause instanceof NoWorker) return new HostReadError({ path, kind: "io", code: `not asked: ${cause.detail}` })
+  if (cause instanceof NotAsked) return new HostReadError({ path, kind: "io", code: `not asked: ${cause.detail}` })
   if (typeof cause === "object" && cause !== null && "refused" in cause && typeof cause.refused === "string") {
     const detail = "detail" in cause && typeof cause.detail === "string" ? cause.detail : ""
     return new HostReadError({ path, kind: cause.refused === "too-large" ? "too-large" : "not-regular", code: detail })

@@ -205,7 +205,7 @@ describe.skipIf(missing !== undefined && process.env.CI !== "true")(
       const firstProbe = async () => (await service.get("/services", { maxMs: 2_000 })).status === 200
       assert.isTrue(await eventually(firstProbe, 5_000), "the first probe by hostname is published")
       // Longer than the first samples took to exhaust the pool, and than the stall detection
-      // takes to give each dead path a worker of its own.
+      // takes to let the calls queued behind a dead path go on.
       const until = Date.now() + 8_000
       let probes = 0
       while (Date.now() < until) {
