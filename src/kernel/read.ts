@@ -85,8 +85,11 @@ const OPEN_FLAGS = fsSync.constants.O_RDONLY | fsSync.constants.O_NONBLOCK | fsS
  * A procfs or cgroupfs file, read synchronously. Both generate their text from kernel memory at
  * read time: they never wait on a disk or a bus, so the read takes microseconds, while the
  * promise API costs a thread-pool round trip per syscall (open, fstat, read, read, close), about
- * ten times the CPU. Not for the rest of /sys (a driver may sleep on its bus) nor for files under
- * HOST_ROOT (a disk): those stay on readText.
+ * ten times the CPU. On the event loop, so only where nothing can wait: not for the rest of /sys
+ * (a driver may sleep on its bus) nor for files under HOST_ROOT (a disk, maybe a dead mount):
+ * those go through readText, which blocking.ts keeps from DNS's threads. (A HOST_PROC that is not
+ * a procfs but a copy on a network mount is out of that promise; the doctor flags a HOST_PROC
+ * that does not look like /proc.)
  */
 export const readKernelTextSync = (path: string, limit: number = LIMIT.small): Result.Result<string, HostReadError> => {
   let fd: number | undefined
@@ -112,7 +115,8 @@ export const readKernelTextSync = (path: string, limit: number = LIMIT.small): R
 // lookups wait on. A sampler that asked again every few seconds would take one more thread each
 // time, until probes that resolve a hostname fail while their targets are up. So one path has at
 // most one such call in flight: asking again while it is pending joins that call (each caller
-// keeps its own deadline) instead of starting another.
+// keeps its own deadline) instead of starting another; and blocking.ts bounds how many threads
+// such calls hold in all.
 
 /** The paths with a call in flight, per kind of call. */
 export class InFlight<A> {
