@@ -32,6 +32,7 @@ export const POOL_THREADS = 8
 
 export type Call =
   | { readonly op: "statfs"; readonly path: string }
+  | { readonly op: "readlink"; readonly path: string }
   | { readonly op: "read"; readonly path: string; readonly limit: number }
 
 export interface StatfsAnswer {
@@ -84,6 +85,7 @@ const answer = async (call: Call): Promise<Answer> => {
         value: { dev: st.dev, frsize: s.frsize, bsize: s.bsize, blocks: s.blocks, bfree: s.bfree, bavail: s.bavail }
       }
     }
+    if (call.op === "readlink") return { ok: true, value: await fsp.readlink(call.path) }
     const handle = await fsp.open(call.path, FLAGS)
     try {
       const st = await handle.stat()
@@ -187,7 +189,7 @@ export class BlockingCalls {
   }
 }
 
-/** The process's blocking calls: statfs and reads under /sys and HOST_ROOT. */
+/** The process's blocking calls: statfs, and reads and links under /sys and HOST_ROOT. */
 export const blockingCalls = new BlockingCalls()
 
 /**
