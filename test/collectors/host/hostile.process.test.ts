@@ -184,9 +184,10 @@ describe.skipIf(missing !== undefined && process.env.CI !== "true")(
       assert.isUndefined(missing, "a hung mount needs root, /dev/fuse, unshare and mount")
       const tree = hostTree()
       const mount = path.join(tree.root, "hung")
-      // Three paths on the dead mount: before blocking.ts each held two of libuv's four threads
-      // (stat and statfs), so every getaddrinfo waited behind them from the first sample on.
-      const hung = [mount, path.join(mount, "a"), path.join(mount, "b")]
+      // Six paths on the dead mount: before blocking.ts each held two of libuv's threads (stat
+      // and statfs at once), so three took all four and every getaddrinfo waited behind them
+      // from the first sample on; six would take twelve, more than the pool of eight it now has.
+      const hung = [mount, ...["a", "b", "c", "d", "e"].map((d) => path.join(mount, d))]
       const service = await start(
         {
           HOST_PROC: tree.proc,
