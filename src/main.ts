@@ -1,9 +1,12 @@
+// First: it sizes libuv's thread pool, which must happen before anything uses the pool.
+import "./kernel/threadpool.ts"
 import { NodeRuntime } from "@effect/platform-node"
 import { Cause, Effect, Exit, Layer, Logger, References, type Runtime } from "effect"
 import { HttpServer } from "effect/http"
 import * as Config from "./config/AppConfig.ts"
 import { AppConfig } from "./config/AppConfig.ts"
 import { StartupDiagnosis } from "./doctor/Doctor.ts"
+import { exitPastStuckCalls } from "./kernel/blocking.ts"
 import { describePrivileges, dropPrivileges } from "./privileges.ts"
 import { ServerLayer } from "./server/Server.ts"
 import { VERSION } from "./version.ts"
@@ -60,7 +63,11 @@ const program = DropPrivileges.pipe(
 
 // A stop on SIGTERM/SIGINT is the normal end of a service, so it exits 0 (docker shows
 // "Exited (0)"); any other end is a failure.
-const teardown: Runtime.Teardown = (exit, onExit) =>
-  onExit(Exit.isSuccess(exit) || Cause.hasInterruptsOnly(exit.cause) ? 0 : 1)
+// A call stuck in a dead mount would hold the exit forever (see exitPastStuckCalls).
+const teardown: Runtime.Teardown = (exit, onExit) => {
+  const code = Exit.isSuccess(exit) || Cause.hasInterruptsOnly(exit.cause) ? 0 : 1
+  exitPastStuckCalls(code)
+  onExit(code)
+}
 
 NodeRuntime.runMain(program, { disableErrorReporting: true, teardown })

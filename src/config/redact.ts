@@ -49,22 +49,40 @@ export const isSecretLooking = (rawSegment: string, previousRawSegment: string |
   return false
 }
 
-/** The path with every secret-looking segment replaced by REDACTED. */
-export const redactPath = (pathname: string): string => {
-  const segments = pathname.split("/")
-  return segments.map((segment, i) => (isSecretLooking(segment, segments[i - 1]) ? REDACTED : segment)).join("/")
+/**
+ * What a scheme puts where, on top of the shared rules: a notification URL's scheme says which
+ * parts are secret whatever they look like (ntfy's topic, gotify's token, the three parts of a
+ * Slack webhook). Rules only ever mask more.
+ */
+export interface SchemeRules {
+  /** Shown instead of the URL's own scheme: "webhook+https:" for the https URL a webhook names. */
+  readonly protocol?: string
+  /** Whether the path segment at `index` is secret by its place in the path. */
+  readonly secretSegment?: (index: number, segments: ReadonlyArray<string>) => boolean
+  /** The host is part of the secret too (slack://tokenA/tokenB/tokenC): masked, its port kept. */
+  readonly secretHost?: boolean
 }
 
 /**
  * A URL as it may be shown anywhere: scheme, host and port, and the path with secret-looking
  * segments masked; never user info, query or fragment. A value that does not parse as a URL
- * with a host shows NOT_A_URL, never itself.
+ * with a host shows NOT_A_URL, never itself. `rules` mask more for a scheme that says where its
+ * secrets are.
  */
-export const redactUrl = (input: string | URL): string => {
+export const redactUrl = (input: string | URL, rules: SchemeRules = {}): string => {
   const url = typeof input === "string" ? URL.parse(input) : input
   // Without a host it is not a URL of a target ("user:pass@db:5432" parses, scheme "user:").
   if (url === null || url.host === "") return NOT_A_URL
-  return `${url.protocol}//${url.host}${redactPath(url.pathname)}`
+  const segments = url.pathname.split("/")
+  const path = segments
+    .map((segment, i) =>
+      segment !== "" && (rules.secretSegment?.(i, segments) === true || isSecretLooking(segment, segments[i - 1]))
+        ? REDACTED
+        : segment
+    )
+    .join("/")
+  const host = rules.secretHost === true ? `${REDACTED}${url.port === "" ? "" : `:${url.port}`}` : url.host
+  return `${rules.protocol ?? url.protocol}//${host}${path}`
 }
 
 /**

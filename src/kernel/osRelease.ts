@@ -1,8 +1,9 @@
-import * as nodeFs from "node:fs/promises"
 import * as path from "node:path"
 import { Effect, Result } from "effect"
+import { blockingCalls } from "./blocking.ts"
 import { type KernelFs, rootPath } from "./fs.ts"
 import { type Parsed, parseFail, scanLines } from "./parse.ts"
+import { InFlight, toReadError } from "./read.ts"
 import { readFirstParsed, type SourceError } from "./source.ts"
 
 const KEY = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/
@@ -50,13 +51,28 @@ export const parseOsRelease = (text: string, file: string): Parsed<string | null
  * A host path that may be a symlink, resolved inside HOST_ROOT: /etc/os-release is often a
  * link, and an absolute target would otherwise be looked up in this container's own tree.
  */
-const resolveInRoot = (fs: KernelFs, hostPath: string): Effect.Effect<string> =>
-  Effect.tryPromise(() => nodeFs.readlink(rootPath(fs, hostPath))).pipe(
-    Effect.map((target) =>
-      path.isAbsolute(target) ? rootPath(fs, target) : rootPath(fs, path.dirname(hostPath), target)
-    ),
-    Effect.orElseSucceed(() => rootPath(fs, hostPath))
-  )
+const links = new InFlight<string>()
+
+const resolveInRoot = (fs: KernelFs, hostPath: string): Effect.Effect<string> => {
+  const link = rootPath(fs, hostPath)
+  // Through blocking.ts, one call per link at a time: HOST_ROOT may be a dead network mount.
+  return links
+    .run(
+      link,
+      async () => {
+        const answer = await blockingCalls.run({ op: "readlink", path: link })
+        if (!answer.ok || typeof answer.value !== "string") throw answer
+        return answer.value
+      },
+      toReadError(link)
+    )
+    .pipe(
+      Effect.map((target) =>
+        path.isAbsolute(target) ? rootPath(fs, target) : rootPath(fs, path.dirname(hostPath), target)
+      ),
+      Effect.orElseSucceed(() => link)
+    )
+}
 
 /** PRETTY_NAME (or NAME) of the host's os-release; undefined when the host has none. */
 export const readOsRelease = (fs: KernelFs): Effect.Effect<string | null | undefined, SourceError> =>

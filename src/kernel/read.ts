@@ -10,6 +10,7 @@
 import * as fsSync from "node:fs"
 import * as fs from "node:fs/promises"
 import { Effect, Result, Schema } from "effect"
+import { blockingCalls, NotAsked } from "./blocking.ts"
 
 export const ReadErrorKind = Schema.Literals(["not-found", "permission-denied", "not-regular", "too-large", "io"])
 export type ReadErrorKind = typeof ReadErrorKind.Type
@@ -43,7 +44,16 @@ export const LIMIT = {
   table: 4 * 1024 * 1024
 } as const
 
-const toReadError = (path: string) => (cause: unknown) => {
+/**
+ * The typed error for what a call threw: an errno, a worker's answer (blocking.ts), or no worker
+ * left to make the call.
+ */
+export const toReadError = (path: string) => (cause: unknown) => {
+  if (cause instanceof NotAsked) return new HostReadError({ path, kind: "io", code: `not asked: ${cause.detail}` })
+  if (typeof cause === "object" && cause !== null && "refused" in cause && typeof cause.refused === "string") {
+    const detail = "detail" in cause && typeof cause.detail === "string" ? cause.detail : ""
+    return new HostReadError({ path, kind: cause.refused === "too-large" ? "too-large" : "not-regular", code: detail })
+  }
   const code =
     typeof cause === "object" && cause !== null && "code" in cause && typeof cause.code === "string"
       ? cause.code
@@ -71,22 +81,15 @@ const fileType = (stat: fsSync.Stats): string =>
             : "not a file"
 
 const OPEN_FLAGS = fsSync.constants.O_RDONLY | fsSync.constants.O_NONBLOCK | fsSync.constants.O_NOCTTY
-const CHUNK = 16 * 1024
-const utf8 = new TextDecoder()
-
-class Refused {
-  readonly error: HostReadError
-  constructor(error: HostReadError) {
-    this.error = error
-  }
-}
-
 /**
  * A procfs or cgroupfs file, read synchronously. Both generate their text from kernel memory at
  * read time: they never wait on a disk or a bus, so the read takes microseconds, while the
  * promise API costs a thread-pool round trip per syscall (open, fstat, read, read, close), about
- * ten times the CPU. Not for the rest of /sys (a driver may sleep on its bus) nor for files under
- * HOST_ROOT (a disk): those stay on readText.
+ * ten times the CPU. On the event loop, so only where nothing can wait: not for the rest of /sys
+ * (a driver may sleep on its bus) nor for files under HOST_ROOT (a disk, maybe a dead mount):
+ * those go through readText, which blocking.ts keeps from DNS's threads. (A HOST_PROC that is not
+ * a procfs but a copy on a network mount is out of that promise; the doctor flags a HOST_PROC
+ * that does not look like /proc.)
  */
 export const readKernelTextSync = (path: string, limit: number = LIMIT.small): Result.Result<string, HostReadError> => {
   let fd: number | undefined
@@ -112,7 +115,8 @@ export const readKernelTextSync = (path: string, limit: number = LIMIT.small): R
 // lookups wait on. A sampler that asked again every few seconds would take one more thread each
 // time, until probes that resolve a hostname fail while their targets are up. So one path has at
 // most one such call in flight: asking again while it is pending joins that call (each caller
-// keeps its own deadline) instead of starting another.
+// keeps its own deadline) instead of starting another; and blocking.ts bounds how many threads
+// such calls hold in all.
 
 /** The paths with a call in flight, per kind of call. */
 export class InFlight<A> {
@@ -139,33 +143,19 @@ export class InFlight<A> {
 const asyncReads = new InFlight<string>()
 
 /**
- * A file under /sys or HOST_ROOT, on the thread pool, with the same bounds as readKernelTextSync,
- * and at most one read of a path in flight (see InFlight).
+ * A file under /sys or HOST_ROOT, read on a worker of its own (blocking.ts: a driver that sleeps
+ * or a dead mount holds that worker, not libuv's pool), with the same bounds as
+ * readKernelTextSync, and at most one read of a path in flight (see InFlight).
  */
 export const readText = (path: string, limit: number = LIMIT.small): Effect.Effect<string, HostReadError> =>
   asyncReads.run(
     path,
     async () => {
-      const handle = await fs.open(path, OPEN_FLAGS)
-      try {
-        const stat = await handle.stat()
-        if (!stat.isFile()) throw new Refused(new HostReadError({ path, kind: "not-regular", code: fileType(stat) }))
-        const chunks: Array<Uint8Array> = []
-        let total = 0
-        for (;;) {
-          const buffer = Buffer.allocUnsafe(Math.min(CHUNK, limit + 1 - total))
-          const { bytesRead } = await handle.read(buffer, 0, buffer.length, null)
-          if (bytesRead === 0) break
-          chunks.push(buffer.subarray(0, bytesRead))
-          total += bytesRead
-          if (total > limit) throw new Refused(new HostReadError({ path, kind: "too-large", code: String(limit) }))
-        }
-        return utf8.decode(Buffer.concat(chunks, total))
-      } finally {
-        await handle.close()
-      }
+      const answer = await blockingCalls.run({ op: "read", path, limit })
+      if (!answer.ok) throw answer
+      return answer.value as string
     },
-    (cause) => (cause instanceof Refused ? cause.error : toReadError(path)(cause))
+    toReadError(path)
   )
 
 /** readKernelTextSync as an Effect. */

@@ -1,9 +1,11 @@
 // Notification destinations as Shoutrrr-style URLs, parsed into typed values whose secrets are
 // Redacted. Every destination has a display form (scheme, host, port, the path with every
-// secret-looking part masked, no user info, no query) and that form is the only one that ever
-// reaches an error, a log line, the status or a metric.
+// secret-looking part masked, no user info, no query: config/redact.ts's redactUrl, with the
+// places each scheme keeps its secrets) and that form is the only one that ever reaches an
+// error, a log line, the status or a metric.
 
 import { Effect, Redacted, Schema } from "effect"
+import { redactUrl } from "../config/redact.ts"
 
 export const DestinationKind = Schema.Literals(["ntfy", "gotify", "discord", "slack", "telegram", "smtp", "webhook"])
 export type DestinationKind = typeof DestinationKind.Type
@@ -118,17 +120,6 @@ export class NotifyUrlInvalid extends Schema.TaggedError<NotifyUrlInvalid>()("No
     return `${this.source}: ${this.entry}: ${this.problem}; it accepts ${this.accepts}`
   }
 }
-
-// A path part is treated as a secret when it looks like a token or an id rather than a word:
-// letters mixed with digits, a long run of digits, or anything long.
-const looksSecret = (part: string): boolean =>
-  (part.length >= 6 && /\d/.test(part) && /[A-Za-z]/.test(part)) || /^\d{6,}$/.test(part) || part.length >= 24
-
-const maskPath = (pathname: string): string =>
-  pathname
-    .split("/")
-    .map((part) => (part !== "" && looksSecret(part) ? "***" : part))
-    .join("/")
 
 const SCHEMES: Record<string, DestinationKind> = {
   "ntfy:": "ntfy",
@@ -388,28 +379,26 @@ const parseKind = (kind: DestinationKind, url: URL, display: string, ctx: Contex
     }
   })
 
-/** The display form of a parsed URL: scheme, host, port, a masked path; never user info or query. */
+// Every non-empty segment: ntfy's topic, the three parts of a Slack webhook.
+const everySegment = () => true
+// The last non-empty segment: gotify's application token.
+const lastSegment = (index: number, segments: ReadonlyArray<string>) =>
+  index === segments.findLastIndex((s) => s !== "")
+
+/**
+ * The display form of a parsed URL: redactUrl (config/redact.ts), the one redaction of every URL
+ * the service shows, with each scheme's secret places on top; no trailing slash.
+ */
 const displayOf = (kind: DestinationKind, scheme: string, url: URL): string => {
-  const origin = `${scheme}//${url.host}`
-  switch (kind) {
-    case "ntfy":
-      return `${origin}/***`
-    case "gotify": {
-      const parts = url.pathname.split("/").filter((s) => s !== "")
-      const subpath = maskPath(parts.slice(0, -1).join("/"))
-      return `${origin}${subpath === "" ? "" : `/${subpath}`}/***`
-    }
-    case "slack":
-      return url.username.toLowerCase() === "hook" ? origin : `${scheme}//${maskPath(url.host)}/***/***`
-    case "discord":
-    case "telegram":
-    case "smtp":
-      return origin
-    case "webhook": {
-      const path = maskPath(url.pathname)
-      return `${origin}${path === "/" ? "" : path}`
-    }
-  }
+  const rules =
+    kind === "ntfy"
+      ? { secretSegment: everySegment }
+      : kind === "gotify"
+        ? { secretSegment: lastSegment }
+        : kind === "slack" && url.username.toLowerCase() !== "hook"
+          ? { secretHost: true, secretSegment: everySegment }
+          : {}
+  return redactUrl(url, { ...rules, protocol: scheme }).replace(/\/$/, "")
 }
 
 /** Parses one destination URL. `position` counts from 1 and, with `source`, names the entry in errors. */

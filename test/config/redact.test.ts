@@ -98,3 +98,23 @@ describe("redactUrl", () => {
     )
   })
 })
+
+describe("redactUrl with a scheme's rules (notification URLs)", () => {
+  it("masks the places a scheme keeps its secrets, whatever they look like, on top of the shared rules", () => {
+    const every = () => true
+    expect(redactUrl("ntfy://:tk@ntfy.sh/alerts?priority=5", { secretSegment: every })).toBe(
+      `ntfy://ntfy.sh/${REDACTED}`
+    )
+    const last = (i: number, segments: ReadonlyArray<string>) => i === segments.length - 1
+    // The subpath's plain word stays; its token-looking part is masked by the shared rules.
+    expect(redactUrl("gotify://push.example:8443/gotify/Ab3dE9fG2hK7/tok", { secretSegment: last })).toBe(
+      `gotify://push.example:8443/gotify/${REDACTED}/${REDACTED}`
+    )
+    expect(redactUrl("slack://T00/B00/secretpart", { secretHost: true, secretSegment: every })).toBe(
+      `slack://${REDACTED}/${REDACTED}/${REDACTED}`
+    )
+    expect(redactUrl("https://u:p@hooks.example:9443/alerts?token=q", { protocol: "webhook+https:" })).toBe(
+      "webhook+https://hooks.example:9443/alerts"
+    )
+  })
+})

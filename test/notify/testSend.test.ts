@@ -70,7 +70,7 @@ describe("npm run notify:test", () => {
   it("a bad URL or a bad setting: the typed error, without the credential, exit 1", async () => {
     const bad = await node([`gotify://user:${SECRET}@push.example.org`])
     assert.strictEqual(bad.code, 1)
-    assert.include(bad.output, "failed: notify:test: entry 1 (gotify://push.example.org/***): ")
+    assert.include(bad.output, "failed: notify:test: entry 1 (gotify://push.example.org): ")
     assert.notInclude(bad.output, SECRET)
     const setting = await node([`ntfy://ntfy.sh/x`], { SYSTEM_PROFILER_NOTIFY_TIMEOUT: "soon" })
     assert.strictEqual(setting.code, 1)

@@ -17,8 +17,21 @@ export interface Service {
   stop(): Promise<void>
 }
 
-export const startService = async (env: Record<string, string>, token: string): Promise<Service> => {
-  const child = spawn(process.execPath, [main], {
+export interface StartOptions {
+  /**
+   * A command that ends by running its arguments (`unshare -m sh hungMount.sh DIR`): the service
+   * is started as `launcher... node src/main.ts`, with the same pid when the launcher execs.
+   */
+  readonly launcher?: ReadonlyArray<string>
+}
+
+export const startService = async (
+  env: Record<string, string>,
+  token: string,
+  options: StartOptions = {}
+): Promise<Service> => {
+  const [command, ...args] = [...(options.launcher ?? []), process.execPath, main]
+  const child = spawn(command!, args, {
     // A clean environment, so that the machine's own variables cannot change the outcome.
     env: { PATH: process.env.PATH ?? "", PORT: "0", SYSTEM_PROFILER_AUTH_TOKEN: token, ...env },
     stdio: ["ignore", "pipe", "pipe"]

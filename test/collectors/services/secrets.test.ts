@@ -24,7 +24,16 @@ const PLANTED = {
   query: "PlantedQuery7Tok3n",
   apiKey: "PlantedKey5abc",
   dbPassword: "PlantedDbPass4",
-  dbQuery: "PlantedPgQ6"
+  dbQuery: "PlantedPgQ6",
+  // Notification URLs (SYSTEM_PROFILER_NOTIFY): user info, query and path of a webhook, an ntfy
+  // token and topic, a gotify token.
+  notifyUser: "PlantedNotifyUser",
+  notifyPassword: "PlantedNotifyPass3",
+  notifyHookToken: "PlantedNotifyHook7Tk",
+  notifyQuery: "PlantedNotifyQ2",
+  ntfyToken: "tk_PlantedNtfy4",
+  ntfyTopic: "PlantedTopic5",
+  gotifyToken: "PlantedGotify6Tok"
 } as const
 
 const planted = Object.values(PLANTED)
@@ -67,16 +76,27 @@ describe("a SYSTEM_PROFILER_SERVICES entry that holds a URL or user info", () =>
   })
 })
 
-describe("probe targets with secrets, as the running service publishes them", () => {
+describe("probe targets and notification URLs with secrets, as the running service publishes them", () => {
   let server: http.Server
   let port: number
-  const seen: Array<{ url: string; authorization: string | undefined }> = []
+  const seen: Array<{ url: string; authorization: string | undefined; gotifyKey: string | undefined; body: string }> =
+    []
   let service: Service
 
   beforeAll(async () => {
     server = http.createServer((req, res) => {
-      seen.push({ url: req.url ?? "", authorization: req.headers.authorization })
-      res.writeHead(200, { "content-type": "text/plain" }).end("ok")
+      let body = ""
+      req.on("data", (d: Buffer) => (body += d.toString()))
+      req.on("end", () => {
+        const gotifyKey = req.headers["x-gotify-key"]
+        seen.push({
+          url: req.url ?? "",
+          authorization: req.headers.authorization,
+          gotifyKey: typeof gotifyKey === "string" ? gotifyKey : undefined,
+          body
+        })
+        res.writeHead(200, { "content-type": "application/json" }).end("{}")
+      })
     })
     server.listen(0, "127.0.0.1")
     await once(server, "listening")
@@ -95,7 +115,14 @@ describe("probe targets with secrets, as the running service publishes them", ()
         SYSTEM_PROFILER_SERVICES: services.join(","),
         SYSTEM_PROFILER_SERVICES_INTERVAL: "300ms",
         SYSTEM_PROFILER_PROBE_TIMEOUT: "200ms",
-        SYSTEM_PROFILER_PROBE_RETRIES: "0"
+        SYSTEM_PROFILER_PROBE_RETRIES: "0",
+        // The failing db probe fires ProbeDown at once, which is delivered to each of these.
+        SYSTEM_PROFILER_ALERTS_GRACE: "0s",
+        SYSTEM_PROFILER_NOTIFY: [
+          `webhook+http://${PLANTED.notifyUser}:${PLANTED.notifyPassword}@127.0.0.1:${port}/hooks/${PLANTED.notifyHookToken}?token=${PLANTED.notifyQuery}`,
+          `ntfy://:${PLANTED.ntfyToken}@127.0.0.1:${port}/${PLANTED.ntfyTopic}?scheme=http`,
+          `gotify://127.0.0.1:${port}/${PLANTED.gotifyToken}?disabletls=yes`
+        ].join(",")
       },
       "secrets-test-token"
     )
@@ -113,6 +140,17 @@ describe("probe targets with secrets, as the running service publishes them", ()
       "the probes never ran"
     )
     assert.isTrue(seen.some((r) => r.url.endsWith(PLANTED.hookToken) && r.authorization !== undefined))
+    // The notification secrets are in use too: ProbeDown reached each destination with them.
+    assert.isTrue(
+      await eventually(
+        () =>
+          seen.some((r) => r.url === `/hooks/${PLANTED.notifyHookToken}?token=${PLANTED.notifyQuery}`) &&
+          seen.some((r) => r.authorization === `Bearer ${PLANTED.ntfyToken}` && r.body.includes(PLANTED.ntfyTopic)) &&
+          seen.some((r) => r.gotifyKey === PLANTED.gotifyToken),
+        20_000
+      ),
+      "the notifications were never delivered"
+    )
 
     const services = await service.get("/services")
     assert.strictEqual(services.status, 200, services.body)
@@ -135,10 +173,19 @@ describe("probe targets with secrets, as the running service publishes them", ()
       (await service.get("/metrics")).body,
       (await service.get("/history")).body,
       (await service.get("/stats/stream", { maxMs: 1_500 })).body,
+      (await service.get("/alerts")).body,
       service.output()
     ]
     assert.include(published[2], `target="http://127.0.0.1:${port}/ready"`)
     assert.include(published[4], "data:")
+    // Each destination is named by its display form only.
+    for (const display of [
+      `webhook+http://127.0.0.1:${port}/hooks/${REDACTED}`,
+      `ntfy://127.0.0.1:${port}/${REDACTED}`,
+      `gotify://127.0.0.1:${port}/${REDACTED}`
+    ]) {
+      assert.include(published[5], display)
+    }
     for (const [i, text] of published.entries()) {
       for (const secret of planted) assert.notInclude(text, secret, `published text ${i}`)
     }

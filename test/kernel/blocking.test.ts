@@ -1,0 +1,53 @@
+// The slots for calls that may never return (src/kernel/blocking.ts): a stuck call holds its
+// slot and no more; calls behind it go on; once every slot is stuck the rest are refused at once.
+import { assert, describe, it } from "@effect/vitest"
+import { type Answer, BlockingCalls, type Call, NotAsked } from "../../src/kernel/blocking.ts"
+import { sleep } from "../support/processFigures.ts"
+
+const hangs = (call: Call) => call.path.startsWith("/dead")
+
+describe("blocking calls", () => {
+  it("a stuck call holds one slot; calls behind it go on; all slots stuck refuses the rest, naming why", async () => {
+    const release: Array<() => void> = []
+    const make = (call: Call): Promise<Answer> =>
+      hangs(call)
+        ? new Promise((resolve) => release.push(() => resolve({ ok: true, value: "late" })))
+        : Promise.resolve({ ok: true, value: call.path })
+    const calls = new BlockingCalls({ stallAfterMillis: 50, maxCalls: 2, make })
+    const dead1 = calls.run({ op: "read", path: "/dead/1", limit: 10 })
+    assert.deepStrictEqual(await calls.run({ op: "read", path: "/ok/a", limit: 10 }), { ok: true, value: "/ok/a" })
+    const dead2 = calls.run({ op: "statfs", path: "/dead/2" })
+    assert.strictEqual(calls.busy, 2)
+    // Both slots held, neither stuck yet: the next call waits, then is refused once both are.
+    const refused = await calls.run({ op: "read", path: "/ok/b", limit: 10 }).then(
+      () => assert.fail("answered"),
+      (cause: unknown) => cause
+    )
+    assert.instanceOf(refused, NotAsked)
+    assert.strictEqual((refused as NotAsked).detail, "2 earlier calls have not returned")
+    assert.strictEqual(calls.stuck, 2)
+    // A dead call that comes back frees its slot.
+    release[0]!()
+    assert.deepStrictEqual(await dead1, { ok: true, value: "late" })
+    await sleep(0)
+    assert.deepStrictEqual(await calls.run({ op: "read", path: "/ok/c", limit: 10 }), { ok: true, value: "/ok/c" })
+    release[1]!()
+    await dead2
+    assert.strictEqual(calls.busy, 0)
+  })
+
+  it("reads and statfs for real: the same bounds and refusals as the synchronous reader", async () => {
+    const calls = new BlockingCalls()
+    const statfs = await calls.run({ op: "statfs", path: "/" })
+    assert.isTrue(statfs.ok && typeof statfs.value !== "string" && statfs.value.blocks > 0n)
+    assert.deepStrictEqual(await calls.run({ op: "read", path: "/dev/zero", limit: 10 }), {
+      ok: false,
+      refused: "not-regular",
+      detail: "a character device"
+    })
+    assert.deepStrictEqual(await calls.run({ op: "read", path: "/nonexistent/x", limit: 10 }), {
+      ok: false,
+      code: "ENOENT"
+    })
+  })
+})
