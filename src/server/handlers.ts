@@ -4,13 +4,17 @@ import { HttpApiBuilder } from "effect/http-api"
 import { AlertLoop } from "../alerts/AlertLoop.ts"
 import { ProfilerApi } from "../api/Api.ts"
 import { type CollectorFailure, CollectorUnavailable } from "../api/errors.ts"
+import { InvalidQuery } from "../api/History.ts"
 import { PROMETHEUS_CONTENT_TYPE } from "../api/Metrics.ts"
 import { AppConfig } from "../config/AppConfig.ts"
+import { HistoryStore } from "../history/store/HistoryStore.ts"
+import { parseSpan } from "../history/store/tiers.ts"
 import type { Encoded } from "../sampling/Encoded.ts"
 import { Feed } from "../sampling/Feed.ts"
 import { History } from "../sampling/History.ts"
 import { VERSION } from "../version.ts"
 import { renderProcess } from "../views/prometheus.ts"
+import { storedHistoryView, uptimeView } from "../views/stored.ts"
 import { CONNECTION_LIMITS, tooManyStreams } from "./connectionGuard.ts"
 
 const sectionOr503 = <A extends object>(section: A | CollectorFailure) =>
@@ -22,10 +26,25 @@ export const JSON_CONTENT_TYPE = "application/json"
 export const PublicHandlers = HttpApiBuilder.group(ProfilerApi, "public", (handlers) =>
   Effect.gen(function* () {
     const config = yield* AppConfig
+    const store = yield* HistoryStore
     const health = { ok: true, mockMode: config.mockMode, version: VERSION }
-    return handlers.handle("health", () => Effect.succeed(health))
+    return handlers.handle("health", () => Effect.map(store.status, (history) => ({ ...health, history })))
   })
 )
+
+// A window the hour in memory cannot hold still names the stored history, which can.
+const STORED_DEFAULT_WINDOW = "1h"
+
+const storedHistory = (store: typeof HistoryStore.Service, window: string, step: string | undefined) =>
+  store.query({ window, step }).pipe(
+    Effect.mapError((e) => new InvalidQuery({ error: e.message })),
+    // The store has read the window already: parseSpan cannot fail here.
+    Effect.map((result) =>
+      HttpServerResponse.text(JSON.stringify(storedHistoryView(result, parseSpan(window) ?? 0)), {
+        contentType: JSON_CONTENT_TYPE
+      })
+    )
+  )
 
 // Handlers read the snapshot and never wait on a collector. The hot routes return the bytes
 // encoded once per snapshot (see sampling/Encoded.ts) instead of encoding per request.
@@ -33,6 +52,7 @@ export const StatsHandlers = HttpApiBuilder.group(ProfilerApi, "stats", (handler
   Effect.gen(function* () {
     const feed = yield* Feed
     const history = yield* History
+    const store = yield* HistoryStore
     const alertLoop = yield* AlertLoop
     return (
       handlers
@@ -42,7 +62,18 @@ export const StatsHandlers = HttpApiBuilder.group(ProfilerApi, "stats", (handler
         )
         .handle("host", () => Effect.flatMap(feed.current, (e) => sectionOr503(e.stats.host)))
         .handle("containers", () => Effect.flatMap(feed.current, (e) => sectionOr503(e.stats.containers)))
-        .handle("services", () => Effect.flatMap(feed.current, (e) => sectionOr503(e.stats.services)))
+        .handle("services", () =>
+          Effect.flatMap(feed.current, (e) => sectionOr503(e.stats.services)).pipe(
+            Effect.flatMap((section) =>
+              Effect.map(
+                Effect.forEach(section.services, (service) =>
+                  Effect.map(store.uptime(service.name), (uptime) => ({ ...service, uptime: uptimeView(uptime) }))
+                ),
+                (services) => ({ ...section, services })
+              )
+            )
+          )
+        )
         .handle("stream", () =>
           Effect.map(feed.clients, (open) =>
             open >= CONNECTION_LIMITS.maxStreams
@@ -55,11 +86,17 @@ export const StatsHandlers = HttpApiBuilder.group(ProfilerApi, "stats", (handler
                 })
           )
         )
-        .handle("history", ({ query }) =>
-          Effect.map(history.read(query.window), (body) =>
+        .handle("history", ({ query }) => {
+          if (query.source === "stored") return storedHistory(store, query.window ?? STORED_DEFAULT_WINDOW, query.step)
+          if (query.step !== undefined) {
+            return Effect.fail(
+              new InvalidQuery({ error: "step is only for source=stored; the history in memory has every sample" })
+            )
+          }
+          return Effect.map(history.read(query.window), (body) =>
             HttpServerResponse.text(body, { contentType: JSON_CONTENT_TYPE })
           )
-        )
+        })
     )
   })
 )
