@@ -122,6 +122,7 @@ export const StoredHistory = Schema.Struct({
 export type StoredHistory = typeof StoredHistory.Type
 
 export const WINDOW_FORMAT = "a duration such as 90s, 15m or 1h"
+export const HISTORY_SOURCES = ["memory", "stored"] as const
 
 export const HistoryQuery = Schema.Struct({
   window: Schema.optionalKey(Schema.String).annotate({
@@ -129,9 +130,10 @@ export const HistoryQuery = Schema.Struct({
       `How far back to go, ${WINDOW_FORMAT}. From memory: at most the kept window (1 hour by default), ` +
       "which is also the default. With source=stored: from 1m to 2y (s, m, h, d, w, y), 1h by default"
   }),
-  source: Schema.optionalKey(Schema.Literals(["memory", "stored"])).annotate({
+  // A string rather than literals, so that another value gets a 400 naming the two accepted.
+  source: Schema.optionalKey(Schema.String).annotate({
     description:
-      "memory (the default): every sample of the kept window, as History. stored: aggregates from the " +
+      "`memory` (the default): every sample of the kept window, as History. `stored`: aggregates from the " +
       "stored history, as StoredHistory, from the finest tier that holds the window"
   }),
   step: Schema.optionalKey(Schema.String).annotate({

@@ -4,7 +4,7 @@ import { HttpApiBuilder } from "effect/http-api"
 import { AlertLoop } from "../alerts/AlertLoop.ts"
 import { ProfilerApi } from "../api/Api.ts"
 import { type CollectorFailure, CollectorUnavailable } from "../api/errors.ts"
-import { InvalidQuery } from "../api/History.ts"
+import { HISTORY_SOURCES, InvalidQuery } from "../api/History.ts"
 import { PROMETHEUS_CONTENT_TYPE } from "../api/Metrics.ts"
 import { AppConfig } from "../config/AppConfig.ts"
 import { HistoryStore } from "../history/store/HistoryStore.ts"
@@ -88,6 +88,13 @@ export const StatsHandlers = HttpApiBuilder.group(ProfilerApi, "stats", (handler
         )
         .handle("history", ({ query }) => {
           if (query.source === "stored") return storedHistory(store, query.window ?? STORED_DEFAULT_WINDOW, query.step)
+          if (query.source !== undefined && query.source !== "memory") {
+            return Effect.fail(
+              new InvalidQuery({
+                error: `source must be ${HISTORY_SOURCES.join(" or ")}; got "${query.source.slice(0, 40)}"`
+              })
+            )
+          }
           if (query.step !== undefined) {
             return Effect.fail(
               new InvalidQuery({ error: "step is only for source=stored; the history in memory has every sample" })
