@@ -6,6 +6,7 @@ import { ProfilerApi } from "../api/Api.ts"
 import { type CollectorFailure, CollectorUnavailable } from "../api/errors.ts"
 import { HISTORY_SOURCES, InvalidQuery } from "../api/History.ts"
 import { PROMETHEUS_CONTENT_TYPE } from "../api/Metrics.ts"
+import type { StoredUptime } from "../api/ServiceStats.ts"
 import { AppConfig } from "../config/AppConfig.ts"
 import { HistoryStore } from "../history/store/HistoryStore.ts"
 import { parseSpan } from "../history/store/tiers.ts"
@@ -32,8 +33,28 @@ export const PublicHandlers = HttpApiBuilder.group(ProfilerApi, "public", (handl
   })
 )
 
-// A window the hour in memory cannot hold still names the stored history, which can.
+// source=stored without a window: the same hour as the memory's default, from the store.
 const STORED_DEFAULT_WINDOW = "1h"
+
+// A probe's uptime reads up to a year of stored rows, while the shares barely move in a minute:
+// each probe's is read at most once a minute, however often /services is asked. A share with
+// no check stored yet is read again at the next request.
+const UPTIME_MAX_AGE_MS = 60_000
+
+const cachedUptime = (store: typeof HistoryStore.Service) => {
+  const cache = new Map<string, { readonly at: number; readonly value: StoredUptime }>()
+  return (probe: string) =>
+    Effect.flatMap(Clock.currentTimeMillis, (now) => {
+      const hit = cache.get(probe)
+      if (hit !== undefined && now - hit.at < UPTIME_MAX_AGE_MS) return Effect.succeed(hit.value)
+      return Effect.map(store.uptime(probe), (uptime) => {
+        const value = uptimeView(uptime)
+        if (Object.values(value).every((share) => share !== null)) cache.set(probe, { at: now, value })
+        else cache.delete(probe)
+        return value
+      })
+    })
+}
 
 const storedHistory = (store: typeof HistoryStore.Service, window: string, step: string | undefined) =>
   store.query({ window, step }).pipe(
@@ -53,6 +74,7 @@ export const StatsHandlers = HttpApiBuilder.group(ProfilerApi, "stats", (handler
     const feed = yield* Feed
     const history = yield* History
     const store = yield* HistoryStore
+    const uptimeOf = cachedUptime(store)
     const alertLoop = yield* AlertLoop
     return (
       handlers
@@ -67,7 +89,7 @@ export const StatsHandlers = HttpApiBuilder.group(ProfilerApi, "stats", (handler
             Effect.flatMap((section) =>
               Effect.map(
                 Effect.forEach(section.services, (service) =>
-                  Effect.map(store.uptime(service.name), (uptime) => ({ ...service, uptime: uptimeView(uptime) }))
+                  Effect.map(uptimeOf(service.name), (uptime) => ({ ...service, uptime }))
                 ),
                 (services) => ({ ...section, services })
               )
