@@ -6,7 +6,8 @@
 //     run as in the steady state; the child's /proc/<pid>/io write_bytes over one simulated day,
 //     beside the WAL frames and checkpointed pages the store counts; one row per flush interval
 //   - the database size after two synthetic years of aggregates in every tier
-//   - the latency of a 30d and a 2y query, and of the uptime of a probe, on that database
+//   - the latency of a 30d and a 2y query, and of the uptime of a probe, on that database, through
+//     the store and through the service (GET /history?source=stored over loopback)
 //   - the RSS and idle CPU of a process recording into the store beside the same process
 //     without it, both with the node flags of the Dockerfile's CMD
 //
@@ -400,6 +401,63 @@ const queries = async (dir: string, runs: number) => {
   for (const row of rows) console.log(row)
 }
 
+/**
+ * The same windows through the service: `node src/main.ts` (mock collectors) over a copy of the
+ * 2-year database, GET /history?source=stored over loopback, the body read whole. Adds the JSON
+ * encoding and HTTP to the store's query.
+ */
+const httpQueries = async (dir: string, runs: number) => {
+  const dataDir = mkdtempSync(join(tmpdir(), "sp-history-bench-http-"))
+  copyFileSync(join(dir, "history.db"), join(dataDir, "history.db"))
+  const token = "bench-history-http-token"
+  const child = spawn(process.execPath, [join(root, "src/main.ts")], {
+    env: {
+      PATH: process.env.PATH ?? "",
+      MOCK_HOST_STATS: "true",
+      HOST: "127.0.0.1",
+      PORT: "0",
+      SYSTEM_PROFILER_AUTH_TOKEN: token,
+      SYSTEM_PROFILER_DATA_DIR: dataDir
+    },
+    stdio: ["ignore", "pipe", "pipe"]
+  })
+  try {
+    let output = ""
+    child.stdout?.on("data", (d: Buffer) => (output += d.toString()))
+    child.stderr?.on("data", (d: Buffer) => (output += d.toString()))
+    const until = Date.now() + 60_000
+    while (!output.includes('"system-profiler listening"') && child.exitCode === null && Date.now() < until) {
+      await sleep(50)
+    }
+    const line = output.split("\n").find((l) => l.includes('"system-profiler listening"'))
+    if (line === undefined) throw new Error(`the service did not start:\n${output}`)
+    const address = (JSON.parse(line) as { annotations: { address: string } }).annotations.address
+    const get = async (path: string) => {
+      const response = await fetch(`${address}${path}`, { headers: { "x-profiler-token": token } })
+      const text = await response.text()
+      if (response.status !== 200) throw new Error(`${path} answered ${response.status}: ${text.slice(0, 200)}`)
+      return text.length
+    }
+    console.log("")
+    console.log(`| GET over loopback (${runs} runs, node src/main.ts) | median | max | body |`)
+    console.log("|---|---|---|---|")
+    for (const window of ["30d", "2y"]) {
+      const path = `/history?source=stored&window=${window}`
+      const out: Array<number> = []
+      let bytes = 0
+      for (let i = 0; i < runs + 3; i++) {
+        const t0 = performance.now()
+        bytes = await get(path)
+        if (i >= 3) out.push(performance.now() - t0)
+      }
+      console.log(`| ${path} | ${median(out).toFixed(1)} ms | ${Math.max(...out).toFixed(1)} ms | ${mb(bytes)} |`)
+    }
+  } finally {
+    await stop(child)
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+}
+
 const queriesAndIdle = async (S: { queryRuns: number; idleWarmupSeconds: number; idleSeconds: number }) => {
   const dir = mkdtempSync(join(tmpdir(), "sp-history-bench-"))
   const idleDir = mkdtempSync(join(tmpdir(), "sp-history-bench-"))
@@ -413,7 +471,10 @@ const queriesAndIdle = async (S: { queryRuns: number; idleWarmupSeconds: number;
     console.log("")
     console.log(`database after two synthetic years of every tier: ${mb(size)} (${size} bytes)`)
 
-    if (part("queries")) await queries(dir, S.queryRuns)
+    if (part("queries")) {
+      await queries(dir, S.queryRuns)
+      await httpQueries(dir, S.queryRuns)
+    }
     if (!part("idle")) return
     log(
       `idle: the same process with and without the store, ${S.idleWarmupSeconds} s warm-up, ${S.idleSeconds} s measured`

@@ -26,6 +26,8 @@ describe("bench/history.ts --smoke", () => {
       /^\| window=30d \(15m tier, 2h steps\) \| [\d.]+ ms \| [\d.]+ ms \| 361 \| [\d.]+ MB \|$/m,
       /^\| window=2y \(2h tier, 2d steps\) \| [\d.]+ ms \| [\d.]+ ms \| 366 \| [\d.]+ MB \|$/m,
       /^\| uptime of a probe \(24h, 7d, 30d, 365d\) \| [\d.]+ ms/m,
+      /^\| \/history\?source=stored&window=30d \| [\d.]+ ms \| [\d.]+ ms \| [\d.]+ MB \|$/m,
+      /^\| \/history\?source=stored&window=2y \| [\d.]+ ms \| [\d.]+ ms \| [\d.]+ MB \|$/m,
       /^\| sampler without the store \| [\d.]+ MB \| [\d.]+ MB \| [\d.]+ s\/min \|$/m,
       /^\| sampler with the store \| [\d.]+ MB \| [\d.]+ MB \| [\d.]+ s\/min \|$/m,
       /^store cost: -?[\d.]+ MB RSS, -?[\d.]+ s\/min idle CPU/m

@@ -5,7 +5,7 @@ import { ContainerStats } from "./ContainerStats.ts"
 import { DoctorReport } from "./Doctor.ts"
 import { eventsEndpoint } from "./Events.ts"
 import { CollectorUnavailable } from "./errors.ts"
-import { History, HistoryQuery, InvalidQuery } from "./History.ts"
+import { HistoryAnswer, HistoryQuery, InvalidQuery } from "./History.ts"
 import { HostStats } from "./HostStats.ts"
 import { MetricsAuthorization, MetricsText } from "./Metrics.ts"
 import { ServiceHealthStats } from "./ServiceStats.ts"
@@ -25,7 +25,7 @@ export class StatsGroup extends HttpApiGroup.make("stats", { topLevel: true })
     // One `message` event per new snapshot, starting with the current one, and one `alert` event
     // per alert change; `: heartbeat` comment lines in between keep proxies from closing an idle stream.
     HttpApiEndpoint.get("stream", "/stats/stream", { success: HttpApiSchema.StreamSse({ events: StatsStreamEvent }) }),
-    HttpApiEndpoint.get("history", "/history", { success: History, error: InvalidQuery, query: HistoryQuery })
+    HttpApiEndpoint.get("history", "/history", { success: HistoryAnswer, error: InvalidQuery, query: HistoryQuery })
   )
   .middleware(Authorization) {}
 

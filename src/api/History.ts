@@ -69,13 +69,84 @@ export const History = Schema.Struct({
 }).annotate({ identifier: "History" })
 export type History = typeof History.Type
 
+// The stored history (source=stored): aggregates from the SQLite store, in columns. A point is
+// one step; every column of a series has one entry per entry of its `at`.
+
+const GaugeColumns = Schema.Struct({
+  min: Schema.Array(Schema.NullOr(Schema.Finite)),
+  mean: Schema.Array(Schema.NullOr(Schema.Finite)),
+  max: Schema.Array(Schema.NullOr(Schema.Finite)),
+  count: Schema.Array(Count).annotate({ description: "Samples in each point; 0 where the gauge was not measured" })
+}).annotate({ identifier: "StoredGauge", description: "A gauge per point: null where it was not measured" })
+
+const CounterColumns = Schema.Struct({
+  last: Schema.Array(Schema.NullOr(NonNegative)).annotate({ description: "The counter's last value in each point" }),
+  increase: Schema.Array(Schema.NullOr(NonNegative)).annotate({
+    description: "Growth inside each point, a reset counted as Prometheus' increase() does; never negative"
+  }),
+  ratePerSecond: Schema.Array(Schema.NullOr(NonNegative)).annotate({
+    description: "increase / the seconds the point covers (the step, or up to `to` for the newest point)"
+  })
+}).annotate({ identifier: "StoredCounter", description: "A counter per point: null where it was not read" })
+
+export const StoredSeries = Schema.Struct({
+  kind: Schema.Literals(["host", "container", "probe"]),
+  name: Schema.String.annotate({ description: "host: always `host`; a container's name; a probe's name" }),
+  at: Schema.Array(Schema.Int).annotate({
+    description: "The start of each point that has data, in Unix milliseconds, oldest first"
+  }),
+  gauges: Schema.Record(Schema.String, GaugeColumns).annotate({
+    description:
+      "host: cpuPercent, load1, load5, load15, memoryUsedBytes, memoryAvailableBytes, swapUsedBytes, " +
+      "temperatureCelsius, disk:<mount point>:usedBytes; container: running (0/1), cpuPercent, memoryBytes, " +
+      "pids; probe: healthy (0/1), latencyMs"
+  }),
+  counters: Schema.Record(Schema.String, CounterColumns).annotate({
+    description:
+      "host: cpuUserSeconds, cpuSystemSeconds, cpuIowaitSeconds, rxBytes, txBytes, diskReadBytes, " +
+      "diskWriteBytes; container: cpuSeconds, rxBytes, txBytes, blockReadBytes, blockWriteBytes"
+  })
+}).annotate({ identifier: "StoredSeries" })
+
+export const StoredHistory = Schema.Struct({
+  source: Schema.Literal("stored"),
+  windowSeconds: NonNegative.annotate({ description: "The window these points cover, as asked" }),
+  stepSeconds: NonNegative.annotate({ description: "The time one point covers" }),
+  tier: Schema.Literals(["1m", "15m", "2h", "1d"]).annotate({
+    description: "The tier the points come from (the newest part may come from finer tiers or from memory)"
+  }),
+  from: IsoTimestamp.annotate({ description: "The start of the first step (aligned to the step)" }),
+  to: IsoTimestamp.annotate({ description: "When the answer was made" }),
+  series: Schema.Array(StoredSeries).annotate({ description: "The host, then containers, then probes, by name" })
+}).annotate({ identifier: "StoredHistory" })
+export type StoredHistory = typeof StoredHistory.Type
+
 export const WINDOW_FORMAT = "a duration such as 90s, 15m or 1h"
+export const HISTORY_SOURCES = ["memory", "stored"] as const
 
 export const HistoryQuery = Schema.Struct({
   window: Schema.optionalKey(Schema.String).annotate({
-    description: `How far back to go, ${WINDOW_FORMAT}; at most the kept window, which is also the default`
+    description:
+      `How far back to go, ${WINDOW_FORMAT}. From memory: at most the kept window (1 hour by default), ` +
+      "which is also the default. With source=stored: from 1m to 2y (s, m, h, d, w, y), 1h by default"
+  }),
+  // A string rather than literals, so that another value gets a 400 naming the two accepted.
+  source: Schema.optionalKey(Schema.String).annotate({
+    description:
+      "`memory` (the default): every sample of the kept window, as History. `stored`: aggregates from the " +
+      "stored history, as StoredHistory, from the finest tier that holds the window"
+  }),
+  step: Schema.optionalKey(Schema.String).annotate({
+    description:
+      "Only with source=stored: the time one point covers, a multiple of the tier's bucket (1m up to 2 days, " +
+      "15m up to 90 days, 2h beyond), at most the window and 5000 points; by default the smallest round " +
+      "step giving at most about 500 points"
   })
 })
+
+/** GET /history's answer: History from memory, StoredHistory (with `source: "stored"`) from the store. */
+export const HistoryAnswer = Schema.Union([History, StoredHistory])
+export type HistoryAnswer = typeof HistoryAnswer.Type
 
 // Same body shape as the 401s, so that a client reads every refusal the same way.
 export class InvalidQuery extends Schema.Error<InvalidQuery>("InvalidQuery")(

@@ -45,6 +45,19 @@ export const RecentCheck = Schema.Struct({
 }).annotate({ identifier: "RecentCheck" })
 export type RecentCheck = typeof RecentCheck.Type
 
+export const StoredUptime = Schema.Struct({
+  "24h": Schema.NullOr(Percent),
+  "7d": Schema.NullOr(Percent),
+  "30d": Schema.NullOr(Percent),
+  "365d": Schema.NullOr(Percent)
+}).annotate({
+  identifier: "StoredUptime",
+  description:
+    "Share of healthy checks (0-100) over each window, from the stored history (so across restarts); " +
+    "null for a window with no check stored"
+})
+export type StoredUptime = typeof StoredUptime.Type
+
 export const ServiceHealth = Schema.Struct({
   name: Schema.String,
   kind: ProbeKind,
@@ -70,6 +83,9 @@ export const ServiceHealth = Schema.Struct({
   }),
   checksInWindow: Count.annotate({
     description: "Checks in the history window: what uptimePercent counts, more than `recent` carries"
+  }),
+  uptime: Schema.optionalKey(StoredUptime).annotate({
+    description: "Only in GET /services (not in /stats or the stream): the uptime over 24h, 7d, 30d and 365d"
   }),
   recent: Schema.Array(RecentCheck)
     .check(Schema.isMaxLength(RECENT_CHECKS))

@@ -22,6 +22,12 @@ export type Stats = typeof Stats.Type
 export const Health = Schema.Struct({
   ok: Schema.Boolean,
   mockMode: Schema.Boolean,
-  version: Schema.String
+  version: Schema.String,
+  history: Schema.String.annotate({
+    description:
+      '"ok" while the stored history reaches its disk; "memory-only: <why>" while it cannot write there ' +
+      "(a read-only or full disk, a directory the service may not write): it keeps recent minutes in memory " +
+      "and writes them when the disk takes writes again"
+  })
 }).annotate({ identifier: "Health" })
 export type Health = typeof Health.Type

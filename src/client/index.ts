@@ -8,6 +8,7 @@ import { HttpApiClient } from "effect/http-api"
 import { ProfilerApi } from "../api/Api.ts"
 import { TOKEN_ENV, TOKEN_HEADER } from "../api/Authorization.ts"
 import { Unauthorized } from "../api/errors.ts"
+import type { HistoryAnswer, StoredHistory } from "../api/History.ts"
 import type { Stats } from "../api/Stats.ts"
 import type { StatsStreamEvent } from "../api/StreamEvents.ts"
 import { ProfilerUnreachable, unreachableFrom, withoutCredentials } from "./ProfilerUnreachable.ts"
@@ -29,16 +30,30 @@ type ApiClient = HttpApiClient.ForApi<typeof ProfilerApi, ProfilerUnreachable>
 const snapshotsOnly = (e: StatsStreamEvent): Result.Result<Stats, StatsStreamEvent> =>
   e.event === "message" ? Result.succeed(e.data) : Result.fail(e)
 
+// GET /history answers one shape per source; the client asks for one and so knows which came.
+const isStored = (answer: HistoryAnswer): answer is StoredHistory => "source" in answer
+const contractBroken = (asked: string) =>
+  Effect.die(new Error(`GET /history answered the other source than ${asked}: not this client's contract`))
+
 /**
  * `stream()` gives the snapshots of /stats/stream and leaves its `alert` events out;
  * `streamEvents()` gives both, as `{ event: "message", data: Stats }` and
- * `{ event: "alert", data: AlertEvent }`.
+ * `{ event: "alert", data: AlertEvent }`. `history()` reads the hour in memory (History);
+ * `storedHistory()` the stored aggregates (StoredHistory, `source=stored`).
  */
 const withSnapshotStream = (client: ApiClient) => ({
   ...client,
   stream: (request?: { readonly sseOptions?: Sse.DecodeOptions | undefined }) =>
     Effect.map(client.stream(request ?? {}), Stream.filterMap(snapshotsOnly)),
-  streamEvents: client.stream
+  streamEvents: client.stream,
+  history: (request: { readonly query: { readonly window?: string } }) =>
+    Effect.flatMap(client.history({ query: { ...request.query, source: "memory" } }), (answer) =>
+      isStored(answer) ? contractBroken("memory") : Effect.succeed(answer)
+    ),
+  storedHistory: (request: { readonly query: { readonly window?: string; readonly step?: string } }) =>
+    Effect.flatMap(client.history({ query: { ...request.query, source: "stored" } }), (answer) =>
+      isStored(answer) ? Effect.succeed(answer) : contractBroken("stored")
+    )
 })
 
 /**

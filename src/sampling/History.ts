@@ -115,7 +115,9 @@ const parseWindow = (raw: string, max: Duration.Duration): number | InvalidQuery
   if (ms === undefined) return new InvalidQuery({ error: `window must be ${WINDOW_FORMAT}; got "${raw.slice(0, 40)}"` })
   if (ms <= 0) return new InvalidQuery({ error: "window must be longer than zero" })
   if (ms > Duration.toMillis(max)) {
-    return new InvalidQuery({ error: `window must be at most ${Duration.format(max)}, the history this service keeps` })
+    return new InvalidQuery({
+      error: `window must be at most ${Duration.format(max)}, the history kept in memory; source=stored reads up to 2y`
+    })
   }
   return ms
 }

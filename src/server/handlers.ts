@@ -4,13 +4,18 @@ import { HttpApiBuilder } from "effect/http-api"
 import { AlertLoop } from "../alerts/AlertLoop.ts"
 import { ProfilerApi } from "../api/Api.ts"
 import { type CollectorFailure, CollectorUnavailable } from "../api/errors.ts"
+import { HISTORY_SOURCES, InvalidQuery } from "../api/History.ts"
 import { PROMETHEUS_CONTENT_TYPE } from "../api/Metrics.ts"
+import type { StoredUptime } from "../api/ServiceStats.ts"
 import { AppConfig } from "../config/AppConfig.ts"
+import { HistoryStore } from "../history/store/HistoryStore.ts"
+import { parseSpan } from "../history/store/tiers.ts"
 import type { Encoded } from "../sampling/Encoded.ts"
 import { Feed } from "../sampling/Feed.ts"
 import { History } from "../sampling/History.ts"
 import { VERSION } from "../version.ts"
 import { renderProcess } from "../views/prometheus.ts"
+import { storedHistoryView, uptimeView } from "../views/stored.ts"
 import { CONNECTION_LIMITS, tooManyStreams } from "./connectionGuard.ts"
 
 const sectionOr503 = <A extends object>(section: A | CollectorFailure) =>
@@ -22,10 +27,45 @@ export const JSON_CONTENT_TYPE = "application/json"
 export const PublicHandlers = HttpApiBuilder.group(ProfilerApi, "public", (handlers) =>
   Effect.gen(function* () {
     const config = yield* AppConfig
+    const store = yield* HistoryStore
     const health = { ok: true, mockMode: config.mockMode, version: VERSION }
-    return handlers.handle("health", () => Effect.succeed(health))
+    return handlers.handle("health", () => Effect.map(store.status, (history) => ({ ...health, history })))
   })
 )
+
+// source=stored without a window: the same hour as the memory's default, from the store.
+const STORED_DEFAULT_WINDOW = "1h"
+
+// A probe's uptime reads up to a year of stored rows, while the shares barely move in a minute:
+// each probe's is read at most once a minute, however often /services is asked. A share with
+// no check stored yet is read again at the next request.
+const UPTIME_MAX_AGE_MS = 60_000
+
+const cachedUptime = (store: typeof HistoryStore.Service) => {
+  const cache = new Map<string, { readonly at: number; readonly value: StoredUptime }>()
+  return (probe: string) =>
+    Effect.flatMap(Clock.currentTimeMillis, (now) => {
+      const hit = cache.get(probe)
+      if (hit !== undefined && now - hit.at < UPTIME_MAX_AGE_MS) return Effect.succeed(hit.value)
+      return Effect.map(store.uptime(probe), (uptime) => {
+        const value = uptimeView(uptime)
+        if (Object.values(value).every((share) => share !== null)) cache.set(probe, { at: now, value })
+        else cache.delete(probe)
+        return value
+      })
+    })
+}
+
+const storedHistory = (store: typeof HistoryStore.Service, window: string, step: string | undefined) =>
+  store.query({ window, step }).pipe(
+    Effect.mapError((e) => new InvalidQuery({ error: e.message })),
+    // The store has read the window already: parseSpan cannot fail here.
+    Effect.map((result) =>
+      HttpServerResponse.text(JSON.stringify(storedHistoryView(result, parseSpan(window) ?? 0)), {
+        contentType: JSON_CONTENT_TYPE
+      })
+    )
+  )
 
 // Handlers read the snapshot and never wait on a collector. The hot routes return the bytes
 // encoded once per snapshot (see sampling/Encoded.ts) instead of encoding per request.
@@ -33,6 +73,8 @@ export const StatsHandlers = HttpApiBuilder.group(ProfilerApi, "stats", (handler
   Effect.gen(function* () {
     const feed = yield* Feed
     const history = yield* History
+    const store = yield* HistoryStore
+    const uptimeOf = cachedUptime(store)
     const alertLoop = yield* AlertLoop
     return (
       handlers
@@ -42,7 +84,18 @@ export const StatsHandlers = HttpApiBuilder.group(ProfilerApi, "stats", (handler
         )
         .handle("host", () => Effect.flatMap(feed.current, (e) => sectionOr503(e.stats.host)))
         .handle("containers", () => Effect.flatMap(feed.current, (e) => sectionOr503(e.stats.containers)))
-        .handle("services", () => Effect.flatMap(feed.current, (e) => sectionOr503(e.stats.services)))
+        .handle("services", () =>
+          Effect.flatMap(feed.current, (e) => sectionOr503(e.stats.services)).pipe(
+            Effect.flatMap((section) =>
+              Effect.map(
+                Effect.forEach(section.services, (service) =>
+                  Effect.map(uptimeOf(service.name), (uptime) => ({ ...service, uptime }))
+                ),
+                (services) => ({ ...section, services })
+              )
+            )
+          )
+        )
         .handle("stream", () =>
           Effect.map(feed.clients, (open) =>
             open >= CONNECTION_LIMITS.maxStreams
@@ -55,11 +108,24 @@ export const StatsHandlers = HttpApiBuilder.group(ProfilerApi, "stats", (handler
                 })
           )
         )
-        .handle("history", ({ query }) =>
-          Effect.map(history.read(query.window), (body) =>
+        .handle("history", ({ query }) => {
+          if (query.source === "stored") return storedHistory(store, query.window ?? STORED_DEFAULT_WINDOW, query.step)
+          if (query.source !== undefined && query.source !== "memory") {
+            return Effect.fail(
+              new InvalidQuery({
+                error: `source must be ${HISTORY_SOURCES.join(" or ")}; got "${query.source.slice(0, 40)}"`
+              })
+            )
+          }
+          if (query.step !== undefined) {
+            return Effect.fail(
+              new InvalidQuery({ error: "step is only for source=stored; the history in memory has every sample" })
+            )
+          }
+          return Effect.map(history.read(query.window), (body) =>
             HttpServerResponse.text(body, { contentType: JSON_CONTENT_TYPE })
           )
-        )
+        })
     )
   })
 )

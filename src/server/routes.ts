@@ -3,6 +3,8 @@ import { HttpApiBuilder, OpenApi } from "effect/http-api"
 import { AlertLoop } from "../alerts/AlertLoop.ts"
 import { ProfilerApi } from "../api/Api.ts"
 import { Doctor } from "../doctor/Doctor.ts"
+import { HistoryRecorder } from "../history/Recorder.ts"
+import { HistoryStore } from "../history/store/HistoryStore.ts"
 import { Feed } from "../sampling/Feed.ts"
 import { History } from "../sampling/History.ts"
 import { Sampler } from "../sampling/Sampler.ts"
@@ -19,10 +21,18 @@ import { MetricsHandlers, PublicHandlers, StatsHandlers } from "./handlers.ts"
 const SamplingLayer = Sampler.layerFromConfig
 
 /**
- * What the routes serve from the one Sampler: the SSE fan-out, the history ring, and the alert
- * rules with their notifier, which the alert loop feeds from the same readings.
+ * The service's one stored history (SYSTEM_PROFILER_DATA_DIR): every reader and writer of it
+ * (the recorder, /history?source=stored, /services' uptime, /health) gets it from here. It opens
+ * before the listener, so that a data directory held by another process stops the start.
  */
-const ReadersLayer = Layer.mergeAll(Feed.layer, History.layer, AlertLoop.layerLive)
+export const HistoryStoreLayer = HistoryStore.layer
+
+/**
+ * What the routes serve from the one Sampler: the SSE fan-out, the history ring, the recorder of
+ * the stored history, and the alert rules with their notifier, which the alert loop feeds from
+ * the same readings. Needs the HistoryStore.
+ */
+const ReadersLayer = Layer.mergeAll(Feed.layer, History.layer, HistoryRecorder.layer, AlertLoop.layerLive)
 
 // The contract carries no version (the web app imports it without package.json); the document
 // the service serves says which release answers.
@@ -30,7 +40,7 @@ const DocumentedApi = ProfilerApi.annotate(OpenApi.Version, VERSION)
 
 /**
  * Every route, needing AppConfig, a Sampler and its readers (Feed, History, AlertLoop, Alerts,
- * Notifier), and the ContainerEvents (GET /events).
+ * Notifier), the HistoryStore, and the ContainerEvents (GET /events).
  */
 export const Routes = Layer.mergeAll(
   HttpApiBuilder.layer(DocumentedApi, { openapiPath: Docs.OPENAPI_PATH }).pipe(
@@ -46,11 +56,11 @@ export const Routes = Layer.mergeAll(
   JsonBadRequest
 )
 
-/** Every route, needing AppConfig, a Sampler and the ContainerEvents. */
+/** Every route, needing AppConfig, a Sampler, the HistoryStore and the ContainerEvents. */
 export const ApiRoutes = Routes.pipe(Layer.provide(ReadersLayer))
 
-/** Every route with its sampling, needing only AppConfig. */
+/** Every route with its sampling, needing AppConfig and the HistoryStore (tests give a temporary one). */
 export const AppRoutes = ApiRoutes.pipe(Layer.provide(SamplingLayer))
 
-/** The sampling and its readers, built once for the routes and the server's fast path. */
-export const ReadingLayer = ReadersLayer.pipe(Layer.provideMerge(SamplingLayer))
+/** The stored history, the sampling and its readers, built once for the routes and the server's fast path. */
+export const ReadingLayer = ReadersLayer.pipe(Layer.provideMerge(SamplingLayer), Layer.provideMerge(HistoryStoreLayer))

@@ -10,6 +10,7 @@ import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { assert, describe, it } from "@effect/vitest"
 import { afterAll } from "vitest"
+import { dataDirEnv } from "../support/service.ts"
 
 const main = fileURLToPath(new URL("../../src/main.ts", import.meta.url))
 const dir = mkdtempSync(join(tmpdir(), "sp-alerts-start-"))
@@ -25,7 +26,7 @@ const SECRET = "tk_StartS3cret42"
 
 const run = async (env: Record<string, string>) => {
   const child: ChildProcess = spawn(process.execPath, [main], {
-    env: { PATH: process.env.PATH ?? "", MOCK_HOST_STATS: "true", PORT: "0", ...env },
+    env: { PATH: process.env.PATH ?? "", MOCK_HOST_STATS: "true", PORT: "0", ...dataDirEnv(), ...env },
     stdio: ["ignore", "pipe", "pipe"]
   })
   let output = ""
@@ -110,7 +111,8 @@ describe("alerting configuration errors stop the start", () => {
         MOCK_HOST_STATS: "true",
         PORT: "0",
         SYSTEM_PROFILER_ALERTS: "off",
-        SYSTEM_PROFILER_ALERTS_FILE: join(dir, "missing.yaml")
+        SYSTEM_PROFILER_ALERTS_FILE: join(dir, "missing.yaml"),
+        ...dataDirEnv()
       },
       stdio: ["ignore", "pipe", "pipe"]
     })

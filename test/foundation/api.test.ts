@@ -40,7 +40,7 @@ layer(serveApp({ MOCK_HOST_STATS: "true", SYSTEM_PROFILER_AUTH_TOKEN: TOKEN }))(
       const { status, text } = yield* get("/health")
       assert.strictEqual(status, 200)
       const health = Schema.decodeUnknownSync(Health)(JSON.parse(text))
-      assert.deepStrictEqual(health, { ok: true, mockMode: true, version: health.version })
+      assert.deepStrictEqual(health, { ok: true, mockMode: true, version: health.version, history: "ok" })
       assert.match(health.version, /^\d+\.\d+\.\d+/)
     })
   )

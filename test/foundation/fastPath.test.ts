@@ -1,7 +1,10 @@
+import { mkdtempSync, rmSync } from "node:fs"
 import { createServer, get as httpGet, type IncomingHttpHeaders, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
-import { assert, describe, it, layer } from "@effect/vitest"
-import { Effect, Layer, Option, Redacted } from "effect"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { afterAll, assert, describe, it, layer } from "@effect/vitest"
+import { ConfigProvider, Effect, Layer, Option, Redacted } from "effect"
 import { HttpServer } from "effect/http"
 import { layerTest } from "../../src/config/AppConfig.ts"
 import { ServerLayer } from "../../src/server/Server.ts"
@@ -111,8 +114,13 @@ describe("statsFastPath", () => {
 })
 
 // The service as main.ts serves it. Long intervals keep one snapshot for the whole test, so
-// that the two paths are compared on the same figures.
+// that the two paths are compared on the same figures. Its stored history goes to a temp dir,
+// never the repository's ./data.
+const dataDir = mkdtempSync(join(tmpdir(), "sp-fast-path-data-"))
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
+
 const Service = ServerLayer.pipe(
+  Layer.provide(ConfigProvider.layer(ConfigProvider.fromUnknown({ SYSTEM_PROFILER_DATA_DIR: dataDir }))),
   Layer.provide(
     layerTest({
       MOCK_HOST_STATS: "true",

@@ -9,12 +9,14 @@ import type { ServiceCollector } from "../../src/collectors/services/ServiceColl
 import { type AppConfig, type Env, layerTest } from "../../src/config/AppConfig.ts"
 import { Sampler } from "../../src/sampling/Sampler.ts"
 import { ApiRoutes, AppRoutes } from "../../src/server/routes.ts"
+import { temporaryHistoryStore } from "../support/historyStore.ts"
 
 export const TOKEN = "test-token-0123456789"
 
-/** The whole app (collectors picked by config) served on an ephemeral port. */
+/** The whole app (collectors picked by config) served on an ephemeral port, its stored history in a temp dir. */
 export const serveApp = (env: Env) =>
   HttpRouter.serve(AppRoutes, { disableLogger: true }).pipe(
+    Layer.provide(temporaryHistoryStore()),
     Layer.provideMerge(NodeHttpServer.layerTest),
     Layer.provide(layerTest(env))
   )
@@ -27,6 +29,7 @@ export const serveWithCollectors = (
 ) =>
   HttpRouter.serve(ApiRoutes, { disableLogger: true }).pipe(
     Layer.provide(Sampler.layer.pipe(Layer.provide(collectors))),
+    Layer.provide(temporaryHistoryStore()),
     Layer.provide(events),
     Layer.provideMerge(NodeHttpServer.layerTest),
     Layer.provide(layerTest(env))

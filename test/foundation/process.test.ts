@@ -6,7 +6,7 @@ import { once } from "node:events"
 import http from "node:http"
 import { fileURLToPath } from "node:url"
 import { assert, describe, it } from "@effect/vitest"
-import { startService } from "../support/service.ts"
+import { dataDirEnv, startService } from "../support/service.ts"
 
 const main = fileURLToPath(new URL("../../src/main.ts", import.meta.url))
 
@@ -18,7 +18,7 @@ interface Run {
 const start = (env: Record<string, string>): Run => {
   const child = spawn(process.execPath, [main], {
     // A clean environment, so that the machine's own variables cannot change the outcome.
-    env: { PATH: process.env.PATH ?? "", ...env },
+    env: { PATH: process.env.PATH ?? "", ...dataDirEnv(), ...env },
     stdio: ["ignore", "pipe", "pipe"]
   })
   const run: Run = { child, output: "" }

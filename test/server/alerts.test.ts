@@ -28,6 +28,7 @@ import { Sampler } from "../../src/sampling/Sampler.ts"
 import { Routes } from "../../src/server/routes.ts"
 import { httpReceiver, type Received } from "../notify/receivers.ts"
 import { AlertmanagerWebhook, problemsOf } from "../notify/shapes.ts"
+import { temporaryHistoryStore } from "../support/historyStore.ts"
 
 const TOKEN = "alerts-api-token-0123"
 const HOOK_USER = "am-user"
@@ -84,6 +85,7 @@ const serve = (alertEnv: Record<string, string>) =>
         )
       )
     ),
+    Layer.provide(temporaryHistoryStore()),
     Layer.provideMerge(NodeHttpServer.layerTest),
     // GET /events reads the container events: none here.
     Layer.provide(ContainerEvents.layerMock),

@@ -6,6 +6,7 @@ import { createServer } from "node:net"
 import { fileURLToPath } from "node:url"
 import { assert, describe, it } from "@effect/vitest"
 import { ListenFailed } from "../../src/server/ListenFailed.ts"
+import { dataDirEnv } from "../support/service.ts"
 
 const main = fileURLToPath(new URL("../../src/main.ts", import.meta.url))
 
@@ -16,7 +17,13 @@ describe("listening", () => {
     const port = (holder.address() as { port: number }).port
     try {
       const child = spawn(process.execPath, [main], {
-        env: { PATH: process.env.PATH ?? "", MOCK_HOST_STATS: "true", HOST: "127.0.0.1", PORT: String(port) },
+        env: {
+          PATH: process.env.PATH ?? "",
+          MOCK_HOST_STATS: "true",
+          HOST: "127.0.0.1",
+          PORT: String(port),
+          ...dataDirEnv()
+        },
         stdio: ["ignore", "pipe", "pipe"]
       })
       let output = ""

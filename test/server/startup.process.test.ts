@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url"
 import { assert, describe, it } from "@effect/vitest"
 import { tokenProblem } from "../../src/config/token.ts"
 import { stopWithin } from "../support/processFigures.ts"
+import { dataDirEnv } from "../support/service.ts"
 
 const main = fileURLToPath(new URL("../../src/main.ts", import.meta.url))
 const localhostElsewhere = fileURLToPath(new URL("./support/localhostElsewhere.ts", import.meta.url))
@@ -18,7 +19,7 @@ interface Run {
 
 const run = (env: Record<string, string>, nodeArgs: ReadonlyArray<string> = []): Run => {
   const child = spawn(process.execPath, [...nodeArgs, main], {
-    env: { PATH: process.env.PATH ?? "", MOCK_HOST_STATS: "true", PORT: "0", ...env },
+    env: { PATH: process.env.PATH ?? "", MOCK_HOST_STATS: "true", PORT: "0", ...dataDirEnv(), ...env },
     stdio: ["ignore", "pipe", "pipe"]
   })
   let output = ""

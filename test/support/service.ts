@@ -3,9 +3,30 @@
 
 import { type ChildProcess, spawn } from "node:child_process"
 import { once } from "node:events"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 
 const main = fileURLToPath(new URL("../../src/main.ts", import.meta.url))
+
+const dataDirs: Array<string> = []
+
+/**
+ * SYSTEM_PROFILER_DATA_DIR in a fresh temp directory, for a spawned service: its stored history
+ * never lands in the repository's ./data, and services of parallel suites never share a directory
+ * (the second would refuse to start). The directories go when the test process ends.
+ */
+export const dataDirEnv = (): { readonly SYSTEM_PROFILER_DATA_DIR: string } => {
+  if (dataDirs.length === 0) {
+    process.once("exit", () => {
+      for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true })
+    })
+  }
+  const dir = mkdtempSync(join(tmpdir(), "sp-service-data-"))
+  dataDirs.push(dir)
+  return { SYSTEM_PROFILER_DATA_DIR: dir }
+}
 
 export interface Service {
   readonly child: ChildProcess
@@ -33,7 +54,7 @@ export const startService = async (
   const [command, ...args] = [...(options.launcher ?? []), process.execPath, main]
   const child = spawn(command!, args, {
     // A clean environment, so that the machine's own variables cannot change the outcome.
-    env: { PATH: process.env.PATH ?? "", PORT: "0", SYSTEM_PROFILER_AUTH_TOKEN: token, ...env },
+    env: { PATH: process.env.PATH ?? "", PORT: "0", SYSTEM_PROFILER_AUTH_TOKEN: token, ...dataDirEnv(), ...env },
     stdio: ["ignore", "pipe", "pipe"]
   })
   let output = ""

@@ -9,11 +9,13 @@ import { HttpClient, HttpRouter } from "effect/http"
 import { HostStats } from "../../../src/api/HostStats.ts"
 import { layerTest } from "../../../src/config/AppConfig.ts"
 import { AppRoutes } from "../../../src/server/routes.ts"
+import { temporaryHistoryStore } from "../../support/historyStore.ts"
 
 const isLinux = process.platform === "linux" && fs.existsSync("/proc/stat")
 
 // HOST_PROC, HOST_SYS and HOST_ROOT left unset: on a bare machine they are /proc, /sys and /.
 const Server = HttpRouter.serve(AppRoutes, { disableLogger: true }).pipe(
+  Layer.provide(temporaryHistoryStore()),
   Layer.provideMerge(NodeHttpServer.layerTest),
   Layer.provide(layerTest({ SYSTEM_PROFILER_HOST_INTERVAL: "500ms" }))
 )

@@ -8,6 +8,7 @@ import { afterAll, beforeAll } from "vitest"
 import { ServiceHealthStats } from "../../../src/api/ServiceStats.ts"
 import { layerTest } from "../../../src/config/AppConfig.ts"
 import { AppRoutes } from "../../../src/server/routes.ts"
+import { temporaryHistoryStore } from "../../support/historyStore.ts"
 import { type Counted, type CountedHttp, httpServer, LOOPBACK, tcpServer } from "./servers.ts"
 
 const PROBE_TIMEOUT_MS = 2000
@@ -27,6 +28,7 @@ afterAll(async () => {
 
 const serve = () =>
   HttpRouter.serve(AppRoutes, { disableLogger: true }).pipe(
+    Layer.provide(temporaryHistoryStore()),
     Layer.provideMerge(NodeHttpServer.layerTest),
     Layer.provide(
       layerTest({

@@ -14,7 +14,7 @@ import { afterAll, beforeAll } from "vitest"
 import { REDACTED } from "../../../src/config/redact.ts"
 import { parseProbeTargets } from "../../../src/config/services.ts"
 import { eventually } from "../../support/processFigures.ts"
-import { type Service, startService } from "../../support/service.ts"
+import { dataDirEnv, type Service, startService } from "../../support/service.ts"
 
 const PLANTED = {
   user: "plantedUser",
@@ -63,7 +63,12 @@ describe("a SYSTEM_PROFILER_SERVICES entry that holds a URL or user info", () =>
   it("stops the process with a log line that holds none of it", async () => {
     const main = fileURLToPath(new URL("../../../src/main.ts", import.meta.url))
     const child: ChildProcess = spawn(process.execPath, [main], {
-      env: { PATH: process.env.PATH ?? "", MOCK_HOST_STATS: "true", SYSTEM_PROFILER_SERVICES: bad.join(",") },
+      env: {
+        PATH: process.env.PATH ?? "",
+        MOCK_HOST_STATS: "true",
+        SYSTEM_PROFILER_SERVICES: bad.join(","),
+        ...dataDirEnv()
+      },
       stdio: ["ignore", "pipe", "pipe"]
     })
     let output = ""
