@@ -6,6 +6,9 @@
 // store memory-only, retried at every flush; a damaged file is moved aside; another process on
 // the same directory stops this one at start. See engine.ts for the machinery and the README
 // ("Stored history") for the tiers, the data directory and the write budget.
+//
+// Beside the aggregates, a journal of timestamped records (journal.ts): the container-event
+// timeline and the alert history, written by the same flush.
 
 import { resolve } from "node:path"
 import { ByteSize, Clock, Config, Context, Duration, Effect, Layer, Option } from "effect"
@@ -19,7 +22,8 @@ import {
   type StoreStatus,
   type Uptime
 } from "./engine.ts"
-import { HistoryStoreError, InvalidHistoryQuery } from "./errors.ts"
+import { HistoryStoreError, InvalidHistoryQuery, type JournalRecordRejected } from "./errors.ts"
+import type { JournalKind, JournalLimits, JournalRecord } from "./journal.ts"
 import type { Sample, Series } from "./model.ts"
 import { planQuery } from "./tiers.ts"
 
@@ -53,6 +57,10 @@ export interface HistoryStoreSettings {
   readonly memoryOnlyKeep?: Duration.Duration | undefined
   /** SQLite's page cache in KiB (default 256: long queries read from the OS's cache anyway). */
   readonly cacheKiB?: number | undefined
+  /** Retention and count cap of each journal kind (journal.ts's DEFAULT_JOURNAL_LIMITS by default). */
+  readonly journal?: Readonly<Record<JournalKind, JournalLimits>> | undefined
+  /** Journal records kept in memory per kind until written, and while the disk fails (default 2000). */
+  readonly journalMemoryKeep?: number | undefined
 }
 
 export interface HistoryQuery {
@@ -79,6 +87,19 @@ export interface HistoryStoreShape {
   readonly stats: Effect.Effect<StoreStats>
   /** Writes a consistent, compact copy of the database to `path` (a new file). */
   readonly backup: (path: string) => Effect.Effect<void, HistoryStoreError>
+  /**
+   * Keeps a record in the journal: `at` in milliseconds since the epoch, `body` JSON text of data
+   * already allowlisted by the caller, at most MAX_BODY_BYTES. In memory until the next flush,
+   * readable at once; never touches the disk itself.
+   */
+  readonly append: (kind: JournalKind, at: number, body: string) => Effect.Effect<void, JournalRecordRejected>
+  /**
+   * The newest `limit` records of `kind` at or after `fromMs` and within its retention, oldest
+   * first: the stored ones and those not written yet. Never fails: a file that cannot be read
+   * leaves the ones in memory.
+   */
+  readonly journal: (kind: JournalKind, fromMs: number, limit: number) => Effect.Effect<ReadonlyArray<JournalRecord>>
+  readonly journalLimits: Readonly<Record<JournalKind, JournalLimits>>
 }
 
 /** Reads the settings from the environment (through Effect's ConfigProvider). */
@@ -129,7 +150,9 @@ const make = Effect.fnUntraced(function* (settings: HistoryStoreSettings) {
     maintenanceIntervalMs: Duration.toMillis(settings.maintenanceInterval ?? Duration.hours(1)),
     counterGapMs: Duration.toMillis(settings.counterGap ?? Duration.minutes(15)),
     memoryOnlyKeepMs: Duration.toMillis(settings.memoryOnlyKeep ?? Duration.hours(3)),
-    cacheKiB: settings.cacheKiB ?? 256
+    cacheKiB: settings.cacheKiB ?? 256,
+    journal: settings.journal,
+    journalMemoryKeep: settings.journalMemoryKeep
   })
   /** Runs one synchronous step of the engine at the clock's time, then logs what it said. */
   const step = <A>(f: (now: number) => A) =>
@@ -162,7 +185,14 @@ const make = Effect.fnUntraced(function* (settings: HistoryStoreSettings) {
     backup: Effect.fn("HistoryStore.backup")(function* (path: string) {
       const fault = engine.backup(resolve(path))
       if (fault !== undefined) return yield* new HistoryStoreError({ reason: fault })
-    })
+    }),
+    append: (kind, at, body) =>
+      Effect.flatMap(
+        step((now) => engine.append(kind, at, body, now)),
+        (refused) => (refused === undefined ? Effect.void : Effect.fail(refused))
+      ),
+    journal: (kind, fromMs, limit) => step((now) => engine.journal(kind, fromMs, limit, now)),
+    journalLimits: engine.journalLimits
   })
 })
 
@@ -177,4 +207,11 @@ export class HistoryStore extends Context.Service<HistoryStore, HistoryStoreShap
 }
 
 export type { HistoryResult, StoreStats, StoreStatus, Uptime } from "./engine.ts"
-export { HistoryStoreError, InvalidHistoryQuery } from "./errors.ts"
+export { HistoryStoreError, InvalidHistoryQuery, JournalRecordRejected } from "./errors.ts"
+export {
+  DEFAULT_JOURNAL_LIMITS,
+  type JournalKind,
+  type JournalLimits,
+  type JournalRecord,
+  MAX_BODY_BYTES
+} from "./journal.ts"
