@@ -1,8 +1,10 @@
-import { Layer } from "effect"
+import { Effect, Layer } from "effect"
 import { HttpApiBuilder, OpenApi } from "effect/http-api"
 import { AlertLoop } from "../alerts/AlertLoop.ts"
 import { ProfilerApi } from "../api/Api.ts"
+import { AppConfig } from "../config/AppConfig.ts"
 import { Doctor } from "../doctor/Doctor.ts"
+import { HistoryStore } from "../history/store/HistoryStore.ts"
 import { Feed } from "../sampling/Feed.ts"
 import { History } from "../sampling/History.ts"
 import { Sampler } from "../sampling/Sampler.ts"
@@ -17,6 +19,18 @@ import { RouteFallback, routesOf } from "./fallback.ts"
 import { MetricsHandlers, PublicHandlers, StatsHandlers } from "./handlers.ts"
 
 const SamplingLayer = Sampler.layerFromConfig
+
+/**
+ * The history store, built once for all that keep data in it (the container-event timeline,
+ * the alert history). Mock mode without SYSTEM_PROFILER_DATA_DIR keeps it in a temporary
+ * directory, never in ./data.
+ */
+export const StoreLayer = Layer.unwrap(
+  Effect.gen(function* () {
+    const config = yield* AppConfig
+    return config.mockMode ? HistoryStore.layerScratch : HistoryStore.layer
+  })
+)
 
 /**
  * What the routes serve from the one Sampler: the SSE fan-out, the history ring, and the alert
@@ -46,11 +60,11 @@ export const Routes = Layer.mergeAll(
   JsonBadRequest
 )
 
-/** Every route, needing AppConfig, a Sampler and the ContainerEvents. */
+/** Every route, needing AppConfig, a Sampler, the ContainerEvents and the HistoryStore. */
 export const ApiRoutes = Routes.pipe(Layer.provide(ReadersLayer))
 
-/** Every route with its sampling, needing only AppConfig. */
-export const AppRoutes = ApiRoutes.pipe(Layer.provide(SamplingLayer))
+/** Every route with its sampling and the history store, needing only AppConfig. */
+export const AppRoutes = ApiRoutes.pipe(Layer.provide(SamplingLayer), Layer.provide(StoreLayer))
 
-/** The sampling and its readers, built once for the routes and the server's fast path. */
-export const ReadingLayer = ReadersLayer.pipe(Layer.provideMerge(SamplingLayer))
+/** The sampling and its readers over one history store, built once for the routes and the server's fast path. */
+export const ReadingLayer = ReadersLayer.pipe(Layer.provideMerge(SamplingLayer), Layer.provide(StoreLayer))

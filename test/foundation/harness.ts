@@ -7,6 +7,7 @@ import { ContainerEvents } from "../../src/collectors/containers/events/Containe
 import type { HostCollector } from "../../src/collectors/host/HostCollector.ts"
 import type { ServiceCollector } from "../../src/collectors/services/ServiceCollector.ts"
 import { type AppConfig, type Env, layerTest } from "../../src/config/AppConfig.ts"
+import { HistoryStore } from "../../src/history/store/HistoryStore.ts"
 import { Sampler } from "../../src/sampling/Sampler.ts"
 import { ApiRoutes, AppRoutes } from "../../src/server/routes.ts"
 
@@ -19,7 +20,10 @@ export const serveApp = (env: Env) =>
     Layer.provide(layerTest(env))
   )
 
-/** The routes over a Sampler reading from the collectors that `collectors` provides; no Docker events by default. */
+/**
+ * The routes over a Sampler reading from the collectors that `collectors` provides; no Docker
+ * events by default; the history store in a temporary directory.
+ */
 export const serveWithCollectors = (
   env: Env,
   collectors: Layer.Layer<HostCollector | ContainerCollector | ServiceCollector, never, AppConfig>,
@@ -28,6 +32,7 @@ export const serveWithCollectors = (
   HttpRouter.serve(ApiRoutes, { disableLogger: true }).pipe(
     Layer.provide(Sampler.layer.pipe(Layer.provide(collectors))),
     Layer.provide(events),
+    Layer.provide(HistoryStore.layerScratch),
     Layer.provideMerge(NodeHttpServer.layerTest),
     Layer.provide(layerTest(env))
   )

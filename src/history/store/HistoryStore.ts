@@ -10,7 +10,9 @@
 // Beside the aggregates, a journal of timestamped records (journal.ts): the container-event
 // timeline and the alert history, written by the same flush.
 
-import { resolve } from "node:path"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join, resolve } from "node:path"
 import { ByteSize, Clock, Config, Context, Duration, Effect, Layer, Option } from "effect"
 import { ConfigInvalid } from "../../config/ConfigInvalid.ts"
 import { readDuration } from "../../config/values.ts"
@@ -204,6 +206,24 @@ export class HistoryStore extends Context.Service<HistoryStore, HistoryStoreShap
 
   /** The store configured from SYSTEM_PROFILER_DATA_DIR, _HISTORY_FLUSH and _HISTORY_MAX_SIZE. */
   static readonly layer = Layer.unwrap(readSettings.pipe(Effect.map((settings) => HistoryStore.layerWith(settings))))
+
+  /**
+   * As `layer`, but without SYSTEM_PROFILER_DATA_DIR in a fresh temporary directory, removed when
+   * the store closes: mock mode (a demo, the tests) never writes ./data.
+   */
+  static readonly layerScratch = Layer.unwrap(
+    Effect.gen(function* () {
+      const settings = yield* readSettings
+      const set = yield* Config.option(Config.String(DATA_DIR_ENV))
+      if (Option.isSome(set) && set.value.trim() !== "") return HistoryStore.layerWith(settings)
+      // Acquired before the store is built, so released after it has closed.
+      const dataDir = yield* Effect.acquireRelease(
+        Effect.sync(() => mkdtempSync(join(tmpdir(), "system-profiler-"))),
+        (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
+      )
+      return HistoryStore.layerWith({ ...settings, dataDir })
+    })
+  )
 }
 
 export type { HistoryResult, StoreStats, StoreStatus, Uptime } from "./engine.ts"
