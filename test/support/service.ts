@@ -3,6 +3,9 @@
 
 import { type ChildProcess, spawn } from "node:child_process"
 import { once } from "node:events"
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 
 const main = fileURLToPath(new URL("../../src/main.ts", import.meta.url))
@@ -20,7 +23,14 @@ export interface Service {
 export const startService = async (env: Record<string, string>, token: string): Promise<Service> => {
   const child = spawn(process.execPath, [main], {
     // A clean environment, so that the machine's own variables cannot change the outcome.
-    env: { PATH: process.env.PATH ?? "", PORT: "0", SYSTEM_PROFILER_AUTH_TOKEN: token, ...env },
+    // The history store in a temporary directory, never ./data of the checkout.
+    env: {
+      PATH: process.env.PATH ?? "",
+      PORT: "0",
+      SYSTEM_PROFILER_AUTH_TOKEN: token,
+      SYSTEM_PROFILER_DATA_DIR: mkdtempSync(join(tmpdir(), "sp-service-")),
+      ...env
+    },
     stdio: ["ignore", "pipe", "pipe"]
   })
   let output = ""
