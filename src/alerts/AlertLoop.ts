@@ -14,6 +14,7 @@ import { NOTIFY_VARIABLE, parseNotifyConfig } from "../notify/settings.ts"
 import type { Readings } from "../sampling/Sampler.ts"
 import { Sampler } from "../sampling/Sampler.ts"
 import { observationOf } from "../views/observation.ts"
+import { AlertHistory } from "./AlertHistory.ts"
 import { Alerts, TRANSITION_BUFFER } from "./Alerts.ts"
 import type { Transition } from "./engine.ts"
 import { messageOf } from "./notification.ts"
@@ -157,6 +158,8 @@ export class AlertLoop extends Context.Service<AlertLoop, AlertLoopShape>()("sys
       })
     )
 
-  /** layerFromEnv over this process's environment. */
-  static readonly layerLive = Layer.suspend(() => AlertLoop.layerFromEnv(process.env))
+  /** layerFromEnv over this process's environment, the alert history in the history store. */
+  static readonly layerLive = Layer.suspend(() =>
+    AlertLoop.layerFromEnv(process.env).pipe(Layer.provide(AlertHistory.layerStore()))
+  )
 }

@@ -1,5 +1,6 @@
 import { Clock, Context, Duration, Effect, Layer, PubSub, Ref, Semaphore, Stream } from "effect"
 import { type Env, readDuration } from "../config/values.ts"
+import { AlertHistory, type AlertHistoryShape, DEFAULT_HISTORY_LIMIT, memoryHistory } from "./AlertHistory.ts"
 import {
   type Alert,
   activeAlerts,
@@ -19,8 +20,10 @@ export const ALERTS_GRACE_VARIABLE = "SYSTEM_PROFILER_ALERTS_GRACE"
 export interface AlertsOptions {
   readonly rules: ReadonlyArray<Rule>
   readonly settings?: Partial<EngineSettings>
-  /** The most transitions `history` keeps. */
+  /** The most transitions `history` keeps (when no `history` is given). */
   readonly historyLimit?: number
+  /** Where the history is kept; by default in memory, bounded by `historyLimit`. */
+  readonly history?: AlertHistoryShape
 }
 
 export interface AlertsShape {
@@ -39,7 +42,7 @@ export interface AlertsShape {
   readonly transitions: Stream.Stream<Transition>
 }
 
-export const DEFAULT_HISTORY_LIMIT = 200
+export { DEFAULT_HISTORY_LIMIT }
 export const TRANSITION_BUFFER = 256
 
 const kept = (t: Transition) => t.event === "firing" || t.event === "resolved"
@@ -48,10 +51,9 @@ export class Alerts extends Context.Service<Alerts, AlertsShape>()("system-profi
   /** The service over rules already loaded; the grace runs from the moment it is made. */
   static readonly make = Effect.fn("Alerts.make")(function* (options: AlertsOptions) {
     const { rules } = options
-    const historyLimit = Math.max(1, options.historyLimit ?? DEFAULT_HISTORY_LIMIT)
     const startedAt = yield* Clock.currentTimeMillis
     const state = yield* Ref.make(initialState(options.settings, startedAt))
-    const history = yield* Ref.make<ReadonlyArray<Transition>>([])
+    const history = options.history ?? (yield* memoryHistory(options.historyLimit ?? DEFAULT_HISTORY_LIMIT))
     const pubsub = yield* PubSub.sliding<Transition>(TRANSITION_BUFFER)
     yield* Effect.addFinalizer(() => PubSub.shutdown(pubsub))
     // One evaluation at a time, so that transitions reach the history and the stream in order.
@@ -66,12 +68,7 @@ export class Alerts extends Context.Service<Alerts, AlertsShape>()("system-profi
         })
         if (transitions.length === 0) return transitions
         const recorded = transitions.filter(kept)
-        if (recorded.length > 0) {
-          yield* Ref.update(history, (h) => {
-            const all = [...h, ...recorded]
-            return all.length > historyLimit ? all.slice(all.length - historyLimit) : all
-          })
-        }
+        if (recorded.length > 0) yield* history.record(recorded)
         yield* PubSub.publishAll(pubsub, transitions)
         return transitions
       },
@@ -90,7 +87,7 @@ export class Alerts extends Context.Service<Alerts, AlertsShape>()("system-profi
       rules,
       evaluate: (observation) => lock.withPermit(evaluate(observation)),
       current: Effect.map(Ref.get(state), activeAlerts),
-      history: Ref.get(history),
+      history: history.recent,
       transitions: Stream.fromPubSub(pubsub)
     })
   })
@@ -99,7 +96,8 @@ export class Alerts extends Context.Service<Alerts, AlertsShape>()("system-profi
 
   /**
    * Rules from SYSTEM_PROFILER_ALERTS_FILE (the defaults when unset) and the grace from
-   * SYSTEM_PROFILER_ALERTS_GRACE; a bad file or value fails the layer, which stops the start.
+   * SYSTEM_PROFILER_ALERTS_GRACE, the history in the AlertHistory provided; a bad file or value
+   * fails the layer, which stops the start.
    */
   static readonly layerFromEnv = (env: Env) =>
     Layer.effect(
@@ -110,10 +108,13 @@ export class Alerts extends Context.Service<Alerts, AlertsShape>()("system-profi
           max: Duration.millis(MAX_GRACE_MILLIS)
         })
         const rules = yield* loadRules(env[ALERTS_FILE_VARIABLE])
-        return yield* Alerts.make({ rules, settings: { graceMillis: Duration.toMillis(grace) } })
+        const history = yield* AlertHistory
+        return yield* Alerts.make({ rules, settings: { graceMillis: Duration.toMillis(grace) }, history })
       })
     )
 
-  /** layerFromEnv over this process's environment. */
-  static readonly layerLive = Layer.suspend(() => Alerts.layerFromEnv(process.env))
+  /** layerFromEnv over this process's environment, the history in the history store. */
+  static readonly layerLive = Layer.suspend(() =>
+    Alerts.layerFromEnv(process.env).pipe(Layer.provide(AlertHistory.layerStore()))
+  )
 }

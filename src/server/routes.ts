@@ -1,7 +1,8 @@
-import { Layer } from "effect"
+import { Effect, Layer } from "effect"
 import { HttpApiBuilder, OpenApi } from "effect/http-api"
 import { AlertLoop } from "../alerts/AlertLoop.ts"
 import { ProfilerApi } from "../api/Api.ts"
+import { AppConfig } from "../config/AppConfig.ts"
 import { Doctor } from "../doctor/Doctor.ts"
 import { HistoryRecorder } from "../history/Recorder.ts"
 import { HistoryStore } from "../history/store/HistoryStore.ts"
@@ -21,11 +22,18 @@ import { MetricsHandlers, PublicHandlers, StatsHandlers } from "./handlers.ts"
 const SamplingLayer = Sampler.layerFromConfig
 
 /**
- * The service's one stored history (SYSTEM_PROFILER_DATA_DIR): every reader and writer of it
- * (the recorder, /history?source=stored, /services' uptime, /health) gets it from here. It opens
- * before the listener, so that a data directory held by another process stops the start.
+ * The service's one history store (SYSTEM_PROFILER_DATA_DIR): every reader and writer of it (the
+ * recorder, /history?source=stored, /services' uptime, /health, the container-event timeline, the
+ * alert history) gets it from here. It opens before the listener, so that a data directory held by
+ * another process stops the start. Mock mode without SYSTEM_PROFILER_DATA_DIR keeps it in a
+ * temporary directory: mock figures are not worth keeping, and never land in ./data.
  */
-export const HistoryStoreLayer = HistoryStore.layer
+export const StoreLayer = Layer.unwrap(
+  Effect.gen(function* () {
+    const config = yield* AppConfig
+    return config.mockMode ? HistoryStore.layerScratch : HistoryStore.layer
+  })
+)
 
 /**
  * What the routes serve from the one Sampler: the SSE fan-out, the history ring, the recorder of
@@ -62,5 +70,5 @@ export const ApiRoutes = Routes.pipe(Layer.provide(ReadersLayer))
 /** Every route with its sampling, needing AppConfig and the HistoryStore (tests give a temporary one). */
 export const AppRoutes = ApiRoutes.pipe(Layer.provide(SamplingLayer))
 
-/** The stored history, the sampling and its readers, built once for the routes and the server's fast path. */
-export const ReadingLayer = ReadersLayer.pipe(Layer.provideMerge(SamplingLayer), Layer.provideMerge(HistoryStoreLayer))
+/** The history store, the sampling and its readers, built once for the routes and the server's fast path. */
+export const ReadingLayer = ReadersLayer.pipe(Layer.provideMerge(SamplingLayer), Layer.provideMerge(StoreLayer))

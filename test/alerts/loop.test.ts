@@ -9,6 +9,7 @@ import { join } from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Fiber, Layer, Logger, Result, Stream, SubscriptionRef } from "effect"
 import { TestClock } from "effect/testing"
+import { AlertHistory } from "../../src/alerts/AlertHistory.ts"
 import { AlertLoop } from "../../src/alerts/AlertLoop.ts"
 import { Alerts } from "../../src/alerts/Alerts.ts"
 import { mockContainersReading } from "../../src/collectors/containers/mock.ts"
@@ -76,6 +77,7 @@ const receiverWith = (route: (r: Received) => Reply | "hang") =>
 /** The loop's own layers from `env`, over a Sampler whose readings the test sets. */
 const loopOver = (ref: SubscriptionRef.SubscriptionRef<Readings>, env: Record<string, string>) =>
   AlertLoop.layerFromEnv(env).pipe(
+    Layer.provide(AlertHistory.layerMemory()),
     Layer.provide(
       Layer.succeed(Sampler, Sampler.of({ current: SubscriptionRef.get(ref), changes: SubscriptionRef.changes(ref) }))
     ),

@@ -4,6 +4,7 @@ import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
+import { AlertHistory } from "../../src/alerts/AlertHistory.ts"
 import { AlertRulesInvalid } from "../../src/alerts/AlertRulesInvalid.ts"
 import { Alerts } from "../../src/alerts/Alerts.ts"
 import {
@@ -397,20 +398,20 @@ describe("loading SYSTEM_PROFILER_ALERTS_FILE", () => {
   it.effect("a bad file fails the Alerts layer, which stops the start", () =>
     withFile("alerts.yaml", "rules:\n  - name: DiskAlmostFull\n    threshold: 101\n", (path) =>
       Effect.gen(function* () {
-        const error = yield* Layer.build(Alerts.layerFromEnv({ SYSTEM_PROFILER_ALERTS_FILE: path })).pipe(
-          Effect.scoped,
-          Effect.flip
-        )
+        const error = yield* Layer.build(
+          Alerts.layerFromEnv({ SYSTEM_PROFILER_ALERTS_FILE: path }).pipe(Layer.provide(AlertHistory.layerMemory()))
+        ).pipe(Effect.scoped, Effect.flip)
         assert.strictEqual(error._tag, "AlertRulesInvalid")
         assert.include(error.message, 'rule "DiskAlmostFull", field "threshold": 101 is out of range')
-        const grace = yield* Layer.build(Alerts.layerFromEnv({ SYSTEM_PROFILER_ALERTS_GRACE: "2m" })).pipe(
-          Effect.scoped,
-          Effect.flip
-        )
+        const grace = yield* Layer.build(
+          Alerts.layerFromEnv({ SYSTEM_PROFILER_ALERTS_GRACE: "2m" }).pipe(Layer.provide(AlertHistory.layerMemory()))
+        ).pipe(Effect.scoped, Effect.flip)
         assert.strictEqual(grace._tag, "ConfigInvalid")
         assert.include(grace.message, "SYSTEM_PROFILER_ALERTS_GRACE")
         const ok = yield* Layer.build(
-          Alerts.layerFromEnv({ SYSTEM_PROFILER_ALERTS_FILE: "", SYSTEM_PROFILER_ALERTS_GRACE: "10s" })
+          Alerts.layerFromEnv({ SYSTEM_PROFILER_ALERTS_FILE: "", SYSTEM_PROFILER_ALERTS_GRACE: "10s" }).pipe(
+            Layer.provide(AlertHistory.layerMemory())
+          )
         ).pipe(
           Effect.scoped,
           Effect.map(() => "built")

@@ -21,7 +21,10 @@ export const serveApp = (env: Env) =>
     Layer.provide(layerTest(env))
   )
 
-/** The routes over a Sampler reading from the collectors that `collectors` provides; no Docker events by default. */
+/**
+ * The routes over a Sampler reading from the collectors that `collectors` provides; no Docker
+ * events by default; the history store in a temporary directory.
+ */
 export const serveWithCollectors = (
   env: Env,
   collectors: Layer.Layer<HostCollector | ContainerCollector | ServiceCollector, never, AppConfig>,

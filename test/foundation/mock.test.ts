@@ -6,10 +6,12 @@ import { HostStats } from "../../src/api/HostStats.ts"
 import { ServiceHealthStats } from "../../src/api/ServiceStats.ts"
 import { Stats } from "../../src/api/Stats.ts"
 import { layerTest } from "../../src/config/AppConfig.ts"
+import { HistoryStore } from "../../src/history/store/HistoryStore.ts"
 import { encoded } from "../../src/sampling/Encoded.ts"
 import { Sampler } from "../../src/sampling/Sampler.ts"
 
 const MockSampling = Sampler.layerFromConfig.pipe(
+  Layer.provide(HistoryStore.layerScratch),
   Layer.provide(
     layerTest({ MOCK_HOST_STATS: "true", SYSTEM_PROFILER_SERVICES: "web=http://web:3000/,db=postgres://db" })
   )

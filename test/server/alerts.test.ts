@@ -11,6 +11,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Fiber, Layer, Logger, Redacted, Schema, Stream } from "effect"
 import { FetchHttpClient, HttpClient, HttpRouter, HttpServer } from "effect/http"
 import { parse } from "yaml"
+import { AlertHistory } from "../../src/alerts/AlertHistory.ts"
 import { AlertLoop } from "../../src/alerts/AlertLoop.ts"
 import { Alerts } from "../../src/alerts/Alerts.ts"
 import { toPrometheusRules } from "../../src/alerts/prometheus.ts"
@@ -22,6 +23,7 @@ import { ContainerEvents } from "../../src/collectors/containers/events/Containe
 import { HostCollector } from "../../src/collectors/host/HostCollector.ts"
 import { ServiceCollector } from "../../src/collectors/services/ServiceCollector.ts"
 import { layerTest } from "../../src/config/AppConfig.ts"
+import { HistoryStore } from "../../src/history/store/HistoryStore.ts"
 import { Feed } from "../../src/sampling/Feed.ts"
 import { History } from "../../src/sampling/History.ts"
 import { Sampler } from "../../src/sampling/Sampler.ts"
@@ -76,6 +78,8 @@ const serve = (alertEnv: Record<string, string>) =>
   HttpRouter.serve(Routes, { disableLogger: true }).pipe(
     Layer.provideMerge(
       Layer.mergeAll(Feed.layer, History.layer, AlertLoop.layerFromEnv(alertEnv)).pipe(
+        // The history in the store, as the service keeps it (in a temporary directory here).
+        Layer.provide(AlertHistory.layerStore()),
         Layer.provideMerge(
           Sampler.layer.pipe(
             Layer.provide(
@@ -89,6 +93,7 @@ const serve = (alertEnv: Record<string, string>) =>
     Layer.provideMerge(NodeHttpServer.layerTest),
     // GET /events reads the container events: none here.
     Layer.provide(ContainerEvents.layerMock),
+    Layer.provide(HistoryStore.layerScratch),
     Layer.provide(
       layerTest({ MOCK_HOST_STATS: "true", SYSTEM_PROFILER_AUTH_TOKEN: TOKEN, SYSTEM_PROFILER_HOST_INTERVAL: "250ms" })
     ),

@@ -6,8 +6,13 @@
 // store memory-only, retried at every flush; a damaged file is moved aside; another process on
 // the same directory stops this one at start. See engine.ts for the machinery and the README
 // ("Stored history") for the tiers, the data directory and the write budget.
+//
+// Beside the aggregates, a journal of timestamped records (journal.ts): the container-event
+// timeline and the alert history, written by the same flush.
 
-import { resolve } from "node:path"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join, resolve } from "node:path"
 import { ByteSize, Clock, Config, Context, Duration, Effect, Layer, Option } from "effect"
 import { ConfigInvalid } from "../../config/ConfigInvalid.ts"
 import { readDuration } from "../../config/values.ts"
@@ -19,7 +24,8 @@ import {
   type StoreStatus,
   type Uptime
 } from "./engine.ts"
-import { HistoryStoreError, InvalidHistoryQuery } from "./errors.ts"
+import { HistoryStoreError, InvalidHistoryQuery, type JournalRecordRejected } from "./errors.ts"
+import type { JournalKind, JournalLimits, JournalRecord } from "./journal.ts"
 import type { Sample, Series } from "./model.ts"
 import { planQuery } from "./tiers.ts"
 
@@ -53,6 +59,10 @@ export interface HistoryStoreSettings {
   readonly memoryOnlyKeep?: Duration.Duration | undefined
   /** SQLite's page cache in KiB (default 256: long queries read from the OS's cache anyway). */
   readonly cacheKiB?: number | undefined
+  /** Retention and count cap of each journal kind (journal.ts's DEFAULT_JOURNAL_LIMITS by default). */
+  readonly journal?: Readonly<Record<JournalKind, JournalLimits>> | undefined
+  /** Journal records kept in memory per kind until written, and while the disk fails (default 2000). */
+  readonly journalMemoryKeep?: number | undefined
 }
 
 export interface HistoryQuery {
@@ -79,6 +89,19 @@ export interface HistoryStoreShape {
   readonly stats: Effect.Effect<StoreStats>
   /** Writes a consistent, compact copy of the database to `path` (a new file). */
   readonly backup: (path: string) => Effect.Effect<void, HistoryStoreError>
+  /**
+   * Keeps a record in the journal: `at` in milliseconds since the epoch, `body` JSON text of data
+   * already allowlisted by the caller, at most MAX_BODY_BYTES. In memory until the next flush,
+   * readable at once; never touches the disk itself.
+   */
+  readonly append: (kind: JournalKind, at: number, body: string) => Effect.Effect<void, JournalRecordRejected>
+  /**
+   * The newest `limit` records of `kind` at or after `fromMs` and within its retention, oldest
+   * first: the stored ones and those not written yet. Never fails: a file that cannot be read
+   * leaves the ones in memory.
+   */
+  readonly journal: (kind: JournalKind, fromMs: number, limit: number) => Effect.Effect<ReadonlyArray<JournalRecord>>
+  readonly journalLimits: Readonly<Record<JournalKind, JournalLimits>>
 }
 
 /** Reads the settings from the environment (through Effect's ConfigProvider). */
@@ -129,7 +152,9 @@ const make = Effect.fnUntraced(function* (settings: HistoryStoreSettings) {
     maintenanceIntervalMs: Duration.toMillis(settings.maintenanceInterval ?? Duration.hours(1)),
     counterGapMs: Duration.toMillis(settings.counterGap ?? Duration.minutes(15)),
     memoryOnlyKeepMs: Duration.toMillis(settings.memoryOnlyKeep ?? Duration.hours(3)),
-    cacheKiB: settings.cacheKiB ?? 256
+    cacheKiB: settings.cacheKiB ?? 256,
+    journal: settings.journal,
+    journalMemoryKeep: settings.journalMemoryKeep
   })
   /** Runs one synchronous step of the engine at the clock's time, then logs what it said. */
   const step = <A>(f: (now: number) => A) =>
@@ -162,7 +187,14 @@ const make = Effect.fnUntraced(function* (settings: HistoryStoreSettings) {
     backup: Effect.fn("HistoryStore.backup")(function* (path: string) {
       const fault = engine.backup(resolve(path))
       if (fault !== undefined) return yield* new HistoryStoreError({ reason: fault })
-    })
+    }),
+    append: (kind, at, body) =>
+      Effect.flatMap(
+        step((now) => engine.append(kind, at, body, now)),
+        (refused) => (refused === undefined ? Effect.void : Effect.fail(refused))
+      ),
+    journal: (kind, fromMs, limit) => step((now) => engine.journal(kind, fromMs, limit, now)),
+    journalLimits: engine.journalLimits
   })
 })
 
@@ -174,7 +206,32 @@ export class HistoryStore extends Context.Service<HistoryStore, HistoryStoreShap
 
   /** The store configured from SYSTEM_PROFILER_DATA_DIR, _HISTORY_FLUSH and _HISTORY_MAX_SIZE. */
   static readonly layer = Layer.unwrap(readSettings.pipe(Effect.map((settings) => HistoryStore.layerWith(settings))))
+
+  /**
+   * As `layer`, but without SYSTEM_PROFILER_DATA_DIR in a fresh temporary directory, removed when
+   * the store closes: mock mode (a demo, the tests) never writes ./data.
+   */
+  static readonly layerScratch = Layer.unwrap(
+    Effect.gen(function* () {
+      const settings = yield* readSettings
+      const set = yield* Config.option(Config.String(DATA_DIR_ENV))
+      if (Option.isSome(set) && set.value.trim() !== "") return HistoryStore.layerWith(settings)
+      // Acquired before the store is built, so released after it has closed.
+      const dataDir = yield* Effect.acquireRelease(
+        Effect.sync(() => mkdtempSync(join(tmpdir(), "system-profiler-"))),
+        (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
+      )
+      return HistoryStore.layerWith({ ...settings, dataDir })
+    })
+  )
 }
 
 export type { HistoryResult, StoreStats, StoreStatus, Uptime } from "./engine.ts"
-export { HistoryStoreError, InvalidHistoryQuery } from "./errors.ts"
+export { HistoryStoreError, InvalidHistoryQuery, JournalRecordRejected } from "./errors.ts"
+export {
+  DEFAULT_JOURNAL_LIMITS,
+  type JournalKind,
+  type JournalLimits,
+  type JournalRecord,
+  MAX_BODY_BYTES
+} from "./journal.ts"

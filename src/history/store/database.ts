@@ -62,6 +62,15 @@ export const MIGRATIONS: ReadonlyArray<{ readonly version: number; readonly sql:
       CREATE TABLE tier_2h (slot INTEGER PRIMARY KEY, bucket INTEGER NOT NULL, data BLOB NOT NULL);
       CREATE TABLE tier_1d (slot INTEGER PRIMARY KEY, bucket INTEGER NOT NULL, data BLOB NOT NULL);
     `
+  },
+  {
+    version: 2,
+    sql: `
+      -- Timestamped records (journal.ts): the container-event timeline and the alert history.
+      -- at = milliseconds since the epoch; body = JSON of data already allowlisted by its writer.
+      CREATE TABLE journal (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, at INTEGER NOT NULL, body TEXT NOT NULL);
+      CREATE INDEX journal_kind_at ON journal (kind, at);
+    `
   }
 ]
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version
@@ -178,6 +187,12 @@ interface TierStatements {
   readonly deleteSlot: StatementSync
 }
 
+export interface JournalRow {
+  readonly id: number
+  readonly at: number
+  readonly body: string
+}
+
 export interface StoredBucket {
   readonly bucket: number
   readonly data: Uint8Array
@@ -199,6 +214,10 @@ export class Database {
   readonly insertSeries: StatementSync
   readonly insertMetric: StatementSync
   readonly pageSize: number
+  private readonly journalInsert: StatementSync
+  private readonly journalNewest: StatementSync
+  private readonly journalExpire: StatementSync
+  private readonly journalTrim: StatementSync
 
   readonly sqlite: DatabaseSync
   readonly dir: string
@@ -227,6 +246,19 @@ export class Database {
     this.insertSeries = sqlite.prepare("INSERT INTO series (kind, name) VALUES (?, ?) RETURNING id")
     this.insertMetric = sqlite.prepare("INSERT INTO metric (kind, name) VALUES (?, ?) RETURNING id")
     this.pageSize = Number((sqlite.prepare("PRAGMA page_size").get() as { page_size: number }).page_size)
+    this.journalInsert = sqlite.prepare("INSERT INTO journal (kind, at, body) VALUES (?, ?, ?)")
+    // (kind, at) is the index's key and id its rowid: both orders below are walks of the index.
+    this.journalNewest = sqlite.prepare(
+      "SELECT id, at, body FROM journal WHERE kind = ? AND at >= ? ORDER BY at DESC, id DESC LIMIT ?"
+    )
+    // Deletions go by batches of at most `limit` rows, so one pass stays short whatever is due.
+    this.journalExpire = sqlite.prepare(
+      "DELETE FROM journal WHERE id IN (SELECT id FROM journal WHERE kind = ? AND at < ? ORDER BY at LIMIT ?)"
+    )
+    this.journalTrim = sqlite.prepare(
+      "DELETE FROM journal WHERE id IN " +
+        "(SELECT id FROM journal WHERE kind = ? ORDER BY at DESC, id DESC LIMIT ? OFFSET ?)"
+    )
     for (const row of sqlite.prepare("SELECT id, kind, name FROM series").all() as Array<{
       id: number
       kind: SeriesKind
@@ -291,6 +323,25 @@ export class Database {
 
   deleteSlot(i: number, slot: number): void {
     this.tiers[i]!.deleteSlot.run(slot)
+  }
+
+  appendJournal(kind: string, at: number, body: string): void {
+    this.journalInsert.run(kind, at, body)
+  }
+
+  /** The newest `limit` records of `kind` at or after `from`, newest first. */
+  journalNewestFirst(kind: string, from: number, limit: number): Array<JournalRow> {
+    return this.journalNewest.all(kind, from, limit) as unknown as Array<JournalRow>
+  }
+
+  /** Deletes at most `limit` records of `kind` older than `before`; how many went. */
+  expireJournal(kind: string, before: number, limit: number): number {
+    return Number(this.journalExpire.run(kind, before, limit).changes)
+  }
+
+  /** Deletes at most `limit` records of `kind` beyond its newest `keep`; how many went. */
+  trimJournal(kind: string, keep: number, limit: number): number {
+    return Number(this.journalTrim.run(kind, limit, keep).changes)
   }
 
   /** Bytes the database's pages hold, free pages left out: what the size cap measures. */

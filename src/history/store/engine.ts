@@ -28,7 +28,18 @@ import {
   removeHolder,
   sqliteFault
 } from "./database.ts"
-import { type DataDirLocked, DiskUnavailable, type StoreFault } from "./errors.ts"
+import { type DataDirLocked, DiskUnavailable, JournalRecordRejected, type StoreFault } from "./errors.ts"
+import {
+  DEFAULT_JOURNAL_LIMITS,
+  DELETE_BATCH,
+  isJournalKind,
+  JOURNAL_KINDS,
+  type JournalKind,
+  type JournalLimits,
+  type JournalRecord,
+  MAX_BODY_BYTES,
+  PendingJournal
+} from "./journal.ts"
 import {
   addGauge,
   type CounterAgg,
@@ -73,6 +84,10 @@ export interface EngineSettings {
   readonly memoryOnlyKeepMs: number
   /** SQLite's page cache, in KiB. */
   readonly cacheKiB: number
+  /** Retention and count cap of each journal kind (journal.ts's defaults when absent). */
+  readonly journal?: Readonly<Record<JournalKind, JournalLimits>> | undefined
+  /** Journal records kept in memory per kind until written (the tail kept while the disk fails). */
+  readonly journalMemoryKeep?: number | undefined
 }
 
 export type StoreStatus = "ok" | `memory-only: ${string}`
@@ -155,6 +170,11 @@ export interface StoreStats {
   readonly lateSamples: number
   readonly rejectedSamples: number
   readonly droppedMinutes: number
+  /** Journal records appended and not written yet. */
+  readonly journalPending: number
+  /** Journal records dropped from memory before they could be written (the tail's bound). */
+  readonly droppedRecords: number
+  readonly rejectedRecords: number
   readonly movedAside: ReadonlyArray<string>
 }
 
@@ -209,15 +229,20 @@ export class StoreEngine {
     maxCheckpointFrames: 0,
     lateSamples: 0,
     rejectedSamples: 0,
-    droppedMinutes: 0
+    droppedMinutes: 0,
+    rejectedRecords: 0
   }
   private readonly movedAside: Array<string> = []
+  private readonly pending: PendingJournal
+  readonly journalLimits: Readonly<Record<JournalKind, JournalLimits>>
 
   readonly settings: EngineSettings
 
   constructor(settings: EngineSettings) {
     this.settings = settings
     this.path = join(settings.dataDir, DB_FILE)
+    this.journalLimits = settings.journal ?? DEFAULT_JOURNAL_LIMITS
+    this.pending = new PendingJournal(settings.journalMemoryKeep ?? 2_000)
   }
 
   private log(level: LogLine["level"], message: string): void {
@@ -445,7 +470,8 @@ export class StoreEngine {
     const rollUpNow = maintenanceDue || forceRollUp
     const retentionDue = maintenanceDue && (forceMaintenance || now - this.lastRetention >= RETENTION_INTERVAL_MS)
     const wouldOverwrite = dirty.length > 0 && dirty[dirty.length - 1]!.start - TIERS[0].retentionMs >= db.done[1]
-    if (dirty.length === 0 && !rollUpNow) return
+    const records = this.pending.size
+    if (dirty.length === 0 && records === 0 && !rollUpNow) return
 
     const newSeries = new Map<string, number>()
     const newMetrics = new Map<string, number>()
@@ -458,6 +484,9 @@ export class StoreEngine {
         const w = new ByteWriter(2048)
         writeBucket(w, 0, encodable)
         db.put(0, bucket.start / MINUTE, w.toBytes())
+      }
+      for (const [kind, list] of this.pending.entries()) {
+        for (const record of list) db.appendJournal(kind, record.at, record.body)
       }
       if (rollUpNow) this.rollUp(db, closed, done)
       if (maintenanceDue) this.maintain(db, now, done, retentionDue)
@@ -486,6 +515,8 @@ export class StoreEngine {
       bucket.dirty = false
       bucket.included = true
     }
+    // Synchronous from BEGIN to here: nothing was appended since the rows were inserted.
+    this.pending.clear()
     for (const [start, bucket] of this.buckets) {
       if (start + MINUTE <= closed && !bucket.dirty) this.buckets.delete(start)
     }
@@ -496,7 +527,10 @@ export class StoreEngine {
       this.checkpoint(db)
     }
     if (this.fault !== undefined) {
-      this.log("info", `writing ${this.path} again (${dirty.length} minutes kept in memory were written)`)
+      this.log(
+        "info",
+        `writing ${this.path} again (${dirty.length} minutes and ${records} records kept in memory were written)`
+      )
       this.fault = undefined
       this.droppingLogged = false
     }
@@ -536,6 +570,7 @@ export class StoreEngine {
   }
 
   private capMemory(now: number): void {
+    this.pending.expire(this.journalLimits, now)
     const oldest = now - this.settings.memoryOnlyKeepMs
     let dropped = 0
     for (const [start, bucket] of this.buckets) {
@@ -636,6 +671,12 @@ export class StoreEngine {
     // The last bucket of tier i that tier i + 1 holds, +1.
     const rolled = (i: number) =>
       i + 1 < TIERS.length ? Math.floor(done[i + 1]! / TIERS[i]!.bucketMs) : Number.MAX_SAFE_INTEGER
+    // The journal's retention is one indexed range per kind: cheap, so at every maintenance.
+    for (const kind of JOURNAL_KINDS) {
+      const limits = this.journalLimits[kind]
+      db.expireJournal(kind, now - limits.retentionMs, DELETE_BATCH)
+      db.trimJournal(kind, limits.capacity, DELETE_BATCH)
+    }
     if (retention) {
       for (let i = 0; i < TIERS.length; i++) {
         const tier = TIERS[i]!
@@ -711,8 +752,71 @@ export class StoreEngine {
       removeHolder(this.settings.dataDir)
     } else {
       const unwritten = [...this.buckets.values()].filter((b) => b.dirty).length
-      if (unwritten > 0) this.log("warning", `closing memory-only: ${unwritten} minutes were never written`)
+      const records = this.pending.size
+      if (unwritten > 0 || records > 0) {
+        this.log("warning", `closing memory-only: ${unwritten} minutes and ${records} records were never written`)
+      }
     }
+  }
+
+  // ---- the journal -----------------------------------------------------------------------
+
+  /**
+   * Keeps one record until the next flush writes it. One past its kind's retention is dropped
+   * (never returned anyway); a bad kind, time or body is refused.
+   */
+  append(kind: JournalKind, at: number, body: string, now: number): JournalRecordRejected | undefined {
+    const refuse = (problem: JournalRecordRejected["problem"], detail: string) => {
+      this.counts.rejectedRecords++
+      return new JournalRecordRejected({ kind: String(kind), problem, detail })
+    }
+    if (!isJournalKind(kind)) return refuse("unknown-kind", `the kinds are ${JOURNAL_KINDS.join(", ")}`)
+    if (typeof at !== "number" || !Number.isFinite(at) || at > now + FUTURE_MS) {
+      return refuse("bad-time", "the time must be milliseconds since the epoch, at most a minute ahead of the clock")
+    }
+    if (typeof body !== "string") return refuse("not-json", "the body must be JSON text")
+    // A UTF-16 unit is at most 3 UTF-8 bytes: most bodies are measured without encoding them.
+    const bytes = body.length * 3 <= MAX_BODY_BYTES ? body.length : Buffer.byteLength(body, "utf8")
+    if (bytes > MAX_BODY_BYTES) return refuse("too-large", `${bytes} bytes, over the ${MAX_BODY_BYTES} allowed`)
+    try {
+      JSON.parse(body)
+    } catch {
+      return refuse("not-json", "the body does not parse as JSON")
+    }
+    if (at < now - this.journalLimits[kind].retentionMs) return undefined
+    this.pending.push(kind, { at: Math.floor(at), body })
+    return undefined
+  }
+
+  /**
+   * The newest `limit` records of `kind` logged at or after `from` and within the retention,
+   * oldest first (by time, then by arrival): the stored ones and those still in memory.
+   */
+  journal(kind: JournalKind, from: number, limit: number, now: number): Array<JournalRecord> {
+    if (!isJournalKind(kind)) return []
+    const n = Number.isFinite(limit) ? Math.max(0, Math.floor(limit)) : this.journalLimits[kind].capacity
+    if (n === 0) return []
+    const floor = Math.max(Number.isNaN(from) ? 0 : from, now - this.journalLimits[kind].retentionMs)
+    let stored: Array<JournalRecord> = []
+    const db = this.db
+    if (db !== undefined) {
+      try {
+        stored = db.journalNewestFirst(kind, Math.ceil(floor), n).reverse()
+      } catch (e) {
+        if (!this.queryFaultLogged) {
+          this.log(
+            "warning",
+            `reading the journal failed, answering from memory only: ${sqliteFault(this.settings.dataDir, e).message}`
+          )
+          this.queryFaultLogged = true
+        }
+      }
+    }
+    const waiting = this.pending.of(kind).filter((r) => r.at >= floor)
+    // Stored rows come before the waiting ones of the same time: they arrived first. Sorting is
+    // stable, and each part is already in that order.
+    const all = [...stored.map((r) => ({ at: r.at, body: r.body })), ...waiting].sort((a, b) => a.at - b.at)
+    return all.length > n ? all.slice(all.length - n) : all
   }
 
   // ---- reading ---------------------------------------------------------------------------
@@ -861,6 +965,8 @@ export class StoreEngine {
       pageSize: this.db?.pageSize ?? 4096,
       usedBytes,
       bucketsInMemory: this.buckets.size,
+      journalPending: this.pending.size,
+      droppedRecords: this.pending.dropped,
       movedAside: [...this.movedAside]
     }
   }

@@ -104,3 +104,14 @@ export class InvalidHistoryQuery extends Schema.TaggedError<InvalidHistoryQuery>
     return `${this.parameter}: ${this.problem}; it accepts ${this.accepts}`
   }
 }
+
+/** A journal record the store does not take; the message says which rule it broke. */
+export class JournalRecordRejected extends Schema.TaggedError<JournalRecordRejected>()("JournalRecordRejected", {
+  kind: Schema.String,
+  problem: Schema.Literals(["unknown-kind", "bad-time", "too-large", "not-json"]),
+  detail: Schema.String
+}) {
+  override get message(): string {
+    return `history store: journal record of kind "${this.kind.slice(0, 40)}" refused (${this.problem}): ${this.detail}`
+  }
+}

@@ -28,7 +28,7 @@ interface Child {
   readonly output: () => string
 }
 
-const start = (mode: "record" | "hold", dir: string): Child => {
+const start = (mode: "record" | "journal" | "hold", dir: string): Child => {
   const child = spawn(process.execPath, [CHILD, mode, dir], { stdio: ["ignore", "pipe", "pipe"] })
   children.push(child)
   const lines: Array<Record<string, unknown>> = []
@@ -89,6 +89,32 @@ describe("HistoryStore across processes", () => {
         // No sample twice, none missing below the highest: 0 + 1 + ... + (count - 1).
         assert.strictEqual(sum, (count * (count - 1)) / 2)
         assert.strictEqual(increase, count - 1)
+      }).pipe(Effect.provide(storeLayer(dir)))
+    })
+  })
+
+  it.live("keeps every journal record flushed before a SIGKILL (the timeline and the alert history)", () => {
+    const dir = tempDir()
+    return Effect.gen(function* () {
+      const child = start("journal", dir)
+      yield* Effect.promise(() => child.until((l) => typeof l.flushed === "number" && l.flushed >= 29))
+      yield* Effect.promise(() => kill9(child.process))
+      const flushed = Math.max(...child.lines.map((l) => (typeof l.flushed === "number" ? l.flushed : -1)))
+      yield* Effect.gen(function* () {
+        const store = yield* HistoryStore
+        const n = (records: ReadonlyArray<{ readonly body: string }>) =>
+          records.map((r) => (JSON.parse(r.body) as { n: number }).n)
+        const events = n(yield* store.journal("event", 0, 100_000))
+        const alerts = n(yield* store.journal("alert", 0, 100_000))
+        // Records 0..flushed were all written, in order, none twice; a later flush may have made it too.
+        const all = [...events, ...alerts].sort((a, b) => a - b)
+        assert.isAtLeast(all.length, flushed + 1)
+        assert.deepStrictEqual(
+          all,
+          Array.from({ length: all.length }, (_, i) => i)
+        )
+        assert.isTrue(events.every((i) => i % 2 === 0))
+        assert.isTrue(alerts.every((i) => i % 2 === 1))
       }).pipe(Effect.provide(storeLayer(dir)))
     })
   })

@@ -12,6 +12,7 @@
 import { Clock, Context, Duration, Effect, Layer, PubSub, Result, Stream } from "effect"
 import { AppConfig } from "../../../config/AppConfig.ts"
 import type { DockerEndpoint } from "../../../config/dockerHost.ts"
+import type { HistoryStore } from "../../../history/store/HistoryStore.ts"
 import { negotiate } from "../apiVersion.ts"
 import * as DockerClient from "../DockerClient.ts"
 import { DockerError } from "../DockerError.ts"
@@ -134,13 +135,13 @@ export class ContainerEvents extends Context.Service<ContainerEvents, ContainerE
     })
   )
 
-  /** Mock or live as configured, the live one keeping its timeline in memory. */
-  static readonly layer: Layer.Layer<ContainerEvents, never, AppConfig> = Layer.unwrap(
+  /** Mock or live as configured, the live one keeping its timeline in the history store. */
+  static readonly layer: Layer.Layer<ContainerEvents, never, AppConfig | HistoryStore> = Layer.unwrap(
     Effect.gen(function* () {
       const config = yield* AppConfig
       return config.mockMode
         ? ContainerEvents.layerMock
-        : ContainerEvents.layerLive().pipe(Layer.provide(EventStore.layerMemory()))
+        : ContainerEvents.layerLive().pipe(Layer.provide(EventStore.layerHistory))
     })
   )
 }

@@ -1,9 +1,20 @@
-import { Context, Duration, Effect, Layer, Schema } from "effect"
-import type { ContainerEvent } from "./ContainerEvent.ts"
+import { Clock, Context, Duration, Effect, Layer, Option, Schema } from "effect"
+import { HistoryStore } from "../../../history/store/HistoryStore.ts"
+import { ContainerEvent, eventMillis } from "./ContainerEvent.ts"
 
 // Where the timeline is kept. The interface is all ContainerEvents needs, so that the in-memory
-// store below and one in the history database are interchangeable: append in arrival order, read
-// back a window, and say how much is kept.
+// store below and the one in the history database are interchangeable: append in arrival order,
+// read back a window, and say how much is kept.
+
+/**
+ * An event as the history store's journal keeps it: JSON of ContainerEvent's fields only (the
+ * struct drops any other key on encoding), its timeNano as decimal digits, exact.
+ */
+export const StoredEvent = Schema.fromJsonString(
+  Schema.Struct({ ...ContainerEvent.fields, timeNano: Schema.BigIntFromString })
+)
+const encodeStored = Schema.encodeSync(StoredEvent)
+const decodeStored = Schema.decodeUnknownOption(StoredEvent)
 
 export class EventStoreError extends Schema.TaggedError<EventStoreError>()("EventStoreError", {
   operation: Schema.Literals(["append", "read"]),
@@ -51,6 +62,56 @@ export class EventStore extends Context.Service<EventStore, EventStoreShape>()(
         capacity
       })
     })
+
+  /**
+   * In the history store's journal (kind "event"), with its retention and cap. The ring above
+   * is the read cache: the journal's newest events are loaded into it at start, and every event
+   * goes to both, so that a read (GET /events, the crash-loop figures at every poll) never
+   * touches the disk. An event is on the disk after the store's next flush.
+   */
+  static readonly layerHistory: Layer.Layer<EventStore, never, HistoryStore> = Layer.effect(
+    EventStore,
+    Effect.gen(function* () {
+      const store = yield* HistoryStore
+      const { retentionMs, capacity } = store.journalLimits.event
+      const retentionNanos = BigInt(retentionMs) * 1_000_000n
+      const ring = new EventRing(capacity, retentionNanos)
+      const now = yield* Clock.currentTimeMillis
+      let undecodable = 0
+      for (const record of yield* store.journal("event", now - retentionMs, capacity)) {
+        const event = decodeStored(record.body)
+        if (Option.isSome(event)) ring.push(event.value)
+        else undecodable++
+      }
+      if (undecodable > 0) {
+        yield* Effect.logWarning("stored container events skipped: they do not decode").pipe(
+          Effect.annotateLogs({ count: undecodable })
+        )
+      }
+      return EventStore.of({
+        append: (event) =>
+          Effect.try({
+            try: () => encodeStored(event),
+            catch: (e) => new EventStoreError({ operation: "append", detail: `not encodable: ${String(e)}` })
+          }).pipe(
+            Effect.tap(() => Effect.sync(() => ring.push(event))),
+            Effect.flatMap((body) =>
+              store
+                .append("event", eventMillis(event), body)
+                .pipe(Effect.mapError((e) => new EventStoreError({ operation: "append", detail: e.message })))
+            )
+          ),
+        // Past the retention by the clock, as the journal answers, not only by the newest event.
+        since: (fromNano) =>
+          Effect.map(Clock.currentTimeMillis, (at) => {
+            const floor = BigInt(Math.floor(at)) * 1_000_000n - retentionNanos
+            return ring.since(fromNano > floor ? fromNano : floor)
+          }),
+        retention: Duration.millis(retentionMs),
+        capacity
+      })
+    })
+  )
 }
 
 /** A fixed-size ring of events, oldest first, trimmed by count and by age. */
