@@ -128,17 +128,19 @@ export const HistoryQuery = Schema.Struct({
   window: Schema.optionalKey(Schema.String).annotate({
     description:
       `How far back to go, ${WINDOW_FORMAT}. From memory: at most the kept window (1 hour by default), ` +
-      "which is also the default. With source=stored: from 1m to 2y (s, m, h, d, w, y), 1h by default"
+      "which is also the default. From the store: from 1m to 2y (s, m, h, d, w, y), 1h by default. " +
+      "Without `source`, a window longer than the kept window is read from the store"
   }),
   // A string rather than literals, so that another value gets a 400 naming the two accepted.
   source: Schema.optionalKey(Schema.String).annotate({
     description:
-      "`memory` (the default): every sample of the kept window, as History. `stored`: aggregates from the " +
-      "stored history, as StoredHistory, from the finest tier that holds the window"
+      "`memory`: every sample of the kept window, as History. `stored`: aggregates from the stored history, " +
+      "as StoredHistory, from the finest tier that holds the window. Without it: `memory`, unless the window " +
+      "is longer than the kept window or a step is given, which only the store can answer"
   }),
   step: Schema.optionalKey(Schema.String).annotate({
     description:
-      "Only with source=stored: the time one point covers, a multiple of the tier's bucket (1m up to 2 days, " +
+      "Only for the store (it selects it without a source): the time one point covers, a multiple of the tier's bucket (1m up to 2 days, " +
       "15m up to 90 days, 2h beyond), at most the window and 5000 points; by default the smallest round " +
       "step giving at most about 500 points"
   })

@@ -1,4 +1,4 @@
-import { Clock, Effect, Stream } from "effect"
+import { Clock, Duration, Effect, Stream } from "effect"
 import { HttpServerResponse } from "effect/http"
 import { HttpApiBuilder } from "effect/http-api"
 import { AlertLoop } from "../alerts/AlertLoop.ts"
@@ -76,6 +76,11 @@ export const StatsHandlers = HttpApiBuilder.group(ProfilerApi, "stats", (handler
     const store = yield* HistoryStore
     const uptimeOf = cachedUptime(store)
     const alertLoop = yield* AlertLoop
+    const keptMillis = Duration.toMillis((yield* AppConfig).historyWindow)
+    // Without a source, a window longer than the hour in memory (`window=7d`), or a step, can only
+    // be answered by the store: it is, rather than refused. `source=memory` keeps the old refusal.
+    const beyondMemory = (query: { readonly window?: string | undefined; readonly step?: string | undefined }) =>
+      query.step !== undefined || (query.window !== undefined && (parseSpan(query.window) ?? 0) > keptMillis)
     return (
       handlers
         // Most GET /stats never get here: server/statsFastPath.ts answers them with the same bytes.
@@ -109,7 +114,9 @@ export const StatsHandlers = HttpApiBuilder.group(ProfilerApi, "stats", (handler
           )
         )
         .handle("history", ({ query }) => {
-          if (query.source === "stored") return storedHistory(store, query.window ?? STORED_DEFAULT_WINDOW, query.step)
+          if (query.source === "stored" || (query.source === undefined && beyondMemory(query))) {
+            return storedHistory(store, query.window ?? STORED_DEFAULT_WINDOW, query.step)
+          }
           if (query.source !== undefined && query.source !== "memory") {
             return Effect.fail(
               new InvalidQuery({

@@ -76,8 +76,10 @@ describe("the stored history over HTTP", () => {
         ["source=stored&window=3y", /^window: 3y is out of range; it accepts .*from 1m to 2y/],
         ["source=stored&window=7d&step=7m", /^step: 7m is not one of them; it accepts a multiple of 15m/],
         ["source=stored&window=1h&step=x", /^step: "x" is not a duration; it accepts a multiple of 1m/],
-        ["window=7d", /^window must be at most 1h.*source=stored reads up to 2y/],
-        ["step=5m", /^step is only for source=stored/],
+        ["window=3y", /^window: 3y is out of range; it accepts .*from 1m to 2y/],
+        ["window=1h&step=7s", /^step: 7s is not one of them; it accepts a multiple of 1m/],
+        ["source=memory&window=7d", /^window must be at most 1h.*source=stored reads up to 2y/],
+        ["source=memory&step=5m", /^step is only for source=stored/],
         ["source=disk", /^source must be memory or stored; got "disk"/]
       ] as const) {
         const r = yield* get(`/history?${query}`, auth)
