@@ -12,7 +12,7 @@ import { TestClock } from "effect/testing"
 import { AlertHistory } from "../../src/alerts/AlertHistory.ts"
 import { alertsView } from "../../src/alerts/view.ts"
 import { HistoryStore } from "../../src/history/store/HistoryStore.ts"
-import { alertsWith, MINUTE, observe, rulesOf } from "./support.ts"
+import { alertsWith, hotRule, MINUTE, observe } from "./support.ts"
 
 const dirs: Array<string> = []
 afterAll(() => {
@@ -20,15 +20,7 @@ afterAll(() => {
 })
 
 const TOKEN_URL = "ntfy://user:s3cret-token@example/topic"
-const hot = rulesOf({
-  name: "Hot",
-  figure: "host.cpu_temperature",
-  comparison: ">=",
-  threshold: 80,
-  for: "2m",
-  severity: "critical",
-  destinations: [TOKEN_URL]
-})
+const hot = hotRule(TOKEN_URL)
 const temp = (celsius: number) => ({ host: { "host.cpu_temperature": celsius } })
 
 const storeAt = (dir: string) =>

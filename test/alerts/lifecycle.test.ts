@@ -6,17 +6,9 @@ import { Effect, Fiber, Logger, Stream } from "effect"
 import { TestClock } from "effect/testing"
 import { HOST_SUBJECT } from "../../src/alerts/figures.ts"
 import { DEFAULT_RULES } from "../../src/alerts/rules.ts"
-import { alertsWith, events, MINUTE, observe, rulesOf } from "./support.ts"
+import { alertsWith, events, hotRule, MINUTE, observe, rulesOf } from "./support.ts"
 
-const hot = rulesOf({
-  name: "Hot",
-  figure: "host.cpu_temperature",
-  comparison: ">=",
-  threshold: 80,
-  for: "2m",
-  severity: "critical",
-  destinations: ["ntfy://example/topic"]
-})
+const hot = hotRule()
 const temp = (celsius: number | undefined) => ({
   host: celsius === undefined ? {} : { "host.cpu_temperature": celsius }
 })

@@ -11,6 +11,18 @@ export const rulesOf = (...entries: ReadonlyArray<Record<string, unknown>>): Rea
   return decoded.rules
 }
 
+/** CPU temperature >= 80 °C for 2 minutes, critical, sent to `destination`. */
+export const hotRule = (destination = "ntfy://example/topic") =>
+  rulesOf({
+    name: "Hot",
+    figure: "host.cpu_temperature",
+    comparison: ">=",
+    threshold: 80,
+    for: "2m",
+    severity: "critical",
+    destinations: [destination]
+  })
+
 /** The Alerts service over these rules, with no start-up grace unless asked. */
 export const alertsWith = (rules: ReadonlyArray<Rule>, options: Omit<AlertsOptions, "rules"> = {}) =>
   Alerts.make({ ...options, rules, settings: { graceMillis: 0, ...options.settings } })
