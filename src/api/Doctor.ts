@@ -1,22 +1,13 @@
 import { Schema } from "effect"
+import { CHECK_NAMES, CHECK_STATUSES } from "../doctor/names.ts"
 
 // GET /doctor: the prerequisites of a live deployment, each checked on the machine the service
-// runs on. The names are those of src/doctor/Check.ts; a check that cannot run is a warning.
+// runs on. The names and statuses are the doctor's own (src/doctor/names.ts); a check that
+// cannot run is a warning.
 
-export const DoctorCheckName = Schema.Literals([
-  "host-proc",
-  "host-sys",
-  "host-root",
-  "docker",
-  "cgroup-memory",
-  "psi",
-  "thermal",
-  "under-voltage",
-  "data-dir",
-  "clock"
-]).annotate({ description: "What is checked" })
+export const DoctorCheckName = Schema.Literals(CHECK_NAMES).annotate({ description: "What is checked" })
 
-export const DoctorCheckStatus = Schema.Literals(["ok", "warn", "fail"]).annotate({
+export const DoctorCheckStatus = Schema.Literals(CHECK_STATUSES).annotate({
   description: "ok; warn: works, but something is missing or unknown; fail: the service cannot do its job here"
 })
 

@@ -4,22 +4,9 @@
 import type { Duration } from "effect"
 import type { DockerEndpoint } from "../config/dockerHost.ts"
 import type { KernelFs as HostPaths } from "../kernel/fs.ts"
+import type { CheckName, CheckStatus } from "./names.ts"
 
-export type CheckStatus = "ok" | "warn" | "fail"
-
-export const CHECK_NAMES = [
-  "host-proc",
-  "host-sys",
-  "host-root",
-  "docker",
-  "cgroup-memory",
-  "psi",
-  "thermal",
-  "under-voltage",
-  "data-dir",
-  "clock"
-] as const
-export type CheckName = (typeof CHECK_NAMES)[number]
+export { CHECK_NAMES, CHECK_STATUSES, type CheckName, type CheckStatus } from "./names.ts"
 
 /** What one check found: `fix` says, in plain words, what to do; null when there is nothing to do. */
 export interface CheckResult {
