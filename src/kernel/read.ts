@@ -74,6 +74,19 @@ const OPEN_FLAGS = fsSync.constants.O_RDONLY | fsSync.constants.O_NONBLOCK | fsS
 const CHUNK = 16 * 1024
 const utf8 = new TextDecoder()
 
+// The file type is asked only when the read looks wrong (nothing, more than the limit, or a read
+// error), not before every read: procfs and cgroupfs files are always regular, and an fstat per
+// file was an extra syscall and a Stats object for every figure of every sample. A FIFO (O_NONBLOCK:
+// no writer reads as the end) reads as nothing, /dev/zero as more than the limit, a directory as
+// EISDIR; each is then refused as not a regular file, as before. Whatever the file, at most
+// limit + 1 bytes are read.
+const refusal = (path: string, stat: fsSync.Stats, limit: number, text: string | undefined) =>
+  !stat.isFile()
+    ? new HostReadError({ path, kind: "not-regular", code: fileType(stat) })
+    : text === undefined
+      ? new HostReadError({ path, kind: "too-large", code: String(limit) })
+      : undefined
+
 class Refused {
   readonly error: HostReadError
   constructor(error: HostReadError) {
@@ -81,10 +94,33 @@ class Refused {
   }
 }
 
+// One buffer for every synchronous read (they never overlap): what a kernel file holds fits in it.
+let scratch: Buffer | undefined
+
+/** Up to limit + 1 bytes of an open file, as text; undefined when it holds more than `limit`. */
+const readBoundedSync = (fd: number, limit: number): string | undefined => {
+  scratch ??= Buffer.allocUnsafe(4 * CHUNK)
+  let buffer = scratch
+  let total = 0
+  for (;;) {
+    if (total === buffer.length) {
+      // Past the shared buffer: a larger one for this file alone, up to the limit.
+      const larger = Buffer.allocUnsafe(Math.min(buffer.length * 4, limit + 1))
+      buffer.copy(larger, 0, 0, total)
+      buffer = larger
+    }
+    const n = fsSync.readSync(fd, buffer, total, Math.min(buffer.length, limit + 1) - total, null)
+    if (n === 0) break
+    total += n
+    if (total > limit) return undefined
+  }
+  return buffer.toString("utf8", 0, total)
+}
+
 /**
  * A procfs or cgroupfs file, read synchronously. Both generate their text from kernel memory at
  * read time: they never wait on a disk or a bus, so the read takes microseconds, while the
- * promise API costs a thread-pool round trip per syscall (open, fstat, read, read, close), about
+ * promise API costs a thread-pool round trip per syscall (open, read, read, close), about
  * ten times the CPU. Not for the rest of /sys (a driver may sleep on its bus) nor for files under
  * HOST_ROOT (a disk): those stay on readText.
  */
@@ -92,14 +128,18 @@ export const readKernelTextSync = (path: string, limit: number = LIMIT.small): R
   let fd: number | undefined
   try {
     fd = fsSync.openSync(path, OPEN_FLAGS)
-    const stat = fsSync.fstatSync(fd)
-    if (!stat.isFile()) return Result.fail(new HostReadError({ path, kind: "not-regular", code: fileType(stat) }))
-    // A file on disk says its size; procfs and sysfs say 0 and generate a few KiB at most, so the
-    // read itself (one native call to the end) is bounded either way.
-    if (stat.size > limit) return Result.fail(new HostReadError({ path, kind: "too-large", code: String(limit) }))
-    const text = fsSync.readFileSync(fd, "utf8")
-    if (text.length > limit) return Result.fail(new HostReadError({ path, kind: "too-large", code: String(limit) }))
-    return Result.succeed(text)
+    let text: string | undefined
+    try {
+      text = readBoundedSync(fd, limit)
+    } catch (cause) {
+      const refused = refusal(path, fsSync.fstatSync(fd), limit, "")
+      return Result.fail(refused ?? toReadError(path)(cause))
+    }
+    if (text === undefined || text.length === 0) {
+      const refused = refusal(path, fsSync.fstatSync(fd), limit, text)
+      if (refused !== undefined) return Result.fail(refused)
+    }
+    return Result.succeed(text!)
   } catch (cause) {
     return Result.fail(toReadError(path)(cause))
   } finally {
@@ -138,6 +178,36 @@ export class InFlight<A> {
 
 const asyncReads = new InFlight<string>()
 
+// The callback API on a plain descriptor, not fs/promises' FileHandle: a FileHandle is an
+// object with its own close tracking for every file of every sample.
+const openAsync = (path: string) =>
+  new Promise<number>((resolve, reject) =>
+    fsSync.open(path, OPEN_FLAGS, (error, fd) => (error ? reject(error) : resolve(fd)))
+  )
+const readAsync = (fd: number, buffer: Buffer) =>
+  new Promise<number>((resolve, reject) =>
+    fsSync.read(fd, buffer, 0, buffer.length, null, (error, n) => (error ? reject(error) : resolve(n)))
+  )
+const fstatAsync = (fd: number) =>
+  new Promise<fsSync.Stats>((resolve, reject) =>
+    fsSync.fstat(fd, (error, stat) => (error ? reject(error) : resolve(stat)))
+  )
+const closeAsync = (fd: number) => new Promise<void>((resolve) => fsSync.close(fd, () => resolve()))
+
+const readBoundedAsync = async (fd: number, limit: number): Promise<string | undefined> => {
+  const chunks: Array<Buffer> = []
+  let total = 0
+  for (;;) {
+    const buffer = Buffer.allocUnsafe(Math.min(CHUNK, limit + 1 - total))
+    const n = await readAsync(fd, buffer)
+    if (n === 0) break
+    chunks.push(n === buffer.length ? buffer : buffer.subarray(0, n))
+    total += n
+    if (total > limit) return undefined
+  }
+  return utf8.decode(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total))
+}
+
 /**
  * A file under /sys or HOST_ROOT, on the thread pool, with the same bounds as readKernelTextSync,
  * and at most one read of a path in flight (see InFlight).
@@ -146,23 +216,21 @@ export const readText = (path: string, limit: number = LIMIT.small): Effect.Effe
   asyncReads.run(
     path,
     async () => {
-      const handle = await fs.open(path, OPEN_FLAGS)
+      const fd = await openAsync(path)
       try {
-        const stat = await handle.stat()
-        if (!stat.isFile()) throw new Refused(new HostReadError({ path, kind: "not-regular", code: fileType(stat) }))
-        const chunks: Array<Uint8Array> = []
-        let total = 0
-        for (;;) {
-          const buffer = Buffer.allocUnsafe(Math.min(CHUNK, limit + 1 - total))
-          const { bytesRead } = await handle.read(buffer, 0, buffer.length, null)
-          if (bytesRead === 0) break
-          chunks.push(buffer.subarray(0, bytesRead))
-          total += bytesRead
-          if (total > limit) throw new Refused(new HostReadError({ path, kind: "too-large", code: String(limit) }))
+        let text: string | undefined
+        try {
+          text = await readBoundedAsync(fd, limit)
+        } catch (cause) {
+          throw new Refused(refusal(path, await fstatAsync(fd), limit, "") ?? toReadError(path)(cause))
         }
-        return utf8.decode(Buffer.concat(chunks, total))
+        if (text === undefined || text.length === 0) {
+          const refused = refusal(path, await fstatAsync(fd), limit, text)
+          if (refused !== undefined) throw new Refused(refused)
+        }
+        return text!
       } finally {
-        await handle.close()
+        await closeAsync(fd)
       }
     },
     (cause) => (cause instanceof Refused ? cause.error : toReadError(path)(cause))
