@@ -24,7 +24,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { createServer as createHttpServer } from "node:http"
 import type { AddressInfo } from "node:net"
 import { createServer as createTcpServer, type Server } from "node:net"
-import { tmpdir } from "node:os"
+import { loadavg, tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { sh } from "./shell.ts"
@@ -135,6 +135,8 @@ interface WrkResult {
   readonly rps: number
   readonly requests: number
   readonly errors: number
+  /** CPU seconds the server used per answered request in the measured run (NaN without a pid). */
+  readonly cpuPerRequest: number
 }
 
 const toMs = (value: string) => {
@@ -144,11 +146,29 @@ const toMs = (value: string) => {
   return m[2] === "us" ? n / 1000 : m[2] === "ms" ? n : m[2] === "s" ? n * 1000 : n * 60_000
 }
 
-/** wrk after an unmeasured warm-up run with the same connections; the warm-up's requests are counted. */
-const warmWrk = async (url: string, header: string, seconds: number, connections = 50): Promise<WrkResult> => {
+/**
+ * wrk after an unmeasured warm-up run with the same connections; the warm-up's requests are
+ * counted. With `pid`, also the server's CPU seconds per answered request in the measured run:
+ * unlike requests per second, that barely moves with what else runs on the machine (wrk itself
+ * included), so it compares two servers on a shared machine.
+ */
+const warmWrk = async (
+  url: string,
+  header: string,
+  seconds: number,
+  connections = 50,
+  pid?: number
+): Promise<WrkResult> => {
   const warm = await wrk(url, header, S.wrkWarmupSeconds, connections)
+  const cpuBefore = pid === undefined ? Number.NaN : cpuSeconds(pid)
   const measured = await wrk(url, header, seconds, connections)
-  return { ...measured, requests: measured.requests + (Number.isFinite(warm.requests) ? warm.requests : 0) }
+  const cpuUsed = pid === undefined ? Number.NaN : cpuSeconds(pid) - cpuBefore
+  const answered = measured.requests - measured.errors
+  return {
+    ...measured,
+    requests: measured.requests + (Number.isFinite(warm.requests) ? warm.requests : 0),
+    cpuPerRequest: answered > 0 ? cpuUsed / answered : Number.NaN
+  }
 }
 
 const wrk = async (url: string, header: string, seconds: number, connections = 50): Promise<WrkResult> => {
@@ -176,7 +196,8 @@ const wrk = async (url: string, header: string, seconds: number, connections = 5
     p99ms: pct("99"),
     rps: ((requests - non2xx) * 1000) / elapsedMs,
     requests,
-    errors: non2xx + (socket === null ? 0 : socket.slice(1).reduce((n, x) => n + Number(x), 0))
+    errors: non2xx + (socket === null ? 0 : socket.slice(1).reduce((n, x) => n + Number(x), 0)),
+    cpuPerRequest: Number.NaN
   }
 }
 
@@ -358,7 +379,7 @@ const main = async () => {
 
   log("wrk GET /stats")
   const auth = `X-Profiler-Token: ${TOKEN}`
-  const stats = await warmWrk(`${base}/stats`, auth, S.wrkSeconds)
+  const stats = await warmWrk(`${base}/stats`, auth, S.wrkSeconds, 50, pid)
   // Then enough more requests to reach the total, for the RSS after that many.
   let served = stats.requests
   while (served < S.requests && Number.isFinite(stats.rps) && stats.rps > 0) {
@@ -373,13 +394,13 @@ const main = async () => {
   const neMetrics =
     ne === undefined
       ? undefined
-      : await warmWrk(`http://127.0.0.1:${nePort}/metrics`, "Accept: text/plain", S.wrkSeconds)
+      : await warmWrk(`http://127.0.0.1:${nePort}/metrics`, "Accept: text/plain", S.wrkSeconds, 50, ne.pid)
   // The latency of one scrape at a time, as Prometheus scrapes.
   const metrics1 = await warmWrk(`${base}/metrics`, `Authorization: Bearer ${TOKEN}`, S.wrkSeconds, 1)
   const neMetrics1 =
     ne === undefined
       ? undefined
-      : await warmWrk(`http://127.0.0.1:${nePort}/metrics`, "Accept: text/plain", S.wrkSeconds, 1)
+      : await warmWrk(`http://127.0.0.1:${nePort}/metrics`, "Accept: text/plain", S.wrkSeconds, 1, ne.pid)
   const neRssAfter = ne === undefined ? Number.NaN : rssBytes(ne.pid!)
 
   log(`${S.streamClients} stream clients for ${S.holdSeconds} s`)
@@ -450,12 +471,23 @@ const main = async () => {
   // node_exporter's better figure, at 50 connections or at one.
   const neBest = Math.max(neMetrics?.rps ?? Number.NaN, neMetrics1?.rps ?? Number.NaN)
   const ratio = stats.rps / neBest
+  // The same comparison by CPU per answer: what each costs, whatever else ran beside it.
+  const neCpuBest = Math.min(neMetrics?.cpuPerRequest ?? Number.NaN, neMetrics1?.cpuPerRequest ?? Number.NaN)
+  const cpuRatio = neCpuBest / stats.cpuPerRequest
+  const micros = (s: number) => (Number.isFinite(s) ? `${(s * 1e6).toFixed(1)} µs` : "n/a")
   const history = await (await fetch(`${base}/history`, { headers: { "x-profiler-token": TOKEN } })).text()
   const points = (JSON.parse(history) as { points: ReadonlyArray<unknown> }).points.length
   out.push(
     `throughput: /stats is ${Number.isFinite(ratio) ? ratio.toFixed(1) : "n/a"}x node_exporter's best /metrics; ` +
       `RSS after load = after ${num(served)} GET /stats; ` +
       `wrk errors (non-2xx, socket): /stats ${stats.errors}, /metrics ${metrics.errors}, node_exporter ${neMetrics?.errors ?? "n/a"}`
+  )
+  out.push(
+    `CPU per answer: /stats ${micros(stats.cpuPerRequest)}, node_exporter /metrics ${micros(neMetrics?.cpuPerRequest ?? Number.NaN)} at 50 connections, ` +
+      `${micros(neMetrics1?.cpuPerRequest ?? Number.NaN)} at 1; /stats costs ${Number.isFinite(cpuRatio) ? cpuRatio.toFixed(1) : "n/a"}x less CPU than node_exporter's cheaper /metrics; ` +
+      `load average ${loadavg()
+        .map((x) => x.toFixed(2))
+        .join(" ")}`
   )
   out.push(
     `history: ${points} points in ${num(history.length)} characters of JSON ` +
