@@ -1,9 +1,24 @@
 import { Schema } from "effect"
-import { CHECK_NAMES, CHECK_STATUSES } from "../doctor/names.ts"
 
 // GET /doctor: the prerequisites of a live deployment, each checked on the machine the service
-// runs on. The names and statuses are the doctor's own (src/doctor/names.ts); a check that
-// cannot run is a warning.
+// runs on; a check that cannot run is a warning. The lists of names and statuses are the one
+// place both the contract and the doctor (src/doctor/Check.ts) take them from: the contract
+// imports nothing but effect (test/foundation/contract.test.ts), so they live here.
+
+export const CHECK_NAMES = [
+  "host-proc",
+  "host-sys",
+  "host-root",
+  "docker",
+  "cgroup-memory",
+  "psi",
+  "thermal",
+  "under-voltage",
+  "data-dir",
+  "clock"
+] as const
+
+export const CHECK_STATUSES = ["ok", "warn", "fail"] as const
 
 export const DoctorCheckName = Schema.Literals(CHECK_NAMES).annotate({ description: "What is checked" })
 
