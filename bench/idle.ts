@@ -18,10 +18,9 @@
 import { type ChildProcess, spawn } from "node:child_process"
 import { randomBytes } from "node:crypto"
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
-import { createServer as createHttpServer } from "node:http"
-import { type AddressInfo, createServer as createTcpServer, type Server } from "node:net"
 import { loadavg, tmpdir } from "node:os"
 import { join, resolve } from "node:path"
+import { cpuSeconds, freePort, rssBytes, runBench, sleep, startProbeTargets, waitFor } from "./service.ts"
 import { sh } from "./shell.ts"
 
 const argv = process.argv.slice(2)
@@ -65,44 +64,12 @@ const children: Array<ChildProcess> = []
 const containerNames: Array<string> = []
 const tempDirs: Array<string> = []
 const log = (message: string) => process.stderr.write(`idle: ${message}\n`)
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-const CLK_TCK = 100
-const cpuSeconds = (pid: number) => {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK
-}
-const rssMb = (pid: number) => {
-  const m = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))
-  return m === null ? Number.NaN : Number(m[1]) / 1024
-}
+const rssMb = (pid: number) => rssBytes(pid) / (1024 * 1024)
 const load = () =>
   loadavg()
     .map((x) => x.toFixed(2))
     .join(" ")
-
-const freePort = () =>
-  new Promise<number>((done) => {
-    const s = createTcpServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as AddressInfo
-      s.close(() => done(port))
-    })
-  })
-
-const waitFor = async (url: string) => {
-  for (let i = 0; i < 300; i++) {
-    try {
-      const r = await fetch(url)
-      await r.arrayBuffer()
-      if (r.ok) return
-    } catch {
-      // not up yet
-    }
-    await sleep(100)
-  }
-  throw new Error(`${url} did not answer`)
-}
 
 /** The node arguments of a tree: its Dockerfile's CMD flags over its own bundle, or its sources. */
 const serviceArgs = async (tree: string): Promise<ReadonlyArray<string>> => {
@@ -117,24 +84,6 @@ const serviceArgs = async (tree: string): Promise<ReadonlyArray<string>> => {
   await sh(process.execPath, [join(tree, "scripts", "build.ts"), join(dir, "dist")])
   copyFileSync(join(tree, "package.json"), join(dir, "package.json"))
   return [...flags, ...prof, join(dir, args.at(-1)!)]
-}
-
-const startProbeTargets = async () => {
-  const servers: Array<Server | ReturnType<typeof createHttpServer>> = []
-  const listen = (s: Server | ReturnType<typeof createHttpServer>) =>
-    new Promise<number>((done) => {
-      servers.push(s)
-      s.listen(0, "127.0.0.1", () => done((s.address() as AddressInfo).port))
-    })
-  const http = () => createHttpServer((_req, res) => res.end("ok"))
-  const tcp = () => createTcpServer((socket) => socket.end())
-  const [a, b, c, d] = await Promise.all([listen(http()), listen(http()), listen(tcp()), listen(tcp())])
-  return {
-    services: `web=http://127.0.0.1:${a}/,api=http://127.0.0.1:${b}/health,cache=tcp://127.0.0.1:${c},queue=tcp://127.0.0.1:${d}`,
-    close: () => {
-      for (const s of servers) s.close()
-    }
-  }
 }
 
 let stopping = false
@@ -193,7 +142,7 @@ const main = async () => {
       if (!stopping) log(`${v.label} exited ${code}: ${stderr}`)
     })
     children.push(child)
-    await waitFor(`http://127.0.0.1:${port}/health`)
+    await waitFor(`http://127.0.0.1:${port}/health`, {}, 300)
     pids.push(child.pid!)
   }
   log(`warm-up ${S.warmup} s (load ${load()})`)
@@ -240,17 +189,4 @@ const main = async () => {
   probes.close()
 }
 
-const stopOnSignal = () => {
-  void cleanup().then(() => process.exit(130))
-}
-process.on("SIGINT", stopOnSignal)
-process.on("SIGTERM", stopOnSignal)
-
-main()
-  .then(cleanup)
-  .then(() => process.exit(0))
-  .catch(async (error: unknown) => {
-    log(error instanceof Error ? error.message : String(error))
-    await cleanup()
-    process.exit(1)
-  })
+runBench(main, cleanup, log)

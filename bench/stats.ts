@@ -21,12 +21,10 @@
 import { type ChildProcess, spawn } from "node:child_process"
 import { randomBytes } from "node:crypto"
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
-import { createServer as createHttpServer } from "node:http"
-import type { AddressInfo } from "node:net"
-import { createServer as createTcpServer, type Server } from "node:net"
 import { loadavg, tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { cpuSeconds, freePort, rssBytes, runBench, sleep, startProbeTargets, waitFor } from "./service.ts"
 import { sh } from "./shell.ts"
 
 const smoke = process.argv.includes("--smoke")
@@ -66,7 +64,6 @@ const containerNames: Array<string> = []
 const tempDirs: Array<string> = []
 
 const log = (message: string) => process.stderr.write(`bench: ${message}\n`)
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 const can = async (command: string, args: ReadonlyArray<string>) => {
   try {
@@ -78,18 +75,6 @@ const can = async (command: string, args: ReadonlyArray<string>) => {
 }
 
 // ---- /proc readings of a process ---------------------------------------------------------------
-
-const CLK_TCK = 100 // USER_HZ on every Linux the service targets
-const rssBytes = (pid: number) => {
-  const m = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))
-  return m === null ? Number.NaN : Number(m[1]) * 1024
-}
-const cpuSeconds = (pid: number) => {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
-  // Fields after the command name, which may hold spaces: utime and stime are the 14th and 15th.
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK
-}
 
 /** CPU seconds per minute that each process uses while nobody asks it anything. */
 const idleCpu = async (pids: ReadonlyArray<number>, seconds: number) => {
@@ -106,28 +91,6 @@ const idleCpuWindows = async (pids: ReadonlyArray<number>, firstSeconds: number,
 }
 
 // ---- helpers ----------------------------------------------------------------------------------
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createTcpServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as AddressInfo
-      s.close(() => resolve(port))
-    })
-  })
-
-const waitFor = async (url: string, headers: Record<string, string> = {}, tries = 200) => {
-  for (let i = 0; i < tries; i++) {
-    try {
-      const r = await fetch(url, { headers })
-      await r.arrayBuffer()
-      if (r.ok) return
-    } catch {
-      // not up yet
-    }
-    await sleep(100)
-  }
-  throw new Error(`${url} did not answer`)
-}
 
 interface WrkResult {
   readonly p50ms: number
@@ -262,26 +225,6 @@ const startContainers = async (): Promise<string> => {
     await sh("docker", ["run", "-d", "--name", name, "--network", "none", "--label", LABEL, IMAGE, "sleep", "3600"])
   }
   return `${S.containers} running`
-}
-
-/** Two HTTP and two TCP targets in this process, as the four probes. */
-const startProbeTargets = async () => {
-  const servers: Array<Server | ReturnType<typeof createHttpServer>> = []
-  const listen = (s: Server | ReturnType<typeof createHttpServer>) =>
-    new Promise<number>((resolve) => {
-      servers.push(s)
-      s.listen(0, "127.0.0.1", () => resolve((s.address() as AddressInfo).port))
-    })
-  const http = () => createHttpServer((_req, res) => res.end("ok"))
-  const tcp = () => createTcpServer((socket) => socket.end())
-  const [a, b, c, d] = await Promise.all([listen(http()), listen(http()), listen(tcp()), listen(tcp())])
-  const services = `web=http://127.0.0.1:${a}/,api=http://127.0.0.1:${b}/health,cache=tcp://127.0.0.1:${c},queue=tcp://127.0.0.1:${d}`
-  return {
-    services,
-    close: () => {
-      for (const s of servers) s.close()
-    }
-  }
 }
 
 // ---- 200 stream clients -----------------------------------------------------------------------
@@ -497,17 +440,4 @@ const main = async () => {
   probes.close()
 }
 
-const stopOnSignal = () => {
-  void cleanup().then(() => process.exit(130))
-}
-process.on("SIGINT", stopOnSignal)
-process.on("SIGTERM", stopOnSignal)
-
-main()
-  .then(cleanup)
-  .then(() => process.exit(0))
-  .catch(async (error: unknown) => {
-    log(error instanceof Error ? error.message : String(error))
-    await cleanup()
-    process.exit(1)
-  })
+runBench(main, cleanup, log)
