@@ -21,12 +21,10 @@
 import { type ChildProcess, spawn } from "node:child_process"
 import { randomBytes } from "node:crypto"
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
-import { createServer as createHttpServer } from "node:http"
-import type { AddressInfo } from "node:net"
-import { createServer as createTcpServer, type Server } from "node:net"
-import { tmpdir } from "node:os"
+import { loadavg, tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { cpuSeconds, freePort, rssBytes, runBench, sleep, startProbeTargets, waitFor } from "./service.ts"
 import { sh } from "./shell.ts"
 
 const smoke = process.argv.includes("--smoke")
@@ -66,7 +64,6 @@ const containerNames: Array<string> = []
 const tempDirs: Array<string> = []
 
 const log = (message: string) => process.stderr.write(`bench: ${message}\n`)
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 const can = async (command: string, args: ReadonlyArray<string>) => {
   try {
@@ -78,18 +75,6 @@ const can = async (command: string, args: ReadonlyArray<string>) => {
 }
 
 // ---- /proc readings of a process ---------------------------------------------------------------
-
-const CLK_TCK = 100 // USER_HZ on every Linux the service targets
-const rssBytes = (pid: number) => {
-  const m = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))
-  return m === null ? Number.NaN : Number(m[1]) * 1024
-}
-const cpuSeconds = (pid: number) => {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
-  // Fields after the command name, which may hold spaces: utime and stime are the 14th and 15th.
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK
-}
 
 /** CPU seconds per minute that each process uses while nobody asks it anything. */
 const idleCpu = async (pids: ReadonlyArray<number>, seconds: number) => {
@@ -107,34 +92,14 @@ const idleCpuWindows = async (pids: ReadonlyArray<number>, firstSeconds: number,
 
 // ---- helpers ----------------------------------------------------------------------------------
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createTcpServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as AddressInfo
-      s.close(() => resolve(port))
-    })
-  })
-
-const waitFor = async (url: string, headers: Record<string, string> = {}, tries = 200) => {
-  for (let i = 0; i < tries; i++) {
-    try {
-      const r = await fetch(url, { headers })
-      await r.arrayBuffer()
-      if (r.ok) return
-    } catch {
-      // not up yet
-    }
-    await sleep(100)
-  }
-  throw new Error(`${url} did not answer`)
-}
-
 interface WrkResult {
   readonly p50ms: number
   readonly p99ms: number
   readonly rps: number
   readonly requests: number
   readonly errors: number
+  /** CPU seconds the server used per answered request in the measured run (NaN without a pid). */
+  readonly cpuPerRequest: number
 }
 
 const toMs = (value: string) => {
@@ -144,11 +109,29 @@ const toMs = (value: string) => {
   return m[2] === "us" ? n / 1000 : m[2] === "ms" ? n : m[2] === "s" ? n * 1000 : n * 60_000
 }
 
-/** wrk after an unmeasured warm-up run with the same connections; the warm-up's requests are counted. */
-const warmWrk = async (url: string, header: string, seconds: number, connections = 50): Promise<WrkResult> => {
+/**
+ * wrk after an unmeasured warm-up run with the same connections; the warm-up's requests are
+ * counted. With `pid`, also the server's CPU seconds per answered request in the measured run:
+ * unlike requests per second, that barely moves with what else runs on the machine (wrk itself
+ * included), so it compares two servers on a shared machine.
+ */
+const warmWrk = async (
+  url: string,
+  header: string,
+  seconds: number,
+  connections = 50,
+  pid?: number
+): Promise<WrkResult> => {
   const warm = await wrk(url, header, S.wrkWarmupSeconds, connections)
+  const cpuBefore = pid === undefined ? Number.NaN : cpuSeconds(pid)
   const measured = await wrk(url, header, seconds, connections)
-  return { ...measured, requests: measured.requests + (Number.isFinite(warm.requests) ? warm.requests : 0) }
+  const cpuUsed = pid === undefined ? Number.NaN : cpuSeconds(pid) - cpuBefore
+  const answered = measured.requests - measured.errors
+  return {
+    ...measured,
+    requests: measured.requests + (Number.isFinite(warm.requests) ? warm.requests : 0),
+    cpuPerRequest: answered > 0 ? cpuUsed / answered : Number.NaN
+  }
 }
 
 const wrk = async (url: string, header: string, seconds: number, connections = 50): Promise<WrkResult> => {
@@ -176,7 +159,8 @@ const wrk = async (url: string, header: string, seconds: number, connections = 5
     p99ms: pct("99"),
     rps: ((requests - non2xx) * 1000) / elapsedMs,
     requests,
-    errors: non2xx + (socket === null ? 0 : socket.slice(1).reduce((n, x) => n + Number(x), 0))
+    errors: non2xx + (socket === null ? 0 : socket.slice(1).reduce((n, x) => n + Number(x), 0)),
+    cpuPerRequest: Number.NaN
   }
 }
 
@@ -241,26 +225,6 @@ const startContainers = async (): Promise<string> => {
     await sh("docker", ["run", "-d", "--name", name, "--network", "none", "--label", LABEL, IMAGE, "sleep", "3600"])
   }
   return `${S.containers} running`
-}
-
-/** Two HTTP and two TCP targets in this process, as the four probes. */
-const startProbeTargets = async () => {
-  const servers: Array<Server | ReturnType<typeof createHttpServer>> = []
-  const listen = (s: Server | ReturnType<typeof createHttpServer>) =>
-    new Promise<number>((resolve) => {
-      servers.push(s)
-      s.listen(0, "127.0.0.1", () => resolve((s.address() as AddressInfo).port))
-    })
-  const http = () => createHttpServer((_req, res) => res.end("ok"))
-  const tcp = () => createTcpServer((socket) => socket.end())
-  const [a, b, c, d] = await Promise.all([listen(http()), listen(http()), listen(tcp()), listen(tcp())])
-  const services = `web=http://127.0.0.1:${a}/,api=http://127.0.0.1:${b}/health,cache=tcp://127.0.0.1:${c},queue=tcp://127.0.0.1:${d}`
-  return {
-    services,
-    close: () => {
-      for (const s of servers) s.close()
-    }
-  }
 }
 
 // ---- 200 stream clients -----------------------------------------------------------------------
@@ -358,7 +322,7 @@ const main = async () => {
 
   log("wrk GET /stats")
   const auth = `X-Profiler-Token: ${TOKEN}`
-  const stats = await warmWrk(`${base}/stats`, auth, S.wrkSeconds)
+  const stats = await warmWrk(`${base}/stats`, auth, S.wrkSeconds, 50, pid)
   // Then enough more requests to reach the total, for the RSS after that many.
   let served = stats.requests
   while (served < S.requests && Number.isFinite(stats.rps) && stats.rps > 0) {
@@ -373,13 +337,13 @@ const main = async () => {
   const neMetrics =
     ne === undefined
       ? undefined
-      : await warmWrk(`http://127.0.0.1:${nePort}/metrics`, "Accept: text/plain", S.wrkSeconds)
+      : await warmWrk(`http://127.0.0.1:${nePort}/metrics`, "Accept: text/plain", S.wrkSeconds, 50, ne.pid)
   // The latency of one scrape at a time, as Prometheus scrapes.
   const metrics1 = await warmWrk(`${base}/metrics`, `Authorization: Bearer ${TOKEN}`, S.wrkSeconds, 1)
   const neMetrics1 =
     ne === undefined
       ? undefined
-      : await warmWrk(`http://127.0.0.1:${nePort}/metrics`, "Accept: text/plain", S.wrkSeconds, 1)
+      : await warmWrk(`http://127.0.0.1:${nePort}/metrics`, "Accept: text/plain", S.wrkSeconds, 1, ne.pid)
   const neRssAfter = ne === undefined ? Number.NaN : rssBytes(ne.pid!)
 
   log(`${S.streamClients} stream clients for ${S.holdSeconds} s`)
@@ -450,12 +414,23 @@ const main = async () => {
   // node_exporter's better figure, at 50 connections or at one.
   const neBest = Math.max(neMetrics?.rps ?? Number.NaN, neMetrics1?.rps ?? Number.NaN)
   const ratio = stats.rps / neBest
+  // The same comparison by CPU per answer: what each costs, whatever else ran beside it.
+  const neCpuBest = Math.min(neMetrics?.cpuPerRequest ?? Number.NaN, neMetrics1?.cpuPerRequest ?? Number.NaN)
+  const cpuRatio = neCpuBest / stats.cpuPerRequest
+  const micros = (s: number) => (Number.isFinite(s) ? `${(s * 1e6).toFixed(1)} µs` : "n/a")
   const history = await (await fetch(`${base}/history`, { headers: { "x-profiler-token": TOKEN } })).text()
   const points = (JSON.parse(history) as { points: ReadonlyArray<unknown> }).points.length
   out.push(
     `throughput: /stats is ${Number.isFinite(ratio) ? ratio.toFixed(1) : "n/a"}x node_exporter's best /metrics; ` +
       `RSS after load = after ${num(served)} GET /stats; ` +
       `wrk errors (non-2xx, socket): /stats ${stats.errors}, /metrics ${metrics.errors}, node_exporter ${neMetrics?.errors ?? "n/a"}`
+  )
+  out.push(
+    `CPU per answer: /stats ${micros(stats.cpuPerRequest)}, node_exporter /metrics ${micros(neMetrics?.cpuPerRequest ?? Number.NaN)} at 50 connections, ` +
+      `${micros(neMetrics1?.cpuPerRequest ?? Number.NaN)} at 1; /stats costs ${Number.isFinite(cpuRatio) ? cpuRatio.toFixed(1) : "n/a"}x less CPU than node_exporter's cheaper /metrics; ` +
+      `load average ${loadavg()
+        .map((x) => x.toFixed(2))
+        .join(" ")}`
   )
   out.push(
     `history: ${points} points in ${num(history.length)} characters of JSON ` +
@@ -465,17 +440,4 @@ const main = async () => {
   probes.close()
 }
 
-const stopOnSignal = () => {
-  void cleanup().then(() => process.exit(130))
-}
-process.on("SIGINT", stopOnSignal)
-process.on("SIGTERM", stopOnSignal)
-
-main()
-  .then(cleanup)
-  .then(() => process.exit(0))
-  .catch(async (error: unknown) => {
-    log(error instanceof Error ? error.message : String(error))
-    await cleanup()
-    process.exit(1)
-  })
+runBench(main, cleanup, log)

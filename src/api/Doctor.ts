@@ -1,9 +1,11 @@
 import { Schema } from "effect"
 
 // GET /doctor: the prerequisites of a live deployment, each checked on the machine the service
-// runs on. The names are those of src/doctor/Check.ts; a check that cannot run is a warning.
+// runs on; a check that cannot run is a warning. The lists of names and statuses are the one
+// place both the contract and the doctor (src/doctor/Check.ts) take them from: the contract
+// imports nothing but effect (test/foundation/contract.test.ts), so they live here.
 
-export const DoctorCheckName = Schema.Literals([
+export const CHECK_NAMES = [
   "host-proc",
   "host-sys",
   "host-root",
@@ -14,9 +16,13 @@ export const DoctorCheckName = Schema.Literals([
   "under-voltage",
   "data-dir",
   "clock"
-]).annotate({ description: "What is checked" })
+] as const
 
-export const DoctorCheckStatus = Schema.Literals(["ok", "warn", "fail"]).annotate({
+export const CHECK_STATUSES = ["ok", "warn", "fail"] as const
+
+export const DoctorCheckName = Schema.Literals(CHECK_NAMES).annotate({ description: "What is checked" })
+
+export const DoctorCheckStatus = Schema.Literals(CHECK_STATUSES).annotate({
   description: "ok; warn: works, but something is missing or unknown; fail: the service cannot do its job here"
 })
 

@@ -1,25 +1,15 @@
-// The doctor's model: what a check looks at, and what it says. Nothing here knows the HTTP API;
-// src/api/Doctor.ts is the wire form of the same report.
+// The doctor's model: what a check looks at, and what it says. src/api/Doctor.ts is the wire
+// form of the same report; only the lists of check names and statuses come from there, so that
+// the two never disagree.
 
 import type { Duration } from "effect"
+import { CHECK_NAMES, type CHECK_STATUSES } from "../api/Doctor.ts"
 import type { DockerEndpoint } from "../config/dockerHost.ts"
 import type { KernelFs as HostPaths } from "../kernel/fs.ts"
 
-export type CheckStatus = "ok" | "warn" | "fail"
-
-export const CHECK_NAMES = [
-  "host-proc",
-  "host-sys",
-  "host-root",
-  "docker",
-  "cgroup-memory",
-  "psi",
-  "thermal",
-  "under-voltage",
-  "data-dir",
-  "clock"
-] as const
+export { CHECK_NAMES }
 export type CheckName = (typeof CHECK_NAMES)[number]
+export type CheckStatus = (typeof CHECK_STATUSES)[number]
 
 /** What one check found: `fix` says, in plain words, what to do; null when there is nothing to do. */
 export interface CheckResult {

@@ -81,10 +81,48 @@ const fileType = (stat: fsSync.Stats): string =>
             : "not a file"
 
 const OPEN_FLAGS = fsSync.constants.O_RDONLY | fsSync.constants.O_NONBLOCK | fsSync.constants.O_NOCTTY
+const CHUNK = 16 * 1024
+
+// The file type is asked only when the read looks wrong (nothing, more than the limit, or a read
+// error), not before every read: procfs and cgroupfs files are always regular, and an fstat per
+// file was an extra syscall and a Stats object for every figure of every sample. A FIFO (O_NONBLOCK:
+// no writer reads as the end) reads as nothing, /dev/zero as more than the limit, a directory as
+// EISDIR; each is then refused as not a regular file, as before. Whatever the file, at most
+// limit + 1 bytes are read.
+const refusal = (path: string, stat: fsSync.Stats, limit: number, text: string | undefined) =>
+  !stat.isFile()
+    ? new HostReadError({ path, kind: "not-regular", code: fileType(stat) })
+    : text === undefined
+      ? new HostReadError({ path, kind: "too-large", code: String(limit) })
+      : undefined
+
+// One buffer for every synchronous read (they never overlap): what a kernel file holds fits in it.
+let scratch: Buffer | undefined
+
+/** Up to limit + 1 bytes of an open file, as text; undefined when it holds more than `limit`. */
+const readBoundedSync = (fd: number, limit: number): string | undefined => {
+  scratch ??= Buffer.allocUnsafe(4 * CHUNK)
+  let buffer = scratch
+  let total = 0
+  for (;;) {
+    if (total === buffer.length) {
+      // Past the shared buffer: a larger one for this file alone, up to the limit.
+      const larger = Buffer.allocUnsafe(Math.min(buffer.length * 4, limit + 1))
+      buffer.copy(larger, 0, 0, total)
+      buffer = larger
+    }
+    const n = fsSync.readSync(fd, buffer, total, Math.min(buffer.length, limit + 1) - total, null)
+    if (n === 0) break
+    total += n
+    if (total > limit) return undefined
+  }
+  return buffer.toString("utf8", 0, total)
+}
+
 /**
  * A procfs or cgroupfs file, read synchronously. Both generate their text from kernel memory at
  * read time: they never wait on a disk or a bus, so the read takes microseconds, while the
- * promise API costs a thread-pool round trip per syscall (open, fstat, read, read, close), about
+ * promise API costs a thread-pool round trip per syscall (open, read, read, close), about
  * ten times the CPU. On the event loop, so only where nothing can wait: not for the rest of /sys
  * (a driver may sleep on its bus) nor for files under HOST_ROOT (a disk, maybe a dead mount):
  * those go through readText, which blocking.ts keeps from DNS's threads. (A HOST_PROC that is not
@@ -95,14 +133,18 @@ export const readKernelTextSync = (path: string, limit: number = LIMIT.small): R
   let fd: number | undefined
   try {
     fd = fsSync.openSync(path, OPEN_FLAGS)
-    const stat = fsSync.fstatSync(fd)
-    if (!stat.isFile()) return Result.fail(new HostReadError({ path, kind: "not-regular", code: fileType(stat) }))
-    // A file on disk says its size; procfs and sysfs say 0 and generate a few KiB at most, so the
-    // read itself (one native call to the end) is bounded either way.
-    if (stat.size > limit) return Result.fail(new HostReadError({ path, kind: "too-large", code: String(limit) }))
-    const text = fsSync.readFileSync(fd, "utf8")
-    if (text.length > limit) return Result.fail(new HostReadError({ path, kind: "too-large", code: String(limit) }))
-    return Result.succeed(text)
+    let text: string | undefined
+    try {
+      text = readBoundedSync(fd, limit)
+    } catch (cause) {
+      const refused = refusal(path, fsSync.fstatSync(fd), limit, "")
+      return Result.fail(refused ?? toReadError(path)(cause))
+    }
+    if (text === undefined || text.length === 0) {
+      const refused = refusal(path, fsSync.fstatSync(fd), limit, text)
+      if (refused !== undefined) return Result.fail(refused)
+    }
+    return Result.succeed(text!)
   } catch (cause) {
     return Result.fail(toReadError(path)(cause))
   } finally {

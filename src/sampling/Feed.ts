@@ -21,9 +21,8 @@ export interface FeedShape {
   /** The current snapshot with its encodings, shared by every reader. */
   readonly current: Effect.Effect<Encoded>
   /**
-   * The same, read synchronously, for the one reader outside Effect: the GET /stats fast path
-   * in server/statsFastPath.ts. It is the last snapshot the fan-out saw, so it trails `current`
-   * by at most one fiber hop.
+   * The same, read synchronously, for the GET /stats fast path (server/statsFastPath.ts). It is
+   * the last snapshot the fan-out saw, so it trails `current` by at most one fiber hop.
    */
   readonly currentUnsafe: () => Encoded
   /**

@@ -8,7 +8,7 @@ import { CONNECTION_LIMITS, guardServer, serverOptions } from "./connectionGuard
 import { refuseExposure } from "./exposure.ts"
 import { ListenFailed } from "./ListenFailed.ts"
 import { ReadingLayer, Routes } from "./routes.ts"
-import { statsFastPath, withFastPath } from "./statsFastPath.ts"
+import { statsFastPath } from "./statsFastPath.ts"
 
 // Open streams and keep-alive sockets must not hold a SIGTERM for long: Docker waits 10 s, and
 // a deploy waits on us.
@@ -17,11 +17,9 @@ const SHUTDOWN_GRACE = "300 millis"
 const NodeServerLayer = Layer.unwrap(
   Effect.gen(function* () {
     const config = yield* AppConfig
-    const feed = yield* Feed
-    const fastPath = statsFastPath(config.authToken, feed.currentUnsafe)
     // The guard goes on last so that it runs first (see connectionGuard.ts).
     const tokenSet = Option.isSome(config.authToken)
-    const server = guardServer(withFastPath(createServer(serverOptions(CONNECTION_LIMITS)), fastPath), {
+    const server = guardServer(createServer(serverOptions(CONNECTION_LIMITS)), {
       tokenSet,
       limits: CONNECTION_LIMITS
     })
@@ -43,8 +41,16 @@ const NodeServerLayer = Layer.unwrap(
 )
 
 // The per-request logger is off: at thousands of requests per second it would cost more than
-// serving them, and errors are still logged.
-export const ServerLayer = HttpRouter.serve(Routes, { disableLogger: true }).pipe(
-  Layer.provideMerge(NodeServerLayer),
-  Layer.provide(ReadingLayer)
+// serving them, and errors are still logged. The /stats fast path is the server's middleware.
+const Serve = Layer.unwrap(
+  Effect.gen(function* () {
+    const config = yield* AppConfig
+    const feed = yield* Feed
+    return HttpRouter.serve(Routes, {
+      disableLogger: true,
+      middleware: statsFastPath(config.authToken, feed.currentUnsafe)
+    })
+  })
 )
+
+export const ServerLayer = Serve.pipe(Layer.provideMerge(NodeServerLayer), Layer.provide(ReadingLayer))

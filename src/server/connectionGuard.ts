@@ -3,8 +3,8 @@
 // anyone who can connect can hold memory: thousands of sockets each trickling an unfinished
 // request head grew the process past its container's memory limit in seconds.
 //
-// The guard sits in front of every other `request` listener (the /stats fast path and the
-// Effect server), as withFastPath does, so what it refuses never reaches either.
+// The guard sits in front of every other `request` listener (the Effect server, with the /stats
+// fast path as its middleware), so what it refuses never reaches it.
 
 import type { IncomingMessage, Server, ServerOptions, ServerResponse } from "node:http"
 import type { AddressInfo, Socket } from "node:net"

@@ -173,14 +173,20 @@ export const makeHostReader = (options: HostCollectorOptions) =>
           Effect.timeoutOrElse({ duration: deadline, orElse: () => Effect.fail(timedOut(what, deadline)) }),
           Effect.result
         )
-      const read = yield* Effect.all(
+      // The procfs files are read synchronously (read.ts): one after the other in this fiber,
+      // since a fiber each would only add to their cost. Only the reads that may wait (/sys on
+      // the thread pool, statfs under HOST_ROOT) run side by side, each within its deadline.
+      const procfs = yield* Effect.all({
+        stat: Effect.mapError(readStat(fs), requiredFailed),
+        load: Effect.mapError(readLoadavg(fs), requiredFailed),
+        meminfo: Effect.mapError(readMeminfo(fs), requiredFailed),
+        network: Effect.result(readHostNetDev(fs)),
+        diskIo: Effect.result(readDiskstats(fs)),
+        pressure: Effect.result(readPressure(fs)),
+        uptime: orKernel(readUptime(fs), () => os.uptime(), "uptime from sysinfo")
+      })
+      const waiting = yield* Effect.all(
         {
-          stat: Effect.mapError(readStat(fs), requiredFailed),
-          load: Effect.mapError(readLoadavg(fs), requiredFailed),
-          meminfo: Effect.mapError(readMeminfo(fs), requiredFailed),
-          network: Effect.result(readHostNetDev(fs)),
-          diskIo: Effect.result(readDiskstats(fs)),
-          pressure: Effect.result(readPressure(fs)),
           thermal: bounded("thermal zones", Effect.flatMap(thermalZones, readZones)),
           filesystems: readFilesystems(fs, options.extraDisks, deadline),
           model: model.pipe(Effect.timeoutOrElse({ duration: deadline, orElse: () => Effect.succeed(null) })),
@@ -193,11 +199,11 @@ export const makeHostReader = (options: HostCollectorOptions) =>
           ),
           hostname,
           osName,
-          kernelRelease,
-          uptime: orKernel(readUptime(fs), () => os.uptime(), "uptime from sysinfo")
+          kernelRelease
         },
         { concurrency: "unbounded" }
       )
+      const read = { ...procfs, ...waiting }
       // Without the watermark the estimate is a little high; that beats having no figure at all.
       const minFreeBytes =
         read.meminfo.memAvailable !== undefined
