@@ -9,7 +9,8 @@ import {
   initialState,
   MAX_GRACE_MILLIS,
   step,
-  type Transition
+  type Transition,
+  unchanged
 } from "./engine.ts"
 import type { Observation } from "./Observation.ts"
 import type { Rule } from "./rules.ts"
@@ -45,6 +46,8 @@ export interface AlertsShape {
 export { DEFAULT_HISTORY_LIMIT }
 export const TRANSITION_BUFFER = 256
 
+const NOTHING: Effect.Effect<ReadonlyArray<Transition>> = Effect.succeed([])
+
 const kept = (t: Transition) => t.event === "firing" || t.event === "resolved"
 
 export class Alerts extends Context.Service<Alerts, AlertsShape>()("system-profiler/alerts/Alerts") {
@@ -58,12 +61,15 @@ export class Alerts extends Context.Service<Alerts, AlertsShape>()("system-profi
     yield* Effect.addFinalizer(() => PubSub.shutdown(pubsub))
     // One evaluation at a time, so that transitions reach the history and the stream in order.
     const lock = yield* Semaphore.make(1)
+    // The observation of the last step: a new one that cannot change anything skips the step.
+    let last: Observation | undefined
 
     const evaluate = Effect.fn("Alerts.evaluate")(
       function* (observation: Observation) {
         const now = yield* Clock.currentTimeMillis
         const transitions = yield* Ref.modify(state, (s) => {
           const next = step(s, rules, observation, now)
+          last = observation
           return [next.transitions, next.state] as const
         })
         if (transitions.length === 0) return transitions
@@ -85,7 +91,13 @@ export class Alerts extends Context.Service<Alerts, AlertsShape>()("system-profi
 
     return Alerts.of({
       rules,
-      evaluate: (observation) => lock.withPermit(evaluate(observation)),
+      // At idle most readings change no figure a rule watches: those cost a comparison, not a step.
+      evaluate: (observation) =>
+        Effect.suspend(() =>
+          last !== undefined && unchanged(Ref.getUnsafe(state), rules, last, observation)
+            ? NOTHING
+            : lock.withPermit(evaluate(observation))
+        ),
       current: Effect.map(Ref.get(state), activeAlerts),
       history: history.recent,
       transitions: Stream.fromPubSub(pubsub)

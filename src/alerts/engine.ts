@@ -393,6 +393,48 @@ export const step = (
   return { state: { settings, startedAt, instances, series }, transitions }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Evaluations that cannot change anything
+
+const sameSubjects = (a: ReadonlyArray<string> | undefined, b: ReadonlyArray<string> | undefined) => {
+  if (a === undefined || b === undefined) return a === b
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
+
+/**
+ * Whether `step(state, rules, next, now)` would change nothing, at any later `now`, after `last`
+ * was the observation of the last step: no alert is open, and every figure the enabled rules
+ * watch, and every kind's subjects, are what they were then. Nothing held then (or an alert
+ * would be open), so nothing holds now; a counter with no new value only slides out of its
+ * window, which can make an `increase` rule hold only when it compares with < or <= (or ==, !=),
+ * so such a rule is never skipped. The grace must have a start (the first step sets it).
+ */
+export const unchanged = (
+  state: EngineState,
+  rules: ReadonlyArray<Rule>,
+  last: Observation,
+  next: Observation
+): boolean => {
+  if (state.startedAt === null || state.instances.size > 0) return false
+  for (const rule of rules) {
+    if (!rule.enabled) continue
+    const f = figure(rule.figure)
+    if (f.type === "increase" && rule.comparison !== ">" && rule.comparison !== ">=") return false
+    if (f.kind === "host") {
+      if (last.value(rule.figure, HOST_SUBJECT) !== next.value(rule.figure, HOST_SUBJECT)) return false
+      continue
+    }
+    const subjects = next.subjects(f.kind)
+    if (!sameSubjects(last.subjects(f.kind), subjects)) return false
+    for (const subject of subjects ?? []) {
+      if (last.value(rule.figure, subject) !== next.value(rule.figure, subject)) return false
+    }
+  }
+  return true
+}
+
 /** The alerts pending or firing now: firing first, then the oldest first. */
 export const activeAlerts = (state: EngineState): ReadonlyArray<Alert> =>
   [...state.instances.values()]

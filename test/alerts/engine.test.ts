@@ -1,7 +1,7 @@
 // The pure step function on its own: what the service test cannot see (the state it keeps).
 
 import { assert, describe, it } from "@effect/vitest"
-import { initialState, step } from "../../src/alerts/engine.ts"
+import { initialState, step, unchanged } from "../../src/alerts/engine.ts"
 import { makeObservation } from "../../src/alerts/Observation.ts"
 import { MINUTE, rulesOf } from "./support.ts"
 
@@ -73,5 +73,50 @@ describe("engine step", () => {
       result.transitions.map((t) => t.subject),
       ["web"]
     )
+  })
+
+  it("unchanged: only with no alert open and every watched figure as it was, when the step would change nothing", () => {
+    const rules = [
+      ...down,
+      ...rulesOf({ name: "Hot", figure: "host.cpu_temperature", comparison: ">=", threshold: 80 })
+    ]
+    const at = (temperature: number, restarts: number, running = true, load = 0.5) =>
+      makeObservation({
+        host: { "host.cpu_temperature": temperature, "host.load1": load },
+        container: { web: { "container.running": running, "container.restarts": restarts } }
+      })
+    // The grace starts with the first step: before it, a step is never skipped.
+    assert.isFalse(unchanged(initialState({ graceMillis: 0 }), rules, at(50, 1), at(50, 1)))
+    const quiet = step(initialState({ graceMillis: 0 }), rules, at(50, 1), 0).state
+    assert.isTrue(unchanged(quiet, rules, at(50, 1), at(50, 1)))
+    // A figure no rule watches moves freely.
+    assert.isTrue(unchanged(quiet, rules, at(50, 1), at(50, 1, true, 3.5)))
+    // What the skipped step would have done, even an hour later: nothing.
+    const later = step(quiet, rules, at(50, 1, true, 3.5), 60 * MINUTE)
+    assert.deepStrictEqual(later.transitions, [])
+    assert.strictEqual(later.state.instances.size, 0)
+    // A watched figure, a subject or a kind's being known that moved is evaluated.
+    assert.isFalse(unchanged(quiet, rules, at(50, 1), at(51, 1)))
+    assert.isFalse(unchanged(quiet, rules, at(50, 1), at(50, 2)))
+    assert.isFalse(unchanged(quiet, rules, at(50, 1), makeObservation({ host: { "host.cpu_temperature": 50 } })))
+    assert.isFalse(
+      unchanged(
+        quiet,
+        rules,
+        at(50, 1),
+        makeObservation({
+          host: { "host.cpu_temperature": 50 },
+          container: { web: { "container.running": true, "container.restarts": 1 }, db: {} }
+        })
+      )
+    )
+    // An open alert moves with time (for, reminders, no-data): never skipped.
+    const open = step(quiet, rules, at(50, 1, false), MINUTE).state
+    assert.strictEqual(open.instances.size, 1)
+    assert.isFalse(unchanged(open, rules, at(50, 1, false), at(50, 1, false)))
+    // A counter sliding out of its window can make "fewer than" hold without a new value.
+    const fewer = rulesOf({ name: "Few", figure: "container.restarts", comparison: "<", threshold: 1, window: "10m" })
+    const counted = step(initialState({ graceMillis: 0 }), fewer, at(50, 1), 0).state
+    assert.isFalse(unchanged(counted, fewer, at(50, 1), at(50, 1)))
   })
 })
