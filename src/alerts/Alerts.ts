@@ -6,11 +6,11 @@ import {
   activeAlerts,
   DEFAULT_SETTINGS,
   type EngineSettings,
+  idle,
   initialState,
   MAX_GRACE_MILLIS,
   step,
-  type Transition,
-  unchanged
+  type Transition
 } from "./engine.ts"
 import type { Observation } from "./Observation.ts"
 import type { Rule } from "./rules.ts"
@@ -61,15 +61,12 @@ export class Alerts extends Context.Service<Alerts, AlertsShape>()("system-profi
     yield* Effect.addFinalizer(() => PubSub.shutdown(pubsub))
     // One evaluation at a time, so that transitions reach the history and the stream in order.
     const lock = yield* Semaphore.make(1)
-    // The observation of the last step: a new one that cannot change anything skips the step.
-    let last: Observation | undefined
 
     const evaluate = Effect.fn("Alerts.evaluate")(
       function* (observation: Observation) {
         const now = yield* Clock.currentTimeMillis
         const transitions = yield* Ref.modify(state, (s) => {
           const next = step(s, rules, observation, now)
-          last = observation
           return [next.transitions, next.state] as const
         })
         if (transitions.length === 0) return transitions
@@ -91,12 +88,10 @@ export class Alerts extends Context.Service<Alerts, AlertsShape>()("system-profi
 
     return Alerts.of({
       rules,
-      // At idle most readings change no figure a rule watches: those cost a comparison, not a step.
+      // At idle no alert is open and no condition holds: a reading costs a look at its figures.
       evaluate: (observation) =>
-        Effect.suspend(() =>
-          last !== undefined && unchanged(Ref.getUnsafe(state), rules, last, observation)
-            ? NOTHING
-            : lock.withPermit(evaluate(observation))
+        Effect.flatMap(Clock.currentTimeMillis, (now) =>
+          idle(Ref.getUnsafe(state), rules, observation, now) ? NOTHING : lock.withPermit(evaluate(observation))
         ),
       current: Effect.map(Ref.get(state), activeAlerts),
       history: history.recent,

@@ -396,40 +396,46 @@ export const step = (
 // ---------------------------------------------------------------------------------------------
 // Evaluations that cannot change anything
 
-const sameSubjects = (a: ReadonlyArray<string> | undefined, b: ReadonlyArray<string> | undefined) => {
-  if (a === undefined || b === undefined) return a === b
-  if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
-  return true
-}
-
 /**
- * Whether `step(state, rules, next, now)` would change nothing, at any later `now`, after `last`
- * was the observation of the last step: no alert is open, and every figure the enabled rules
- * watch, and every kind's subjects, are what they were then. Nothing held then (or an alert
- * would be open), so nothing holds now; a counter with no new value only slides out of its
- * window, which can make an `increase` rule hold only when it compares with < or <= (or ==, !=),
- * so such a rule is never skipped. The grace must have a start (the first step sets it).
+ * Whether `step(state, rules, observation, now)` would change nothing: no alert is open, no
+ * enabled rule's condition holds for any of its subjects, and no counter behind an increase
+ * figure has a new value or lost its subject. The step would then return no transitions, no
+ * instances and the same counter points (only pruned, which the next step does as well), so
+ * the caller may skip it. The grace must have a start (the first step sets it).
  */
-export const unchanged = (
+export const idle = (
   state: EngineState,
   rules: ReadonlyArray<Rule>,
-  last: Observation,
-  next: Observation
+  observation: Observation,
+  now: number
 ): boolean => {
   if (state.startedAt === null || state.instances.size > 0) return false
   for (const rule of rules) {
     if (!rule.enabled) continue
     const f = figure(rule.figure)
-    if (f.type === "increase" && rule.comparison !== ">" && rule.comparison !== ">=") return false
-    if (f.kind === "host") {
-      if (last.value(rule.figure, HOST_SUBJECT) !== next.value(rule.figure, HOST_SUBJECT)) return false
+    const subjects = f.kind === "host" ? [HOST_SUBJECT] : observation.subjects(f.kind)
+    if (subjects === undefined) continue
+    if (f.type !== "increase") {
+      for (const subject of subjects) {
+        if (!matches(rule, subject)) continue
+        const value = typed(f, observation.value(rule.figure, subject))
+        if (value !== undefined && holds(rule.comparison, value, rule.threshold)) return false
+      }
       continue
     }
-    const subjects = next.subjects(f.kind)
-    if (!sameSubjects(last.subjects(f.kind), subjects)) return false
-    for (const subject of subjects ?? []) {
-      if (last.value(rule.figure, subject) !== next.value(rule.figure, subject)) return false
+    // A rule with a window keeps the figure's counter points; one without reads them (as in step).
+    const tracked = rule.windowMillis !== null
+    const prefix = `${rule.figure}\u0000`
+    for (const key of tracked ? state.series.keys() : []) {
+      if (key.startsWith(prefix) && !subjects.includes(key.slice(prefix.length))) return false
+    }
+    for (const subject of subjects) {
+      const value = typed(f, observation.value(rule.figure, subject))
+      if (value === undefined) continue
+      const points = state.series.get(keyOf(rule.figure, subject))
+      if (tracked && (points === undefined || points.at(-1)!.v !== value)) return false
+      if (points === undefined || !matches(rule, subject)) continue
+      if (holds(rule.comparison, increase(points, now, rule.windowMillis ?? f.window!), rule.threshold)) return false
     }
   }
   return true
