@@ -48,6 +48,15 @@ export const TRANSITION_BUFFER = 256
 
 const NOTHING: Effect.Effect<ReadonlyArray<Transition>> = Effect.succeed([])
 
+// A broken observation is not idle: the step then meets it, and logs it as any other.
+const quiet = (...args: Parameters<typeof idle>): boolean => {
+  try {
+    return idle(...args)
+  } catch {
+    return false
+  }
+}
+
 const kept = (t: Transition) => t.event === "firing" || t.event === "resolved"
 
 export class Alerts extends Context.Service<Alerts, AlertsShape>()("system-profiler/alerts/Alerts") {
@@ -91,7 +100,7 @@ export class Alerts extends Context.Service<Alerts, AlertsShape>()("system-profi
       // At idle no alert is open and no condition holds: a reading costs a look at its figures.
       evaluate: (observation) =>
         Effect.flatMap(Clock.currentTimeMillis, (now) =>
-          idle(Ref.getUnsafe(state), rules, observation, now) ? NOTHING : lock.withPermit(evaluate(observation))
+          quiet(Ref.getUnsafe(state), rules, observation, now) ? NOTHING : lock.withPermit(evaluate(observation))
         ),
       current: Effect.map(Ref.get(state), activeAlerts),
       history: history.recent,
