@@ -15,7 +15,7 @@
 
 import { spawnSync } from "node:child_process"
 import { fileURLToPath } from "node:url"
-import { initialState, step } from "../src/alerts/engine.ts"
+import { idle, initialState, step } from "../src/alerts/engine.ts"
 import { makeObservation } from "../src/alerts/Observation.ts"
 import { DEFAULT_RULES } from "../src/alerts/rules.ts"
 
@@ -45,19 +45,21 @@ const evaluations = Math.max(1000, Number.parseInt(process.argv[2] ?? "", 10) ||
 // One evaluation per new reading: host every 5 s, containers every 10 s, probes every 30 s.
 const PER_MINUTE = 60 / 5 + 60 / 10 + 60 / 30
 
-const containers = Object.fromEntries(
-  Array.from({ length: 10 }, (_, i) => [
-    `app-${i}`,
-    {
-      "container.running": i % 3 !== 0,
-      "container.unhealthy": false,
-      "container.restarts": 0,
-      "container.cpu_of_limit": 12.5,
-      "container.memory_of_limit": 40
-    }
-  ])
-)
-const observationAt = (i: number) =>
+const containersWith = (stopped: (i: number) => boolean) =>
+  Object.fromEntries(
+    Array.from({ length: 10 }, (_, i) => [
+      `app-${i}`,
+      {
+        "container.running": !stopped(i),
+        "container.unhealthy": false,
+        "container.restarts": 0,
+        "container.cpu_of_limit": 12.5,
+        "container.memory_of_limit": 40
+      }
+    ])
+  )
+const containers = containersWith((i) => i % 3 === 0)
+const observationAt = (i: number, container = containers) =>
   makeObservation({
     host: {
       "host.cpu_usage": 20 + (i % 7),
@@ -68,7 +70,7 @@ const observationAt = (i: number) =>
       "host.under_voltage": false
     },
     disk: { "/": { "disk.used": 61 }, "/var/lib/docker": { "disk.used": 61 }, "/boot/firmware": { "disk.used": 12 } },
-    container: containers,
+    container,
     probe: Object.fromEntries(
       ["web", "api", "db", "img"].map((name) => [
         name,
@@ -97,11 +99,27 @@ const withState = heap()
 state = initialState({ graceMillis: 0 })
 const held = withState - heap()
 
+// At idle nothing holds and no alert is open: the service then asks engine.idle and skips the step.
+const quiet = containersWith(() => false)
+let calm = initialState({ graceMillis: 0 })
+calm = step(calm, DEFAULT_RULES, observationAt(0, quiet), 0).state
+let idleSeen = 0
+for (let i = 0; i < 2000; i++) if (idle(calm, DEFAULT_RULES, observationAt(i, quiet), i * 3000)) idleSeen++
+const idleBegan = process.cpuUsage()
+for (let i = 0; i < evaluations; i++) if (idle(calm, DEFAULT_RULES, observationAt(i, quiet), i * 3000)) idleSeen++
+const idleUsed = process.cpuUsage(idleBegan)
+if (idleSeen !== evaluations + 2000) throw new Error(`a quiet observation was not idle (${idleSeen})`)
+const idleMicros = (idleUsed.user + idleUsed.system) / evaluations
+
 const micros = (used.user + used.system) / evaluations
 console.log(`evaluations: ${evaluations}, rules: ${DEFAULT_RULES.length}, open alerts: ${open}`)
 console.log(`CPU per evaluation: ${micros.toFixed(1)} µs`)
 console.log(
   `at ${PER_MINUTE} evaluations a minute: ${((micros * PER_MINUTE) / 1e6).toFixed(5)} s/min of CPU (goal for the whole feature: under 0.005)`
+)
+console.log(
+  `at idle (no alert open, nothing holding) the step is skipped: the check costs ${idleMicros.toFixed(1)} µs, ` +
+    `${((idleMicros * PER_MINUTE) / 1e6).toFixed(5)} s/min`
 )
 console.log(
   `heap held by the engine state after ${((evaluations * 3) / 3600).toFixed(1)} h of evaluations: ` +

@@ -120,6 +120,9 @@ const main = async () => {
   const pids: Array<number> = []
   for (const [i, v] of variants.entries()) {
     const port = await freePort()
+    // Each its own stored history: two variants of one tree must not share (and lock) one database.
+    const data = mkdtempSync(join(tmpdir(), "sp-idle-data-"))
+    tempDirs.push(data)
     const child = spawn(process.execPath, argsOf[i]!, {
       cwd: v.tree,
       env: {
@@ -130,6 +133,7 @@ const main = async () => {
         SYSTEM_PROFILER_STACK_LABEL: LABEL,
         SYSTEM_PROFILER_SERVICES: probes.services,
         MOCK_HOST_STATS: "false",
+        SYSTEM_PROFILER_DATA_DIR: data,
         ...v.env
       },
       stdio: ["ignore", "ignore", "pipe"]

@@ -13,7 +13,7 @@ import { Notifier } from "../notify/Notifier.ts"
 import { NOTIFY_VARIABLE, parseNotifyConfig } from "../notify/settings.ts"
 import type { Readings } from "../sampling/Sampler.ts"
 import { Sampler } from "../sampling/Sampler.ts"
-import { observationOf } from "../views/observation.ts"
+import { observer } from "../views/observation.ts"
 import { AlertHistory } from "./AlertHistory.ts"
 import { Alerts, TRANSITION_BUFFER } from "./Alerts.ts"
 import type { Transition } from "./engine.ts"
@@ -64,44 +64,53 @@ export class AlertLoop extends Context.Service<AlertLoop, AlertLoopShape>()("sys
         // The host reading names the host; before its first sample, the kernel does.
         let hostname = os.hostname()
 
-        const handle = Effect.fn("AlertLoop.handle")(
-          function* (readings: Readings) {
+        const observe = observer(alerts.rules.filter((r) => r.enabled).map((r) => r.figure))
+
+        const announce = Effect.fn("AlertLoop.announce")(function* (transitions: ReadonlyArray<Transition>) {
+          if (transitions.some((t) => t.event !== "reminder")) gauge = renderAlertsGauge(yield* alerts.current)
+          for (const t of transitions) {
+            yield* PubSub.publish(hub, alertFrame(t))
+            const rule = rules.get(t.alertname)
+            const message = rule === undefined ? undefined : messageOf(t, hostname, rule)
+            if (message === undefined) continue
+            const only = routing.byRule.get(t.alertname) ?? []
+            if (only.length > 0) yield* notifier.send(message, only)
+            if (announced(t)) {
+              yield* Effect.logInfo(`alert ${t.event}`).pipe(
+                Effect.annotateLogs({
+                  event: "alert",
+                  alertname: t.alertname,
+                  subject: t.subject,
+                  severity: t.severity,
+                  summary: t.summary,
+                  destinations: only.length
+                })
+              )
+            }
+          }
+        })
+
+        // A broken reading (or a bug here) costs one evaluation; the loop goes on with the next.
+        const failed = (cause: Cause.Cause<unknown>) =>
+          Effect.logError("alert loop failed on one reading", Cause.pretty(cause)).pipe(
+            Effect.annotateLogs({ event: "alerts-loop-failed" })
+          )
+
+        // Not an Effect.fn: it runs at every reading, and a span and a stack capture each time
+        // cost more than the comparison that, at idle, is all most readings need.
+        const handle = (readings: Readings) =>
+          Effect.suspend(() => {
             if (Result.isSuccess(readings.host.current)) {
               hostname = readings.host.current.success.system.hostname.value
             }
-            const transitions = yield* alerts.evaluate(observationOf(readings))
-            evaluations++
-            if (transitions.length === 0) return
-            if (transitions.some((t) => t.event !== "reminder")) gauge = renderAlertsGauge(yield* alerts.current)
-            for (const t of transitions) {
-              yield* PubSub.publish(hub, alertFrame(t))
-              const rule = rules.get(t.alertname)
-              const message = rule === undefined ? undefined : messageOf(t, hostname, rule)
-              if (message === undefined) continue
-              const only = routing.byRule.get(t.alertname) ?? []
-              if (only.length > 0) yield* notifier.send(message, only)
-              if (announced(t)) {
-                yield* Effect.logInfo(`alert ${t.event}`).pipe(
-                  Effect.annotateLogs({
-                    event: "alert",
-                    alertname: t.alertname,
-                    subject: t.subject,
-                    severity: t.severity,
-                    summary: t.summary,
-                    destinations: only.length
-                  })
-                )
-              }
-            }
-          },
-          // A broken reading (or a bug here) costs one evaluation; the loop goes on with the next.
-          (effect) =>
-            Effect.catchCause(effect, (cause) =>
-              Effect.logError("alert loop failed on one reading", Cause.pretty(cause)).pipe(
-                Effect.annotateLogs({ event: "alerts-loop-failed" })
-              )
-            )
-        )
+            return alerts.evaluate(observe(readings))
+          }).pipe(
+            Effect.flatMap((transitions) => {
+              evaluations++
+              return transitions.length === 0 ? Effect.void : announce(transitions)
+            }),
+            Effect.catchCause(failed)
+          )
 
         yield* sampler.changes.pipe(
           Stream.buffer({ capacity: PENDING_READINGS, strategy: "sliding" }),

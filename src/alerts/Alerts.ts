@@ -6,6 +6,7 @@ import {
   activeAlerts,
   DEFAULT_SETTINGS,
   type EngineSettings,
+  idle,
   initialState,
   MAX_GRACE_MILLIS,
   step,
@@ -44,6 +45,17 @@ export interface AlertsShape {
 
 export { DEFAULT_HISTORY_LIMIT }
 export const TRANSITION_BUFFER = 256
+
+const NOTHING: Effect.Effect<ReadonlyArray<Transition>> = Effect.succeed([])
+
+// A broken observation is not idle: the step then meets it, and logs it as any other.
+const quiet = (...args: Parameters<typeof idle>): boolean => {
+  try {
+    return idle(...args)
+  } catch {
+    return false
+  }
+}
 
 const kept = (t: Transition) => t.event === "firing" || t.event === "resolved"
 
@@ -85,7 +97,11 @@ export class Alerts extends Context.Service<Alerts, AlertsShape>()("system-profi
 
     return Alerts.of({
       rules,
-      evaluate: (observation) => lock.withPermit(evaluate(observation)),
+      // At idle no alert is open and no condition holds: a reading costs a look at its figures.
+      evaluate: (observation) =>
+        Effect.flatMap(Clock.currentTimeMillis, (now) =>
+          quiet(Ref.getUnsafe(state), rules, observation, now) ? NOTHING : lock.withPermit(evaluate(observation))
+        ),
       current: Effect.map(Ref.get(state), activeAlerts),
       history: history.recent,
       transitions: Stream.fromPubSub(pubsub)

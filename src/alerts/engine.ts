@@ -393,6 +393,54 @@ export const step = (
   return { state: { settings, startedAt, instances, series }, transitions }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Evaluations that cannot change anything
+
+/**
+ * Whether `step(state, rules, observation, now)` would change nothing: no alert is open, no
+ * enabled rule's condition holds for any of its subjects, and no counter behind an increase
+ * figure has a new value or lost its subject. The step would then return no transitions, no
+ * instances and the same counter points (only pruned, which the next step does as well), so
+ * the caller may skip it. The grace must have a start (the first step sets it).
+ */
+export const idle = (
+  state: EngineState,
+  rules: ReadonlyArray<Rule>,
+  observation: Observation,
+  now: number
+): boolean => {
+  if (state.startedAt === null || state.instances.size > 0) return false
+  for (const rule of rules) {
+    if (!rule.enabled) continue
+    const f = figure(rule.figure)
+    const subjects = f.kind === "host" ? [HOST_SUBJECT] : observation.subjects(f.kind)
+    if (subjects === undefined) continue
+    if (f.type !== "increase") {
+      for (const subject of subjects) {
+        if (!matches(rule, subject)) continue
+        const value = typed(f, observation.value(rule.figure, subject))
+        if (value !== undefined && holds(rule.comparison, value, rule.threshold)) return false
+      }
+      continue
+    }
+    // A rule with a window keeps the figure's counter points; one without reads them (as in step).
+    const tracked = rule.windowMillis !== null
+    const prefix = `${rule.figure}\u0000`
+    for (const key of tracked ? state.series.keys() : []) {
+      if (key.startsWith(prefix) && !subjects.includes(key.slice(prefix.length))) return false
+    }
+    for (const subject of subjects) {
+      const value = typed(f, observation.value(rule.figure, subject))
+      if (value === undefined) continue
+      const points = state.series.get(keyOf(rule.figure, subject))
+      if (tracked && (points === undefined || points.at(-1)!.v !== value)) return false
+      if (points === undefined || !matches(rule, subject)) continue
+      if (holds(rule.comparison, increase(points, now, rule.windowMillis ?? f.window!), rule.threshold)) return false
+    }
+  }
+  return true
+}
+
 /** The alerts pending or firing now: firing first, then the oldest first. */
 export const activeAlerts = (state: EngineState): ReadonlyArray<Alert> =>
   [...state.instances.values()]

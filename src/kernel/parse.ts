@@ -39,6 +39,51 @@ export const scanLines = <R>(text: string, f: (line: string, lineNo: number) => 
   return undefined
 }
 
+/**
+ * As scanLines, for "key value" files: a line that is one key of printable ASCII, one space and
+ * 1 to 20 digits (every line the kernel prints in them) goes to `pair` as its key and count,
+ * without the array and regular expression of `fields`; any other line, to `other` as it is.
+ * The count is what Number gives for the digits (rounded past 2^53).
+ */
+export const scanKeyedCounts = <R>(
+  text: string,
+  pair: (key: string, value: number, lineNo: number) => R | undefined,
+  other: (line: string, lineNo: number) => R | undefined
+): R | undefined => {
+  let start = 0
+  let lineNo = 1
+  while (start < text.length) {
+    let end = text.indexOf("\n", start)
+    if (end === -1) end = text.length
+    const space = keyEnd(text, start, end)
+    const digits = space === -1 ? 0 : end - space - 1
+    let value = digits >= 1 && digits <= 20 ? 0 : -1
+    for (let i = space + 1; value !== -1 && i < end; i++) {
+      const c = text.charCodeAt(i) - 48
+      if (c < 0 || c > 9) value = -1
+      else value = value * 10 + c
+    }
+    const out =
+      value === -1
+        ? other(text.slice(start, end), lineNo)
+        : pair(text.slice(start, space), digits > 15 ? Number(text.slice(space + 1, end)) : value, lineNo)
+    if (out !== undefined) return out
+    start = end + 1
+    lineNo++
+  }
+  return undefined
+}
+
+/** Where the key of a line ends at its one space, or -1 when it is not a key of printable ASCII. */
+const keyEnd = (text: string, start: number, end: number): number => {
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i)
+    if (c === 32) return i > start ? i : -1
+    if (c < 33 || c > 126) return -1
+  }
+  return -1
+}
+
 /** Whitespace-separated fields; a linear split. */
 export const fields = (line: string): Array<string> => {
   const t = line.trim()

@@ -10,7 +10,14 @@ import {
 import { AppConfig } from "../config/AppConfig.ts"
 import { parseDuration } from "../config/duration.ts"
 import type { HostReading } from "../domain/HostReading.ts"
-import { accumulateNetwork, historyPoint, type NetworkTotals } from "../views/history.ts"
+import {
+  accumulateNetwork,
+  containersPointOf,
+  hostPointOf,
+  type NetworkTotals,
+  pointTime,
+  servicesPointOf
+} from "../views/history.ts"
 import { Ring } from "./Ring.ts"
 import { type Readings, Sampler } from "./Sampler.ts"
 
@@ -59,6 +66,10 @@ export class History extends Context.Service<History, HistoryShape>()("system-pr
       let totals: NetworkTotals | undefined
       let totalsOf: HostReading | undefined
       let lastDropped = ""
+      let containersSeen: Readings["containers"] | undefined
+      let containersJson: SectionJson = sectionJson("containers", null)
+      let servicesSeen: Readings["services"] | undefined
+      let servicesJson: SectionJson = sectionJson("services", null)
       const record = (r: Readings) =>
         Effect.suspend(() => {
           if (r.host === lastHost) return Effect.void
@@ -69,10 +80,25 @@ export class History extends Context.Service<History, HistoryShape>()("system-pr
             totals = accumulateNetwork(totals, totalsOf, host.success)
             totalsOf = host.success
           }
-          const point = historyPoint(r, totals)
-          const dropped = new Set<string>()
-          ring.push(Date.parse(point.timestamp), JSON.stringify(encodeSections(point, dropped)))
-          const now = [...dropped].join(",")
+          // The containers and the probes change less often than the host, and a point is made at
+          // every host reading: their JSON is made again only when the sampler replaced them.
+          if (r.containers !== containersSeen) {
+            containersJson = sectionJson("containers", containersPointOf(r))
+            containersSeen = r.containers
+          }
+          if (r.services !== servicesSeen) {
+            servicesJson = sectionJson("services", servicesPointOf(r))
+            servicesSeen = r.services
+          }
+          const hostJson = sectionJson("host", hostPointOf(r, totals))
+          const timestamp = pointTime(r)
+          ring.push(
+            Date.parse(timestamp),
+            `{"timestamp":"${timestamp}","host":${hostJson.json},` +
+              `"containers":${containersJson.json},"services":${servicesJson.json}}`
+          )
+          const dropped = [hostJson, containersJson, servicesJson].flatMap((x) => (x.dropped ? [x.section] : []))
+          const now = dropped.join(",")
           if (now === lastDropped) return Effect.void
           // Logged when it starts and when it ends, never at every point.
           const log =
@@ -128,26 +154,23 @@ const encoders = {
   services: Schema.encodeSync(ServicesPoint)
 } as const
 
+interface SectionJson {
+  readonly section: keyof typeof encoders
+  /** The section's JSON in a point, "null" when it has none or it was dropped. */
+  readonly json: string
+  readonly dropped: boolean
+}
+
 /**
- * A point encoded section by section: figures outside the contract in one section (a negative
- * count from the daemon) make that section null in the point, never cost the others theirs.
- * `dropped` collects the sections left out, for the caller to log when that starts and ends.
+ * A point's section encoded on its own: figures outside the contract in one section (a negative
+ * count from the daemon) make that section null in the point, never cost the others theirs;
+ * `dropped` tells the caller, to log when that starts and ends.
  */
-const encodeSections = (point: HistoryPoint, dropped: Set<string>) => {
-  const section = <K extends keyof typeof encoders>(key: K): unknown => {
-    const value = point[key]
-    if (value === null) return null
-    try {
-      return encoders[key](value as never)
-    } catch {
-      dropped.add(key)
-      return null
-    }
-  }
-  return {
-    timestamp: point.timestamp,
-    host: section("host"),
-    containers: section("containers"),
-    services: section("services")
+const sectionJson = <K extends keyof typeof encoders>(section: K, value: HistoryPoint[K]): SectionJson => {
+  if (value === null) return { section, json: "null", dropped: false }
+  try {
+    return { section, json: JSON.stringify(encoders[section](value as never)), dropped: false }
+  } catch {
+    return { section, json: "null", dropped: true }
   }
 }

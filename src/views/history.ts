@@ -62,31 +62,43 @@ const servicesPoint = (s: ServicesReading): ServicesPoint => ({
   services: s.probes.map((p) => ({ name: p.name, healthy: p.last.healthy, latencyMs: p.last.latencyMs }))
 })
 
-/** The sparkline figures of the readings; a section without a reading is null. */
-export const historyPoint = (r: Readings, network: NetworkTotals | undefined): HistoryPoint => {
-  const host = r.host.current
+/** The containers' figures of a history point; null without a reading. */
+export const containersPointOf = (r: Readings): ContainersPoint | null => {
   const containers = r.containers.current
-  const services = r.services.current
-  let containersPoint: ContainersPoint | null = null
-  if (Result.isSuccess(containers)) {
-    const view = containersView(containers.success, r.containers.previous)
-    containersPoint = {
-      sampledAt: view.sampledAt,
-      running: view.summary.running,
-      total: view.summary.total,
-      unhealthy: view.summary.unhealthy,
-      containers: view.containers.map((x) => ({
-        name: x.name,
-        running: x.state === "running",
-        cpuPercent: x.cpuPercent,
-        memoryBytes: x.memory === null ? null : x.memory.usageBytes
-      }))
-    }
-  }
+  if (Result.isFailure(containers)) return null
+  const view = containersView(containers.success, r.containers.previous)
   return {
-    timestamp: isoTime(Result.isSuccess(host) ? host.success.at : r.at),
-    host: Result.isSuccess(host) && network !== undefined ? hostPoint(host.success, r.host.previous, network) : null,
-    containers: containersPoint,
-    services: Result.isSuccess(services) ? servicesPoint(services.success) : null
+    sampledAt: view.sampledAt,
+    running: view.summary.running,
+    total: view.summary.total,
+    unhealthy: view.summary.unhealthy,
+    containers: view.containers.map((x) => ({
+      name: x.name,
+      running: x.state === "running",
+      cpuPercent: x.cpuPercent,
+      memoryBytes: x.memory === null ? null : x.memory.usageBytes
+    }))
   }
 }
+
+/** The probes' figures of a history point; null without a reading. */
+export const servicesPointOf = (r: Readings): ServicesPoint | null =>
+  Result.isSuccess(r.services.current) ? servicesPoint(r.services.current.success) : null
+
+/** The host's figures of a history point; null without a reading or network totals. */
+export const hostPointOf = (r: Readings, network: NetworkTotals | undefined): HostPoint | null =>
+  Result.isSuccess(r.host.current) && network !== undefined
+    ? hostPoint(r.host.current.success, r.host.previous, network)
+    : null
+
+/** When a history point is: its host reading's time, else the readings'. */
+export const pointTime = (r: Readings): string =>
+  isoTime(Result.isSuccess(r.host.current) ? r.host.current.success.at : r.at)
+
+/** The sparkline figures of the readings; a section without a reading is null. */
+export const historyPoint = (r: Readings, network: NetworkTotals | undefined): HistoryPoint => ({
+  timestamp: pointTime(r),
+  host: hostPointOf(r, network),
+  containers: containersPointOf(r),
+  services: servicesPointOf(r)
+})

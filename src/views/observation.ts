@@ -8,7 +8,7 @@
 // keep the certificate).
 
 import { Result } from "effect"
-import type { FigureId } from "../alerts/figures.ts"
+import { type FigureId, figure } from "../alerts/figures.ts"
 import { type Figures, makeObservation, type Observation, type ObservationInput } from "../alerts/Observation.ts"
 import type { ContainerReading, ContainersReading } from "../domain/ContainerReading.ts"
 import type { HostReading } from "../domain/HostReading.ts"
@@ -25,8 +25,11 @@ type MutableFigures = { -readonly [K in FigureId]?: number | boolean }
 const percent = (part: number, whole: number): number | undefined =>
   whole > 0 ? round2(Math.min(100, (part / whole) * 100)) : undefined
 
-/** The host's own figures; CPU usage needs the previous reading, as GET /host does. */
-export const hostFigures = (current: HostReading, previous: HostReading | undefined): Figures => {
+/**
+ * The host's own figures; CPU usage needs the previous reading, as GET /host does. `pressure`
+ * false leaves the 18 pressure figures out, for rules that watch none of them.
+ */
+export const hostFigures = (current: HostReading, previous: HostReading | undefined, pressure = true): Figures => {
   const figures: MutableFigures = {}
   const cpu = previous === undefined ? undefined : cpuUsage(previous.stat.total, current.stat.total)
   if (cpu !== undefined) figures["host.cpu_usage"] = cpu.usagePercent
@@ -43,12 +46,12 @@ export const hostFigures = (current: HostReading, previous: HostReading | undefi
     if (celsius !== undefined && celsius !== null) figures["host.cpu_temperature"] = celsius
   }
   if (current.board.underVoltage !== null) figures["host.under_voltage"] = current.board.underVoltage
-  if (Result.isSuccess(current.pressure) && current.pressure.success !== undefined) {
-    const pressure = current.pressure.success
+  if (pressure && Result.isSuccess(current.pressure) && current.pressure.success !== undefined) {
+    const stalls = current.pressure.success
     for (const resource of PRESSURE_RESOURCES) {
       for (const kind of ["some", "full"] as const) {
         // cpu has no full line before Linux 5.13: that figure is not sampled there.
-        const line = pressure[resource][kind]
+        const line = stalls[resource][kind]
         if (line === undefined) continue
         figures[`host.psi_${resource}_${kind}_avg10`] = line.avg10
         figures[`host.psi_${resource}_${kind}_avg60`] = line.avg60
@@ -119,3 +122,53 @@ export const observationInput = (r: Readings): ObservationInput => {
 
 /** What the rules see of these readings. */
 export const observationOf = (r: Readings): Observation => makeObservation(observationInput(r))
+
+/**
+ * What the rules watching `watched` see of each new set of readings, as observationOf gives it
+ * for those figures: a kind no rule watches is left out, and a section's figures are computed
+ * again only when the sampler replaced that section (a probe's check leaves the host's and the
+ * containers' as they were).
+ */
+export const observer = (watched: Iterable<FigureId>): ((r: Readings) => Observation) => {
+  const ids = [...watched]
+  const kinds = new Set(ids.map((id) => figure(id).kind))
+  const pressure = ids.some((id) => id.startsWith("host.psi_"))
+  const sections: { -readonly [K in keyof ObservationInput]-?: ObservationInput[K] | undefined } = {
+    host: undefined,
+    disk: undefined,
+    container: undefined,
+    probe: undefined
+  }
+  let host: Readings["host"] | undefined
+  let containers: Readings["containers"] | undefined
+  let services: Readings["services"] | undefined
+  return (r) => {
+    if (r.host !== host) {
+      host = r.host
+      const current = Result.isSuccess(r.host.current) ? r.host.current.success : undefined
+      sections.host =
+        current !== undefined && kinds.has("host") ? hostFigures(current, r.host.previous, pressure) : undefined
+      sections.disk = current !== undefined && kinds.has("disk") ? diskFiguresByMount(current) : undefined
+    }
+    if (r.containers !== containers) {
+      containers = r.containers
+      sections.container =
+        Result.isSuccess(r.containers.current) && kinds.has("container")
+          ? containersByName(r.containers.current.success)
+          : undefined
+    }
+    if (r.services !== services) {
+      services = r.services
+      sections.probe =
+        Result.isSuccess(r.services.current) && kinds.has("probe")
+          ? probesByName(r.services.current.success)
+          : undefined
+    }
+    const input: { -readonly [K in keyof ObservationInput]: ObservationInput[K] } = {}
+    if (sections.host !== undefined) input.host = sections.host
+    if (sections.disk !== undefined) input.disk = sections.disk
+    if (sections.container !== undefined) input.container = sections.container
+    if (sections.probe !== undefined) input.probe = sections.probe
+    return makeObservation(input)
+  }
+}

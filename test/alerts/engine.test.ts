@@ -1,7 +1,8 @@
 // The pure step function on its own: what the service test cannot see (the state it keeps).
 
 import { assert, describe, it } from "@effect/vitest"
-import { initialState, step } from "../../src/alerts/engine.ts"
+import * as fc from "fast-check"
+import { idle, initialState, step } from "../../src/alerts/engine.ts"
 import { makeObservation } from "../../src/alerts/Observation.ts"
 import { MINUTE, rulesOf } from "./support.ts"
 
@@ -73,5 +74,99 @@ describe("engine step", () => {
       result.transitions.map((t) => t.subject),
       ["web"]
     )
+  })
+})
+
+// Every kind of rule the engine has: for, none, a counter with and without its own window, a
+// boolean, "fewer than" on a counter (which a counter sliding out of its window can make hold).
+const mixed = rulesOf(
+  { name: "Hot", figure: "host.cpu_temperature", comparison: ">=", threshold: 80, for: "2m" },
+  { name: "Down", figure: "container.running", comparison: "==", threshold: false, for: "1m" },
+  { name: "Loop", figure: "container.restarts", comparison: ">=", threshold: 3, window: "10m" },
+  { name: "LoopAny", figure: "container.restarts", comparison: ">=", threshold: 5 },
+  { name: "Calm", figure: "container.restarts", comparison: "<", threshold: 1, window: "5m", subjects: ["db"] },
+  { name: "Probe", figure: "probe.consecutive_failures", comparison: ">=", threshold: 2 }
+)
+
+const reading = fc.record({
+  // Mostly quiet, as at idle, with a breach now and then.
+  temperature: fc.constantFrom(undefined, 50, 50, 50, 79, 85),
+  containers: fc.option(
+    fc.dictionary(
+      fc.constantFrom("web", "db", "cache"),
+      fc.record({
+        running: fc.constantFrom(true, true, true, true, false),
+        restarts: fc.constantFrom(undefined, 0, 2, 2, 2, 2, 2, 6)
+      })
+    ),
+    { nil: undefined }
+  ),
+  failures: fc.constantFrom(undefined, 0, 0, 0, 0, 1, 3),
+  after: fc.constantFrom(5_000, 10_000, 60_000, 5 * MINUTE, 11 * MINUTE)
+})
+
+describe("engine idle", () => {
+  it("skipping the steps it calls idle changes no transition, whatever the readings and their times", () => {
+    let skippedInAll = 0
+    fc.assert(
+      fc.property(fc.array(reading, { maxLength: 40 }), fc.constantFrom(0, 30_000), (readings, graceMillis) => {
+        let always = initialState({ graceMillis }, 0)
+        let skipping = initialState({ graceMillis }, 0)
+        let now = 0
+        let skipped = 0
+        for (const r of readings) {
+          now += r.after
+          const obs = makeObservation({
+            ...(r.temperature === undefined ? {} : { host: { "host.cpu_temperature": r.temperature } }),
+            ...(r.containers === undefined
+              ? {}
+              : {
+                  container: Object.fromEntries(
+                    Object.entries(r.containers).map(([name, c]) => [
+                      name,
+                      {
+                        "container.running": c.running,
+                        ...(c.restarts === undefined ? {} : { "container.restarts": c.restarts })
+                      }
+                    ])
+                  )
+                }),
+            probe: { api: r.failures === undefined ? {} : { "probe.consecutive_failures": r.failures } }
+          })
+          const full = step(always, mixed, obs, now)
+          always = full.state
+          if (idle(skipping, mixed, obs, now)) {
+            skipped++
+            assert.deepStrictEqual(full.transitions, [])
+            continue
+          }
+          const next = step(skipping, mixed, obs, now)
+          skipping = next.state
+          assert.deepStrictEqual(next.transitions, full.transitions)
+        }
+        assert.deepStrictEqual([...skipping.instances.keys()], [...always.instances.keys()])
+        skippedInAll += skipped
+      }),
+      { numRuns: 300 }
+    )
+    // The readings are such that many steps are idle: the property is not vacuous.
+    assert.isAbove(skippedInAll, 20)
+  })
+
+  it("an open alert, a holding condition or a new counter value is never idle", () => {
+    const quiet = step(initialState({ graceMillis: 0 }, 0), down, makeObservation({ container: {} }), 0).state
+    const web = (running: boolean, restarts: number) =>
+      makeObservation({ container: { web: { "container.running": running, "container.restarts": restarts } } })
+    assert.isTrue(idle(quiet, down, makeObservation({ container: {} }), MINUTE))
+    // A new counter value is a new point, before it holds.
+    assert.isFalse(idle(quiet, down, web(true, 0), MINUTE))
+    const counted = step(quiet, down, web(true, 0), MINUTE).state
+    assert.isTrue(idle(counted, down, web(true, 0), 2 * MINUTE))
+    assert.isFalse(idle(counted, down, web(false, 0), 2 * MINUTE))
+    const open = step(counted, down, web(false, 0), 2 * MINUTE).state
+    assert.strictEqual(open.instances.size, 1)
+    assert.isFalse(idle(open, down, web(true, 0), 3 * MINUTE))
+    // The grace starts with the first step: before it, nothing is idle.
+    assert.isFalse(idle(initialState({ graceMillis: 0 }), down, makeObservation({ container: {} }), 0))
   })
 })

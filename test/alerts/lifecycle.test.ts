@@ -474,6 +474,11 @@ describe("the service", () => {
       )
       yield* TestClock.adjust(2 * MINUTE)
       assert.deepStrictEqual(events(yield* observe(alerts, temp(90))), [`firing:${HOST_SUBJECT}`])
+      // The same with no alert open, where a quiet reading skips the step.
+      const calm = yield* alertsWith(hot)
+      yield* observe(calm, temp(50))
+      assert.deepStrictEqual(yield* calm.evaluate(broken), [])
+      assert.deepStrictEqual(events(yield* observe(calm, temp(90))), [`pending:${HOST_SUBJECT}`])
     }).pipe(Effect.scoped, Effect.provide(Logger.layer([])))
   )
 

@@ -1,10 +1,11 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Clock, Duration, Effect, Layer, Schema } from "effect"
 import { TestClock } from "effect/testing"
-import { History as HistoryBody } from "../../src/api/History.ts"
+import { ContainersPoint, History as HistoryBody, ServicesPoint } from "../../src/api/History.ts"
 import { layerTest } from "../../src/config/AppConfig.ts"
 import { History, HistorySettings } from "../../src/sampling/History.ts"
 import { Sampler } from "../../src/sampling/Sampler.ts"
+import { containersPointOf, pointTime, servicesPointOf } from "../../src/views/history.ts"
 import { countingCollectors, newCalls } from "../stream/harness.ts"
 
 const INTERVAL = Duration.seconds(1)
@@ -32,6 +33,29 @@ const run = (seconds: number) =>
   })
 
 describe("history ring buffer (TestClock)", () => {
+  it.effect("a point's containers and probes are those of the readings, kept between their own samples", () =>
+    Effect.gen(function* () {
+      const history = yield* History
+      const sampler = yield* Sampler
+      // 25 host samples: the containers (every 10 s) and the probes (every 30 s) change less often.
+      for (let i = 0; i < 25; i++) {
+        yield* TestClock.adjust(INTERVAL)
+        const readings = yield* sampler.current
+        const last = decode(JSON.parse(yield* history.read(undefined))).points.at(-1)!
+        assert.strictEqual(last.timestamp, pointTime(readings))
+        assert.deepStrictEqual(last.containers, Schema.encodeSync(ContainersPoint)(containersPointOf(readings)!))
+        assert.deepStrictEqual(last.services, Schema.encodeSync(ServicesPoint)(servicesPointOf(readings)!))
+      }
+    }).pipe(
+      Effect.provide(
+        History.layer.pipe(
+          Layer.provideMerge(Sampler.layer.pipe(Layer.provide(countingCollectors(newCalls())))),
+          Layer.provide(layerTest({ MOCK_HOST_STATS: "true", ...env }))
+        )
+      )
+    )
+  )
+
   it.effect("keeps one point per host sample, at most the configured window's worth", () =>
     Effect.gen(function* () {
       const history = yield* History

@@ -14,7 +14,7 @@ import type { HostReading } from "../../src/domain/HostReading.ts"
 import { NotSampledYet, SampleError } from "../../src/domain/SampleError.ts"
 import { containersView } from "../../src/views/containers.ts"
 import { hostView } from "../../src/views/host.ts"
-import { observationInput, observationOf } from "../../src/views/observation.ts"
+import { observationInput, observationOf, observer } from "../../src/views/observation.ts"
 import { servicesView } from "../../src/views/services.ts"
 import { failedSection, readingsOf } from "../support/readings.ts"
 
@@ -176,5 +176,35 @@ describe("the observation of a set of readings", () => {
       ),
       []
     )
+  })
+
+  it("an observer gives the watched figures as observationOf does, section by section, and leaves the rest out", () => {
+    const watched = ["host.cpu_usage", "host.memory_available", "container.running", "probe.healthy"] as const
+    const observe = observer(watched)
+    const first = full()
+    // A change of the probes only: the host and the containers are the same section objects.
+    const second = { ...first, at: NOW + 1000, services: { ...first.services, at: NOW + 1000 } }
+    for (const readings of [first, second]) {
+      const mine = observe(readings)
+      const all = observationOf(readings)
+      for (const kind of ["container", "probe"] as const)
+        assert.deepStrictEqual(mine.subjects(kind), all.subjects(kind))
+      for (const id of watched) {
+        for (const subject of [HOST_SUBJECT, ...(all.subjects("container") ?? []), ...(all.subjects("probe") ?? [])]) {
+          assert.strictEqual(mine.value(id, subject), all.value(id, subject))
+        }
+      }
+      // No rule watches disks or pressure: not computed.
+      assert.isUndefined(mine.subjects("disk"))
+      assert.isDefined(all.value("host.psi_cpu_some_avg10", HOST_SUBJECT))
+      assert.isUndefined(mine.value("host.psi_cpu_some_avg10", HOST_SUBJECT))
+    }
+    // A section that fails is unknown again.
+    const failed = observe({
+      ...second,
+      containers: { ...second.containers, current: Result.fail(failedSection("containers")) }
+    })
+    assert.isUndefined(failed.subjects("container"))
+    assert.deepStrictEqual(failed.subjects("probe"), ["web", "img", "db"])
   })
 })

@@ -3,7 +3,16 @@
 // error naming the file and line.
 
 import { Result } from "effect"
-import { describeToken, fields, type Parsed, parseFail, scanLines, singleLine, toCount } from "../parse.ts"
+import {
+  describeToken,
+  fields,
+  type Parsed,
+  parseFail,
+  scanKeyedCounts,
+  scanLines,
+  singleLine,
+  toCount
+} from "../parse.ts"
 
 /** One blkio line as the kernel (v1) or dockerd's statsV2 (v2) names it: an op and its bytes. */
 export interface BlkioEntry {
@@ -34,15 +43,22 @@ export const parseCgroupValue = (text: string, file: string): Parsed<number | "m
  */
 export const parseKeyedCounters = (text: string, file: string): Parsed<ReadonlyMap<string, number>> => {
   const out = new Map<string, number>()
-  const failure = scanLines(text, (line, lineNo) => {
-    const parts = fields(line)
-    if (parts.length === 0) return undefined
-    if (parts.length !== 2) return parseFail(file, lineNo, `${parts.length} fields, expected "key value"`)
-    const value = toLargeCount(parts[1]!)
-    if (value === undefined) return parseFail(file, lineNo, `${parts[0]}: ${describeToken(parts[1]!)} is not a count`)
-    out.set(parts[0]!, value)
-    return undefined
-  })
+  const failure = scanKeyedCounts(
+    text,
+    (key, value) => {
+      out.set(key, value)
+      return undefined
+    },
+    (line, lineNo) => {
+      const parts = fields(line)
+      if (parts.length === 0) return undefined
+      if (parts.length !== 2) return parseFail(file, lineNo, `${parts.length} fields, expected "key value"`)
+      const value = toLargeCount(parts[1]!)
+      if (value === undefined) return parseFail(file, lineNo, `${parts[0]}: ${describeToken(parts[1]!)} is not a count`)
+      out.set(parts[0]!, value)
+      return undefined
+    }
+  )
   return failure ?? Result.succeed(out)
 }
 

@@ -3,7 +3,7 @@
 // src/kernel/ changes only the import lines of this file.
 
 import { Result } from "effect"
-import { describeToken, fields, type HostParseError, type Parsed, parseFail, scanLines } from "../parse.ts"
+import { describeToken, fields, type HostParseError, type Parsed, parseFail, scanKeyedCounts } from "../parse.ts"
 import { type HostReadError, readKernelTextSync } from "../read.ts"
 
 export {
@@ -51,16 +51,19 @@ export const readParsedOptional = <A>(
  */
 export const parseFlatKeyed = (text: string, file: string): Parsed<ReadonlyMap<string, number>> => {
   const out = new Map<string, number>()
-  const failure = scanLines(text, (line, lineNo) => {
+  const add = (key: string, value: number, lineNo: number) => {
+    if (out.has(key)) return parseFail(file, lineNo, `${key} appears twice`)
+    out.set(key, value)
+    return undefined
+  }
+  const failure = scanKeyedCounts(text, add, (line, lineNo) => {
     const parts = fields(line)
     if (parts.length === 0) return undefined
     if (parts.length !== 2) return parseFail(file, lineNo, `${parts.length} fields, expected "key value"`)
     const [key, raw] = parts as [string, string]
     const value = toLargeCount(raw)
     if (value === undefined) return parseFail(file, lineNo, `${key}: ${describeToken(raw)} is not a count`)
-    if (out.has(key)) return parseFail(file, lineNo, `${key} appears twice`)
-    out.set(key, value)
-    return undefined
+    return add(key, value, lineNo)
   })
   return failure ?? Result.succeed(out)
 }

@@ -9,9 +9,11 @@ import { parseCfsPeriodV1, parseCfsQuotaV1, parseCpuMaxV2 } from "../../../src/k
 import { parseCpuStatV1, parseCpuStatV2 } from "../../../src/kernel/cgroup/cpuStat.ts"
 import { parseMemoryLimitV1, parseMemoryMaxV2 } from "../../../src/kernel/cgroup/memoryLimit.ts"
 import { parseMemoryEventsV2, parseOomControlV1 } from "../../../src/kernel/cgroup/oom.ts"
+import { parseKeyedCounters } from "../../../src/kernel/cgroup/parse.ts"
 import { parsePidsCurrent, parsePidsMax } from "../../../src/kernel/cgroup/pids.ts"
 import { parsePressure } from "../../../src/kernel/cgroup/pressure.ts"
-import { HostParseError, type Parsed } from "../../../src/kernel/cgroup/text.ts"
+import { HostParseError, type Parsed, parseFlatKeyed } from "../../../src/kernel/cgroup/text.ts"
+import { describeToken, fields, parseFail, scanLines } from "../../../src/kernel/parse.ts"
 import { oneOf, pick, procLikeText } from "../arbitraries.ts"
 
 const FILE = "/host/sys/fs/cgroup/test"
@@ -100,6 +102,68 @@ describe("every cgroup parser on arbitrary text", () => {
     // Generous: a backtracking pattern would take minutes here, a linear scan milliseconds.
     expect(performance.now() - started).toBeLessThan(10_000)
   })
+})
+
+// The line-by-line form both keyed parsers had before scanKeyedCounts, as the reference.
+const referenceKeyed = (text: string, file: string, once: boolean): Parsed<ReadonlyMap<string, number>> => {
+  const out = new Map<string, number>()
+  const failure = scanLines(text, (line, lineNo) => {
+    const parts = fields(line)
+    if (parts.length === 0) return undefined
+    if (parts.length !== 2) return parseFail(file, lineNo, `${parts.length} fields, expected "key value"`)
+    const [key, raw] = parts as [string, string]
+    const value = /^\d{1,20}$/.test(raw) ? Number(raw) : undefined
+    if (value === undefined) return parseFail(file, lineNo, `${key}: ${describeToken(raw)} is not a count`)
+    if (once && out.has(key)) return parseFail(file, lineNo, `${key} appears twice`)
+    out.set(key, value)
+    return undefined
+  })
+  return failure ?? Result.succeed(out)
+}
+
+const keyedPieces = pick([
+  "nr_periods",
+  "total_inactive_file",
+  "a",
+  "\t",
+  " ",
+  "  ",
+  "\r",
+  "\u00a0",
+  "0",
+  "007",
+  "18446744073709551615",
+  "123456789012345678901",
+  "-1",
+  "1.5",
+  "\n",
+  ""
+])
+const keyedText = Arbitrary.map(Arbitrary.array(Arbitrary.array(keyedPieces, { maxLength: 4 })), (lines) =>
+  lines.map((parts) => parts.join(" ")).join("\n")
+)
+
+describe("the keyed parsers' fast lines", () => {
+  it.prop(
+    "parse as the line-by-line form did: the same map or the same error",
+    [oneOf(procLikeText, cgroupText, keyedText)],
+    ([text]) => {
+      for (const [parse, once] of [
+        [parseFlatKeyed, true],
+        [parseKeyedCounters, false]
+      ] as const) {
+        const mine = parse(text, FILE)
+        const reference = referenceKeyed(text, FILE, once)
+        expect(Result.isSuccess(mine)).toBe(Result.isSuccess(reference))
+        if (Result.isSuccess(mine) && Result.isSuccess(reference)) {
+          expect([...mine.success]).toEqual([...reference.success])
+        } else if (Result.isFailure(mine) && Result.isFailure(reference)) {
+          expect([mine.failure.line, mine.failure.reason]).toEqual([reference.failure.line, reference.failure.reason])
+        }
+      }
+      return true
+    }
+  )
 })
 
 describe("errors name the file and the line", () => {
