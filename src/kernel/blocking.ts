@@ -12,8 +12,9 @@
 // until one comes back. read.ts's InFlight never asks again on a path whose call is pending,
 // so one dead path holds one slot.
 //
-// Worker threads would take these calls off the pool entirely, but each is a V8 isolate of about
-// 15 MB of RSS, a fifth of the service's; a slot here costs nothing until a call is stuck.
+// Worker threads would take these calls off the pool entirely, but each is a V8 isolate of its
+// own, a large share of the service's memory (bench/README.md); a slot here costs nothing until
+// a call is stuck.
 //
 // A thread stuck in the kernel also stops the process from exiting: Node joins libuv's threads
 // before exit(). exitPastStuckCalls replaces the process image instead (see main.ts).

@@ -20,8 +20,8 @@ const DAY = 86_400_000
 
 /**
  * 30 days for both: a month answers "what happened while I was away" and matches the longest
- * uptime window but one; with the caps the journal stays a few MB (an event's body is about 300
- * bytes, a transition's about 600), next to the aggregates' 100 MB, and a crash loop (a start, a
+ * uptime window but one; with the caps the journal stays small beside the aggregates (a body is
+ * a few hundred bytes), and a crash loop (a start, a
  * die and a restart every few seconds) pushes out old records rather than growing the file. The
  * event cap is the timeline's in-memory read cache (EventStore), so the cache holds all the
  * stored timeline; GET /alerts shows the newest 200 of the alert history.
