@@ -59,10 +59,12 @@ export class NotAsked {
   }
 }
 
-const FLAGS = fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY
-const CHUNK = 16 * 1024
+/** Opens that never wait for a FIFO's writer nor make a terminal the controlling one. */
+export const OPEN_FLAGS = fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY
+export const CHUNK = 16 * 1024
 
-const typeOf = (s: fs.Stats) =>
+/** What a path that is not a regular file is, for the error that refuses it. */
+export const fileType = (s: fs.Stats): string =>
   s.isFIFO()
     ? "a FIFO"
     : s.isCharacterDevice()
@@ -87,10 +89,10 @@ const answer = async (call: Call): Promise<Answer> => {
       }
     }
     if (call.op === "readlink") return { ok: true, value: await fsp.readlink(call.path) }
-    const handle = await fsp.open(call.path, FLAGS)
+    const handle = await fsp.open(call.path, OPEN_FLAGS)
     try {
       const st = await handle.stat()
-      if (!st.isFile()) return { ok: false, refused: "not-regular", detail: typeOf(st) }
+      if (!st.isFile()) return { ok: false, refused: "not-regular", detail: fileType(st) }
       // In chunks: the limit of a table is megabytes, the file usually a few KiB.
       const chunks: Array<Buffer> = []
       let total = 0

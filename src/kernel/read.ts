@@ -10,7 +10,7 @@
 import * as fsSync from "node:fs"
 import * as fs from "node:fs/promises"
 import { Effect, Result, Schema } from "effect"
-import { blockingCalls, NotAsked } from "./blocking.ts"
+import { blockingCalls, CHUNK, fileType, NotAsked, OPEN_FLAGS } from "./blocking.ts"
 
 export const ReadErrorKind = Schema.Literals(["not-found", "permission-denied", "not-regular", "too-large", "io"])
 export type ReadErrorKind = typeof ReadErrorKind.Type
@@ -66,22 +66,6 @@ export const toReadError = (path: string) => (cause: unknown) => {
         : "io"
   return new HostReadError({ path, kind, code })
 }
-
-const fileType = (stat: fsSync.Stats): string =>
-  stat.isFIFO()
-    ? "a FIFO"
-    : stat.isCharacterDevice()
-      ? "a character device"
-      : stat.isBlockDevice()
-        ? "a block device"
-        : stat.isSocket()
-          ? "a socket"
-          : stat.isDirectory()
-            ? "a directory"
-            : "not a file"
-
-const OPEN_FLAGS = fsSync.constants.O_RDONLY | fsSync.constants.O_NONBLOCK | fsSync.constants.O_NOCTTY
-const CHUNK = 16 * 1024
 
 // The file type is asked only when the read looks wrong (nothing, more than the limit, or a read
 // error), not before every read: procfs and cgroupfs files are always regular, and an fstat per

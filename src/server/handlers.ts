@@ -1,4 +1,4 @@
-import { Clock, Duration, Effect, Stream } from "effect"
+import { Cache, Clock, Duration, Effect, Exit, Stream } from "effect"
 import { HttpServerResponse } from "effect/http"
 import { HttpApiBuilder } from "effect/http-api"
 import { AlertLoop } from "../alerts/AlertLoop.ts"
@@ -6,7 +6,6 @@ import { ProfilerApi } from "../api/Api.ts"
 import { type CollectorFailure, CollectorUnavailable } from "../api/errors.ts"
 import { HISTORY_SOURCES, InvalidQuery } from "../api/History.ts"
 import { PROMETHEUS_CONTENT_TYPE } from "../api/Metrics.ts"
-import type { StoredUptime } from "../api/ServiceStats.ts"
 import { AppConfig } from "../config/AppConfig.ts"
 import { HistoryStore } from "../history/store/HistoryStore.ts"
 import { parseSpan } from "../history/store/tiers.ts"
@@ -39,22 +38,16 @@ const STORED_DEFAULT_WINDOW = "1h"
 // A probe's uptime reads up to a year of stored rows, while the shares barely move in a minute:
 // each probe's is read at most once a minute, however often /services is asked. A share with
 // no check stored yet is read again at the next request.
-const UPTIME_MAX_AGE_MS = 60_000
+const UPTIME_MAX_AGE = Duration.minutes(1)
 
-const cachedUptime = (store: typeof HistoryStore.Service) => {
-  const cache = new Map<string, { readonly at: number; readonly value: StoredUptime }>()
-  return (probe: string) =>
-    Effect.flatMap(Clock.currentTimeMillis, (now) => {
-      const hit = cache.get(probe)
-      if (hit !== undefined && now - hit.at < UPTIME_MAX_AGE_MS) return Effect.succeed(hit.value)
-      return Effect.map(store.uptime(probe), (uptime) => {
-        const value = uptimeView(uptime)
-        if (Object.values(value).every((share) => share !== null)) cache.set(probe, { at: now, value })
-        else cache.delete(probe)
-        return value
-      })
-    })
-}
+const cachedUptime = (store: typeof HistoryStore.Service, probes: number) =>
+  Cache.makeWith((probe: string) => Effect.map(store.uptime(probe), uptimeView), {
+    capacity: Math.max(1, probes),
+    timeToLive: (exit) =>
+      Exit.isSuccess(exit) && Object.values(exit.value).every((share) => share !== null)
+        ? UPTIME_MAX_AGE
+        : Duration.zero
+  })
 
 const storedHistory = (store: typeof HistoryStore.Service, window: string, step: string | undefined) =>
   store.query({ window, step }).pipe(
@@ -74,9 +67,11 @@ export const StatsHandlers = HttpApiBuilder.group(ProfilerApi, "stats", (handler
     const feed = yield* Feed
     const history = yield* History
     const store = yield* HistoryStore
-    const uptimeOf = cachedUptime(store)
+    const config = yield* AppConfig
+    const uptimes = yield* cachedUptime(store, config.services.length)
+    const uptimeOf = (probe: string) => Cache.get(uptimes, probe)
     const alertLoop = yield* AlertLoop
-    const keptMillis = Duration.toMillis((yield* AppConfig).historyWindow)
+    const keptMillis = Duration.toMillis(config.historyWindow)
     // Without a source, a window longer than the hour in memory (`window=7d`), or a step, can only
     // be answered by the store: it is, rather than refused. `source=memory` keeps the old refusal.
     const beyondMemory = (query: { readonly window?: string | undefined; readonly step?: string | undefined }) =>
