@@ -50,6 +50,10 @@ export const cpuLimitPercent = (cpuPercentOfOneCore: number | null, cpus: number
     ? null
     : round2(cpuPercentOfOneCore / cpus)
 
+/** cpuLimitPercent of the container's own CPU %, as GET /containers shows it (and the alert rules see it). */
+export const containerCpuLimitPercent = (current: ContainerReading, previous: ContainerReading | undefined) =>
+  cpuLimitPercent(unroundedCpuPercent(current, previous), current.limits?.cpus)
+
 type PressureView = NonNullable<ContainerInfo["pressure"]>["cpu"]
 
 const pressureLine = (line: Pressure["some"]) => ({
@@ -82,7 +86,6 @@ export const containerView = (
   nowMillis: number,
   events?: { readonly windowMillis: number; readonly facts: ContainerEventFacts | undefined }
 ): ContainerInfo => {
-  const cpu = unroundedCpuPercent(current, previous)
   const c = current.counters
   return {
     ...baseView(current, previous, nowMillis),
@@ -91,7 +94,7 @@ export const containerView = (
     exitCode: exited(current) ? (current.exitCode ?? null) : null,
     oomKilled: exited(current) ? (current.oomKilled ?? null) : null,
     limits: current.limits ?? null,
-    cpuLimitPercent: cpuLimitPercent(cpu, current.limits?.cpus),
+    cpuLimitPercent: containerCpuLimitPercent(current, previous),
     throttling: c?.throttling ?? null,
     oomKills: c?.oomKills ?? null,
     pids: c?.pids ?? null,

@@ -3,8 +3,7 @@
 // that an alert quotes the figure /host or /containers shows. A section that is not sampled yet or
 // whose last sample failed is left out: its subjects are unknown, never a breach nor a recovery.
 //
-// Not sampled by any reading yet, so never a breach: container.cpu_of_limit (the readings carry
-// no CPU limit), container.oom_kills (no OOM count), probe.tls_days_left (the https probe does not
+// Not sampled by any reading yet, so never a breach: probe.tls_days_left (the https probe does not
 // keep the certificate).
 
 import { Result } from "effect"
@@ -15,7 +14,9 @@ import type { HostReading } from "../domain/HostReading.ts"
 import type { ServicesReading } from "../domain/ProbeResult.ts"
 import { PRESSURE_RESOURCES } from "../kernel/pressure.ts"
 import { cpuZoneIndex } from "../kernel/thermal.ts"
+import { byKey } from "../sampling/delta.ts"
 import type { Readings } from "../sampling/Sampler.ts"
+import { containerCpuLimitPercent } from "./containers.ts"
 import { memoryPercent, memoryUsed } from "./dockerFormulas.ts"
 import { availableBytes, cpuUsage, diskFigures } from "./host.ts"
 import { round2 } from "./units.ts"
@@ -74,7 +75,8 @@ export const diskFiguresByMount = (current: HostReading): Record<string, Figures
   return disks
 }
 
-export const containerFigures = (c: ContainerReading): Figures => {
+/** A container's figures; its CPU needs the same container's previous reading, as GET /containers does. */
+export const containerFigures = (c: ContainerReading, previous?: ContainerReading): Figures => {
   const figures: MutableFigures = {
     "container.running": c.state === "running",
     "container.unhealthy": c.health === "unhealthy",
@@ -85,12 +87,17 @@ export const containerFigures = (c: ContainerReading): Figures => {
   if (counters?.hasMemory === true && counters.memoryLimitBytes > 0) {
     figures["container.memory_of_limit"] = round2(memoryPercent(counters.memoryLimitBytes, memoryUsed(counters)))
   }
+  // The cgroup's own OOM count, a running total like RestartCount; unknown from the stats API.
+  if (counters?.oomKills !== undefined) figures["container.oom_kills"] = counters.oomKills
+  const ofLimit = containerCpuLimitPercent(c, previous)
+  if (ofLimit !== null) figures["container.cpu_of_limit"] = ofLimit
   return figures
 }
 
-const containersByName = (r: ContainersReading): Record<string, Figures> => {
+const containersByName = (r: ContainersReading, previous: ContainersReading | undefined): Record<string, Figures> => {
+  const before = byKey(previous?.containers, (c) => c.id)
   const byName: Record<string, Figures> = {}
-  for (const c of r.containers) byName[c.name] = containerFigures(c)
+  for (const c of r.containers) byName[c.name] = containerFigures(c, before.get(c.id))
   return byName
 }
 
@@ -115,7 +122,8 @@ export const observationInput = (r: Readings): ObservationInput => {
     input.host = hostFigures(host, r.host.previous)
     input.disk = diskFiguresByMount(host)
   }
-  if (Result.isSuccess(r.containers.current)) input.container = containersByName(r.containers.current.success)
+  if (Result.isSuccess(r.containers.current))
+    input.container = containersByName(r.containers.current.success, r.containers.previous)
   if (Result.isSuccess(r.services.current)) input.probe = probesByName(r.services.current.success)
   return input
 }
@@ -154,7 +162,7 @@ export const observer = (watched: Iterable<FigureId>): ((r: Readings) => Observa
       containers = r.containers
       sections.container =
         Result.isSuccess(r.containers.current) && kinds.has("container")
-          ? containersByName(r.containers.current.success)
+          ? containersByName(r.containers.current.success, r.containers.previous)
           : undefined
     }
     if (r.services !== services) {

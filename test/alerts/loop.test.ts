@@ -14,6 +14,7 @@ import { AlertLoop } from "../../src/alerts/AlertLoop.ts"
 import { Alerts } from "../../src/alerts/Alerts.ts"
 import { mockContainersReading } from "../../src/collectors/containers/mock.ts"
 import { mockHostReading } from "../../src/collectors/host/mock.ts"
+import type { ContainersReading } from "../../src/domain/ContainerReading.ts"
 import type { HostReading } from "../../src/domain/HostReading.ts"
 import { NotSampledYet, SampleError } from "../../src/domain/SampleError.ts"
 import type { CpuTicks } from "../../src/kernel/stat.ts"
@@ -260,6 +261,66 @@ describe("the alert loop", () => {
             (yield* alerts.current).map((a) => `${a.alertname}:${a.state}`),
             ["CpuBusy:firing"]
           )
+        }).pipe(
+          Effect.provide(loopOver(ref, { SYSTEM_PROFILER_ALERTS_FILE: path, SYSTEM_PROFILER_ALERTS_GRACE: "0s" }))
+        )
+      )
+    }).pipe(Effect.scoped)
+  )
+
+  it.effect("a container's OOM kill and its CPU held at its limit fire their rules from the cgroup's figures", () =>
+    Effect.gen(function* () {
+      const VALIDATOR = "pi-site-ai-img-validator-1"
+      const rules = `
+rules:
+  - name: OomKilled
+    figure: container.oom_kills
+    comparison: ">"
+    threshold: 0
+    window: 10m
+    for: 0s
+    severity: critical
+  - name: CpuAtLimit
+    figure: container.cpu_of_limit
+    comparison: ">="
+    threshold: 90
+    for: 0s
+    severity: warning
+`
+      const services = new SampleError({ section: "services", reason: new NotSampledYet() })
+      const first = mockContainersReading(0)
+      // Ten seconds later the validator (held to 0.2 CPUs) used all of its quota, and the OOM
+      // killer ended one of its processes.
+      const busy: ContainersReading = {
+        at: 10_000,
+        containers: first.containers.map((c) =>
+          c.name !== VALIDATOR
+            ? c
+            : {
+                ...c,
+                counters: {
+                  ...c.counters!,
+                  cpuNanos: c.counters!.cpuNanos + 0.2 * 10e9,
+                  systemCpuNanos: c.counters!.systemCpuNanos! + c.counters!.onlineCpus * 10e9,
+                  oomKills: c.counters!.oomKills! + 1
+                }
+              }
+        )
+      }
+      const ref = yield* SubscriptionRef.make(readingsOf(0, { host: mockHostReading(0), containers: first, services }))
+      yield* withRulesFile(rules, (path) =>
+        Effect.gen(function* () {
+          const alerts = yield* Alerts
+          yield* TestClock.adjust("10 seconds")
+          yield* push(
+            ref,
+            readingsOf(10_000, { host: mockHostReading(10_000), containers: busy, previousContainers: first, services })
+          )
+          const current = yield* alerts.current
+          assert.deepStrictEqual(current.map((a) => `${a.alertname}:${a.subject}:${a.state}:${a.value}`).sort(), [
+            `CpuAtLimit:${VALIDATOR}:firing:100`,
+            `OomKilled:${VALIDATOR}:firing:1`
+          ])
         }).pipe(
           Effect.provide(loopOver(ref, { SYSTEM_PROFILER_ALERTS_FILE: path, SYSTEM_PROFILER_ALERTS_GRACE: "0s" }))
         )

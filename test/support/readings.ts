@@ -72,6 +72,7 @@ export const readingsOf = (
     readonly host: HostReading | SampleError
     readonly previousHost?: HostReading | undefined
     readonly containers: ContainersReading | SampleError
+    readonly previousContainers?: ContainersReading | undefined
     readonly services: ServicesReading | SampleError
   }
 ): Readings => {
@@ -80,7 +81,7 @@ export const readingsOf = (
   return {
     at,
     host: sampled(of(sections.host), sections.previousHost, at),
-    containers: sampled(of(sections.containers), undefined, at),
+    containers: sampled(of(sections.containers), sections.previousContainers, at),
     services: sampled(of(sections.services), undefined, at)
   }
 }

@@ -139,9 +139,47 @@ describe("the observation of a set of readings", () => {
     assert.strictEqual(o.value("container.restarts", second.name), 4)
     assert.isUndefined(o.value("container.memory_of_limit", second.name))
     assert.strictEqual(o.value("container.unhealthy", third.name), true)
-    // Not in any reading yet: never a breach.
+    // Without a previous reading there is no CPU rate: no share of the limit either.
     assert.isUndefined(o.value("container.cpu_of_limit", first.name))
-    assert.isUndefined(o.value("container.oom_kills", first.name))
+    assert.strictEqual(o.value("container.oom_kills", first.name), first.counters!.oomKills)
+    // The stats API does not count OOM kills: unknown, not 0.
+    const fromApi = { ...first, counters: { ...first.counters!, oomKills: undefined } }
+    const noCount = observationOf(
+      readingsOf(NOW, { host: mockHostReading(NOW), containers: { ...reading, containers: [fromApi] }, services })
+    )
+    assert.isUndefined(noCount.value("container.oom_kills", first.name))
+  })
+
+  it("containers: CPU % of the limit over the previous reading and OOM kills, as GET /containers", () => {
+    const previous = mockContainersReading(NOW - 10_000)
+    const current = mockContainersReading(NOW)
+    const o = observationOf(
+      readingsOf(NOW, { host: mockHostReading(NOW), containers: current, previousContainers: previous, services })
+    )
+    const api = containersView(current, previous)
+    let limited = 0
+    for (const c of api.containers) {
+      assert.strictEqual(o.value("container.oom_kills", c.name), c.oomKills ?? undefined)
+      assert.strictEqual(o.value("container.cpu_of_limit", c.name), c.cpuLimitPercent ?? undefined)
+      if (c.cpuLimitPercent !== null) {
+        limited++
+        assert.isAbove(c.cpuLimitPercent, 0)
+      }
+    }
+    // The mock stack has containers with and without a CPU limit: both cases are covered.
+    assert.isAbove(limited, 0)
+    assert.isBelow(limited, api.containers.length)
+    // The validator was OOM-killed once in the mock: the engine counts its increase from here.
+    assert.strictEqual(o.value("container.oom_kills", "pi-site-ai-img-validator-1"), 1)
+    // A restarted container's counters began again: no rate, no share (as the API).
+    const restarted = {
+      ...current,
+      containers: current.containers.map((c) => ({ ...c, startedAt: (c.startedAt ?? 0) + 1 }))
+    }
+    const after = observationOf(
+      readingsOf(NOW, { host: mockHostReading(NOW), containers: restarted, previousContainers: previous, services })
+    )
+    for (const c of restarted.containers) assert.isUndefined(after.value("container.cpu_of_limit", c.name))
   })
 
   it("probes: healthy, latency in ms and consecutive failures, as GET /services", () => {
