@@ -4,8 +4,8 @@
 // whose last sample failed is left out: its subjects are unknown, never a breach nor a recovery.
 //
 // Not sampled by any reading yet, so never a breach: container.cpu_of_limit (the readings carry
-// no CPU limit), container.oom_kills (no OOM count), probe.tls_days_left (the https probe does not
-// keep the certificate).
+// no CPU limit) and container.oom_kills (no OOM count). probe.tls_days_left is known only for a
+// probe whose last check was shown a certificate (https, or a redirect to https).
 
 import { Result } from "effect"
 import { type FigureId, figure } from "../alerts/figures.ts"
@@ -19,6 +19,8 @@ import type { Readings } from "../sampling/Sampler.ts"
 import { memoryPercent, memoryUsed } from "./dockerFormulas.ts"
 import { availableBytes, cpuUsage, diskFigures } from "./host.ts"
 import { round2 } from "./units.ts"
+
+const DAY_MILLIS = 86_400_000
 
 type MutableFigures = { -readonly [K in FigureId]?: number | boolean }
 
@@ -102,6 +104,10 @@ const probesByName = (r: ServicesReading): Record<string, Figures> => {
       "probe.consecutive_failures": p.consecutiveFailures
     }
     if (p.last.latencyMs !== null) figures["probe.latency"] = p.last.latencyMs
+    // Counted from the check, not from the clock: a view is a function of its reading.
+    if (p.last.tlsNotAfter !== undefined) {
+      figures["probe.tls_days_left"] = round2((p.last.tlsNotAfter - p.last.at) / DAY_MILLIS)
+    }
     byName[p.name] = figures
   }
   return byName
