@@ -52,7 +52,7 @@ export const METRICS = {
   containerMemoryLimit: "system_profiler_container_memory_limit_bytes",
   probeUp: "system_profiler_probe_up",
   probeDuration: "system_profiler_probe_duration_seconds",
-  /** new: the notAfter of the certificate an https probe was shown (Unix time) */
+  /** The notAfter of the certificate an https probe was shown (Unix time). */
   probeTlsExpiry: "system_profiler_probe_tls_certificate_expiry_timestamp_seconds",
   probeConsecutiveFailures: "system_profiler_probe_consecutive_failures",
   /** The alert gauge this service renders itself (see exposition.ts). */

@@ -68,6 +68,14 @@ export const ServiceHealth = Schema.Struct({
       "Time to the verdict of the last successful attempt (HTTP: to the status line, or to the expected text)"
   }),
   statusCode: Schema.optionalKey(Schema.Int),
+  tlsCertificateExpiresAt: Schema.optionalKey(
+    IsoTimestamp.annotate({
+      description:
+        "When the server's certificate expires (its notAfter), as the last check was shown it: https " +
+        "probes and redirects to https. Absent when the last check saw no certificate (plain HTTP, tcp, " +
+        "postgres, or no answer)"
+    })
+  ),
   error: Schema.optionalKey(Schema.String.annotate({ description: "Why the probe failed, for a person to read" })),
   reason: Schema.optionalKey(ProbeFailureReason),
   checkedAt: IsoTimestamp,

@@ -21,6 +21,12 @@ export interface ProbeResult {
   readonly healthy: boolean
   readonly latencyMs: number | null
   readonly statusCode: number | undefined
+  /**
+   * The notAfter of the leaf certificate this check was shown (https, or a redirect to https),
+   * Unix milliseconds; undefined when none was. Kept because a certificate fails no check until
+   * the moment it expires: the TlsCertificateExpiring rule and /metrics warn ahead of that.
+   */
+  readonly tlsNotAfter: number | undefined
   readonly failure: { readonly reason: ProbeFailureReason; readonly message: string } | undefined
   readonly attempts: number
 }

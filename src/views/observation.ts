@@ -3,8 +3,9 @@
 // that an alert quotes the figure /host or /containers shows. A section that is not sampled yet or
 // whose last sample failed is left out: its subjects are unknown, never a breach nor a recovery.
 //
-// Not sampled by any reading yet, so never a breach: probe.tls_days_left (the https probe does not
-// keep the certificate).
+// Known only where a reading tells it: container.oom_kills from the cgroup (not the stats API),
+// container.cpu_of_limit from a container's second reading with a CPU limit, probe.tls_days_left
+// for a probe whose last check was shown a certificate (https, or a redirect to https).
 
 import { Result } from "effect"
 import { type FigureId, figure } from "../alerts/figures.ts"
@@ -20,6 +21,8 @@ import { containerCpuLimitPercent } from "./containers.ts"
 import { memoryPercent, memoryUsed } from "./dockerFormulas.ts"
 import { availableBytes, cpuUsage, diskFigures } from "./host.ts"
 import { round2 } from "./units.ts"
+
+const DAY_MILLIS = 86_400_000
 
 type MutableFigures = { -readonly [K in FigureId]?: number | boolean }
 
@@ -109,6 +112,10 @@ const probesByName = (r: ServicesReading): Record<string, Figures> => {
       "probe.consecutive_failures": p.consecutiveFailures
     }
     if (p.last.latencyMs !== null) figures["probe.latency"] = p.last.latencyMs
+    // Counted from the check, not from the clock: a view is a function of its reading.
+    if (p.last.tlsNotAfter !== undefined) {
+      figures["probe.tls_days_left"] = round2((p.last.tlsNotAfter - p.last.at) / DAY_MILLIS)
+    }
     byName[p.name] = figures
   }
   return byName

@@ -330,6 +330,16 @@ const renderServices = (out: Exposition, reading: ServicesReading) => {
       "HTTP status of the last probe",
       probes.map((s) => ({ labels: { probe: s.name }, value: s.last.statusCode }))
     )
+    // As blackbox_exporter's probe_ssl_earliest_cert_expiry, but of the leaf only: the chain's
+    // other certificates are the authority's to renew.
+    .gauge(
+      `${P}_probe_tls_certificate_expiry_timestamp_seconds`,
+      "When the certificate the last https check was shown expires (Unix time)",
+      probes.map((s) => ({
+        labels: { probe: s.name },
+        value: s.last.tlsNotAfter === undefined ? null : s.last.tlsNotAfter / 1000
+      }))
+    )
     // Gauges, not counters: both go down (checks leave the window, a success resets the run).
     .gauge(
       `${P}_probe_uptime_ratio`,

@@ -27,6 +27,7 @@ export const serviceView = (p: ProbeReading): ServiceHealth => ({
   healthy: p.last.healthy,
   latencyMs: p.last.latencyMs,
   ...(p.last.statusCode === undefined ? {} : { statusCode: p.last.statusCode }),
+  ...(p.last.tlsNotAfter === undefined ? {} : { tlsCertificateExpiresAt: isoTime(p.last.tlsNotAfter) }),
   ...(p.last.failure === undefined ? {} : { error: p.last.failure.message, reason: p.last.failure.reason }),
   checkedAt: isoTime(p.last.at),
   attempts: p.last.attempts,

@@ -6,6 +6,10 @@ import { Effect, Fiber, Logger, Stream } from "effect"
 import { TestClock } from "effect/testing"
 import { HOST_SUBJECT } from "../../src/alerts/figures.ts"
 import { DEFAULT_RULES } from "../../src/alerts/rules.ts"
+import { mockServicesReading } from "../../src/collectors/services/mock.ts"
+import { parseProbeTargets } from "../../src/config/services.ts"
+import { observationOf } from "../../src/views/observation.ts"
+import { failedSection, readingsOf } from "../support/readings.ts"
 import { alertsWith, events, hotRule, MINUTE, observe, rulesOf } from "./support.ts"
 
 const hot = hotRule()
@@ -276,6 +280,51 @@ describe("start-up grace", () => {
       }
       // Not even the kinds whose subjects are unknown (collector down).
       assert.deepStrictEqual(yield* observe(alerts, {}), [])
+      assert.deepStrictEqual(yield* alerts.current, [])
+    }).pipe(Effect.scoped)
+  )
+})
+
+describe("the default TlsCertificateExpiring, on what the https probe was shown", () => {
+  const DAY = 86_400_000
+  const targets = Effect.runSync(parseProbeTargets("site=https://example.org/,fresh=https://fresh.example.org/"))
+  const services = mockServicesReading(targets, 0, {
+    intervalMillis: 30_000,
+    windowMillis: 3_600_000,
+    timeoutMillis: 2000
+  })
+  /** The readings with site's certificate expiring `days` after its check; fresh keeps the mock's 60 days. */
+  const siteExpiringIn = (days: number) =>
+    observationOf(
+      readingsOf(0, {
+        host: failedSection("host"),
+        containers: failedSection("containers"),
+        services: {
+          ...services,
+          probes: services.probes.map((p) =>
+            p.name === "site" ? { ...p, last: { ...p.last, tlsNotAfter: p.last.at + days * DAY } } : p
+          )
+        }
+      })
+    )
+
+  it.effect("a certificate 10 days from expiry fires once the grace is past; a renewed one resolves it", () =>
+    Effect.gen(function* () {
+      const alerts = yield* alertsWith(DEFAULT_RULES, { settings: { graceMillis: 30_000 } })
+      // `for: 0s`, but inside the grace: pending only.
+      assert.deepStrictEqual(events(yield* alerts.evaluate(siteExpiringIn(10))), ["pending:site"])
+      yield* TestClock.adjust(30_000)
+      const fired = yield* alerts.evaluate(siteExpiringIn(10))
+      assert.deepStrictEqual(events(fired), ["firing:site"])
+      assert.strictEqual(fired[0]!.alertname, "TlsCertificateExpiring")
+      assert.strictEqual(fired[0]!.severity, "warning")
+      assert.strictEqual(fired[0]!.value, 10)
+      assert.strictEqual(fired[0]!.threshold, 14)
+
+      yield* TestClock.adjust(MINUTE)
+      const renewed = yield* alerts.evaluate(siteExpiringIn(89.5))
+      assert.deepStrictEqual(events(renewed), ["resolved:site"])
+      assert.strictEqual(renewed[0]!.reason, "recovered")
       assert.deepStrictEqual(yield* alerts.current, [])
     }).pipe(Effect.scoped)
   )

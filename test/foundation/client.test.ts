@@ -73,3 +73,27 @@ layer(
     })
   )
 })
+
+layer(
+  serveWithCollectors(
+    { SYSTEM_PROFILER_AUTH_TOKEN: TOKEN, SYSTEM_PROFILER_SERVICES: "site=https://example.org/,web=http://web:3000/" },
+    Layer.mergeAll(hostDown, ContainerCollector.layerMock, ServiceCollector.layerMock)
+  )
+)("typed client: the certificate of an https probe", (it) => {
+  it.effect("/services gives an https probe's tlsCertificateExpiresAt, and none for plain http", () =>
+    Effect.gen(function* () {
+      const DAY = 86_400_000
+      const client = yield* clientFor(TOKEN)
+      const [site, web] = (yield* client.services()).services
+      assert.strictEqual(site?.name, "site")
+      // The mock's certificate: 60 days from the start of the check's day.
+      const checked = Date.parse(site!.checkedAt)
+      assert.strictEqual(
+        site!.tlsCertificateExpiresAt,
+        new Date(Math.floor(checked / DAY) * DAY + 60 * DAY).toISOString()
+      )
+      assert.strictEqual(web?.name, "web")
+      assert.notProperty(web!, "tlsCertificateExpiresAt")
+    })
+  )
+})

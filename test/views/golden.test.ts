@@ -14,12 +14,16 @@ import { renderProcess, renderReadings } from "../../src/views/prometheus.ts"
 import { readingsOf } from "../support/readings.ts"
 
 const GOLDEN = new URL("../fixtures/metrics/golden.prom", import.meta.url)
-// Minute 7 of the mock's 20-minute cycle: the second probe is down, so both states are pinned.
+// Minute 7 of the mock's 20-minute cycle: the second probe is down, so both states are pinned; the
+// https probe pins its certificate's expiry.
 const AT = Date.parse("2026-11-25T06:07:40.000Z")
 
 const exposition = () => {
   const targets = Effect.runSync(
-    parseProbeTargets("web=http://web:3000/,ai-img-validator=http://ai-img-validator:8000/health,db=postgres://db:5432")
+    parseProbeTargets(
+      "web=http://web:3000/,ai-img-validator=http://ai-img-validator:8000/health,db=postgres://db:5432," +
+        "site=https://example.org/"
+    )
   )
   const readings = readingsOf(AT, {
     host: mockHostReading(AT),

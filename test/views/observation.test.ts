@@ -194,6 +194,35 @@ describe("the observation of a set of readings", () => {
     }
   })
 
+  it("probe.tls_days_left: days from the check to the certificate's notAfter, only where one was shown", () => {
+    const DAY = 86_400_000
+    const withSite = Effect.runSync(parseProbeTargets("site=https://example.org/,web=http://web:3000/"))
+    const reading = mockServicesReading(withSite, NOW, {
+      intervalMillis: 30_000,
+      windowMillis: 3_600_000,
+      timeoutMillis: 2000
+    })
+    const [site, web] = reading.probes
+    // Ten days and six hours from the check; the mock's own https probe is 60 days (less the day begun).
+    const expiring = {
+      ...reading,
+      probes: [{ ...site!, last: { ...site!.last, tlsNotAfter: site!.last.at + 10.25 * DAY } }, web!]
+    }
+    const readings = (r: typeof reading) =>
+      readingsOf(NOW, { host: mockHostReading(NOW), containers: mockContainersReading(NOW), services: r })
+    assert.strictEqual(observationOf(readings(expiring)).value("probe.tls_days_left", "site"), 10.25)
+    assert.strictEqual(observationOf(readings(reading)).value("probe.tls_days_left", "site"), 59.5)
+    assert.isUndefined(observationOf(readings(reading)).value("probe.tls_days_left", "web"))
+    // The observer gives it as well when a rule watches it.
+    assert.strictEqual(
+      observer(["probe.tls_days_left"])(readings(expiring)).value("probe.tls_days_left", "site"),
+      10.25
+    )
+    // The same instant as GET /services shows.
+    const api = servicesView(expiring).services[0]!
+    assert.strictEqual(Date.parse(api.tlsCertificateExpiresAt!), site!.last.at + 10.25 * DAY)
+  })
+
   it("a failed or unsampled section is unknown: no subjects, no values; the others stay known", () => {
     const notYet = new SampleError({ section: "containers", reason: new NotSampledYet() })
     const o = observationOf(readingsOf(NOW, { host: failedSection("host"), containers: notYet, services }))

@@ -56,7 +56,9 @@ export class TlsFailure extends Schema.TaggedError<TlsFailure>()("TlsFailure", {
 export class BadStatus extends Schema.TaggedError<BadStatus>()("BadStatus", {
   statusCode: Schema.Int,
   accepted: Schema.String,
-  latencyMs: Schema.Finite
+  latencyMs: Schema.Finite,
+  /** https: the certificate's notAfter (Unix ms), for it was shown even though the answer was wrong. */
+  tlsNotAfter: Schema.optional(Schema.Finite)
 }) {
   readonly reason: ProbeFailureReason = "bad-status"
   override get message() {
@@ -67,7 +69,8 @@ export class BadStatus extends Schema.TaggedError<BadStatus>()("BadStatus", {
 export class BodyMismatch extends Schema.TaggedError<BodyMismatch>()("BodyMismatch", {
   statusCode: Schema.Int,
   expected: Schema.String,
-  latencyMs: Schema.Finite
+  latencyMs: Schema.Finite,
+  tlsNotAfter: Schema.optional(Schema.Finite)
 }) {
   readonly reason: ProbeFailureReason = "body-mismatch"
   override get message() {

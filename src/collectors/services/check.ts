@@ -35,6 +35,8 @@ export interface CheckResult {
   readonly healthy: boolean
   readonly latencyMs: number | null
   readonly statusCode: number | undefined
+  /** The notAfter of the certificate the last attempt was shown, Unix ms (https only). */
+  readonly tlsNotAfter: number | undefined
   readonly error: ProbeError | undefined
   readonly attempts: number
 }
@@ -68,8 +70,8 @@ export const check = (target: ProbeTarget, settings: CheckSettings, probe: Probe
       Effect.result
     )
     if (Result.isSuccess(result)) {
-      const { latencyMs, statusCode } = result.success
-      return { healthy: true, latencyMs, statusCode, error: undefined, attempts } satisfies CheckResult
+      const { latencyMs, statusCode, tlsNotAfter } = result.success
+      return { healthy: true, latencyMs, statusCode, tlsNotAfter, error: undefined, attempts } satisfies CheckResult
     }
     const error = result.failure
     const answered = error._tag === "BadStatus" || error._tag === "BodyMismatch"
@@ -77,6 +79,7 @@ export const check = (target: ProbeTarget, settings: CheckSettings, probe: Probe
       healthy: false,
       latencyMs: answered ? error.latencyMs : null,
       statusCode: answered || error._tag === "TooManyRedirects" ? error.statusCode : undefined,
+      tlsNotAfter: answered ? error.tlsNotAfter : undefined,
       error,
       attempts
     } satisfies CheckResult

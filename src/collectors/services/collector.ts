@@ -19,6 +19,7 @@ const toResult = (result: CheckResult, at: number): ProbeResult => ({
   healthy: result.healthy,
   latencyMs: result.latencyMs,
   statusCode: result.statusCode,
+  tlsNotAfter: result.tlsNotAfter,
   failure: result.error === undefined ? undefined : { reason: result.error.reason, message: result.error.message },
   attempts: result.attempts
 })

@@ -1,5 +1,6 @@
 import * as http from "node:http"
 import * as https from "node:https"
+import { TLSSocket } from "node:tls"
 import { Effect } from "effect"
 import type { ProbeTarget, StatusRange } from "../../config/services.ts"
 import { VERSION } from "../../version.ts"
@@ -24,6 +25,13 @@ export const formatStatusRanges = (ranges: ReadonlyArray<StatusRange>): string =
 
 const accepts = (ranges: ReadonlyArray<StatusRange>, code: number) =>
   ranges.some(([from, to]) => code >= from && code <= to)
+
+/**
+ * The notAfter (Unix ms) of the leaf certificate the response came over; undefined over plain
+ * HTTP. Read from the connection that gave the verdict: after a redirect, that of the last hop.
+ */
+const certificateNotAfter = (response: http.IncomingMessage): number | undefined =>
+  response.socket instanceof TLSSocket ? response.socket.getPeerX509Certificate()?.validToDate.getTime() : undefined
 
 const portOf = (url: URL) => (url.port !== "" ? Number(url.port) : url.protocol === "https:" ? 443 : 80)
 const hostOf = (url: URL) => url.hostname.replace(/^\[|\]$/g, "")
@@ -84,21 +92,24 @@ export const httpProbe = (target: ProbeTarget): Effect.Effect<ProbeSuccess, Prob
           request.destroy()
           return
         }
+        // Read now: the connection is destroyed once the verdict is in. A wrong status or body
+        // still came over this certificate, so a failure carries it too.
+        const tlsNotAfter = certificateNotAfter(response)
         if (!accepts(options.acceptStatus, statusCode)) {
           const accepted = formatStatusRanges(options.acceptStatus)
-          settle(Effect.fail(new BadStatus({ statusCode, accepted, latencyMs: elapsedSince(started) })))
+          settle(Effect.fail(new BadStatus({ statusCode, accepted, latencyMs: elapsedSince(started), tlsNotAfter })))
           return
         }
         const expected = options.expectBody
         if (expected === undefined) {
-          settle(Effect.succeed({ latencyMs: elapsedSince(started), statusCode }))
+          settle(Effect.succeed({ latencyMs: elapsedSince(started), statusCode, tlsNotAfter }))
           return
         }
         readUntil(response, expected, (found) =>
           settle(
             found
-              ? Effect.succeed({ latencyMs: elapsedSince(started), statusCode })
-              : Effect.fail(new BodyMismatch({ statusCode, expected, latencyMs: elapsedSince(started) }))
+              ? Effect.succeed({ latencyMs: elapsedSince(started), statusCode, tlsNotAfter })
+              : Effect.fail(new BodyMismatch({ statusCode, expected, latencyMs: elapsedSince(started), tlsNotAfter }))
           )
         )
       })

@@ -21,6 +21,11 @@ const beatAt = (index: number, at: number): Beat =>
     ? { at, healthy: false, latencyMs: null, reason: "timeout" }
     : { at, healthy: true, latencyMs: round(Math.max(0.2, drift(at, 4 + index * 3, 2 + index, 60, index)), 2) }
 
+const DAY = 86_400_000
+// A certificate renewed well ahead, as an ACME client keeps it: 60 days left and the same notAfter
+// all day, so that the default TlsCertificateExpiring rule stays quiet in mock mode.
+const certificateNotAfter = (at: number) => Math.floor(at / DAY) * DAY + 60 * DAY
+
 /** Readings that are a function of the clock: the history is what a live collector would have seen. */
 export const mockServicesReading = (
   targets: ReadonlyArray<ProbeTarget>,
@@ -45,6 +50,7 @@ export const mockServicesReading = (
         healthy: last.healthy,
         latencyMs: last.latencyMs,
         statusCode: last.healthy && http ? 200 : undefined,
+        tlsNotAfter: last.healthy && t.kind === "https" ? certificateNotAfter(latest) : undefined,
         failure: last.healthy
           ? undefined
           : { reason: "timeout", message: `no answer within ${timing.timeoutMillis} ms` },

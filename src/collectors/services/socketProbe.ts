@@ -6,6 +6,8 @@ import { ConnectionClosed, fromNodeError, type ProbeError, ProbeFailed } from ".
 export interface ProbeSuccess {
   readonly latencyMs: number
   readonly statusCode?: number
+  /** https: the notAfter of the server's certificate, Unix milliseconds. */
+  readonly tlsNotAfter?: number | undefined
 }
 
 // Latencies come from the monotonic clock where the socket events happen: a network figure,

@@ -2,17 +2,21 @@
 // retry policy made (counted by the server), and that a hanging target costs no more than its
 // timeouts and backoff delays.
 import { execFileSync } from "node:child_process"
+import { X509Certificate } from "node:crypto"
 import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import * as https from "node:https"
 import type * as net from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { assert, describe, it } from "@effect/vitest"
-import { Duration, Effect } from "effect"
+import { Duration, Effect, Schema } from "effect"
 import { afterAll, beforeAll } from "vitest"
+import { ServiceHealthStats } from "../../../src/api/ServiceStats.ts"
 import { type CheckResult, type CheckSettings, check, worstCase } from "../../../src/collectors/services/check.ts"
+import { historyLimits } from "../../../src/collectors/services/history.ts"
 import { MAX_BODY_BYTES } from "../../../src/collectors/services/httpProbe.ts"
 import { type ProbeTarget, parseProbeTargets } from "../../../src/config/services.ts"
+import { makeServiceCollector } from "../../support/readings.ts"
 import { type CountedHttp, closedPort, eventually, httpServer, LOOPBACK, tcpServer } from "./servers.ts"
 import { testSettings } from "./settings.ts"
 
@@ -48,7 +52,7 @@ let web: CountedHttp
 let silent: Awaited<ReturnType<typeof tcpServer>>
 let slammer: Awaited<ReturnType<typeof tcpServer>>
 let babbler: Awaited<ReturnType<typeof tcpServer>>
-let selfSigned: { port: number; close: () => Promise<void> } | undefined
+let selfSigned: Awaited<ReturnType<typeof selfSignedServer>> | undefined
 let refusedPort: number
 
 beforeAll(async () => {
@@ -62,6 +66,7 @@ beforeAll(async () => {
     else if (path.startsWith("/error")) answer(500, "boom")
     else if (path.startsWith("/flaky")) answer(hit < 3 ? 503 : 200, "eventually")
     else if (path.startsWith("/redirect")) answer(302, "", { location: "/ok-after-redirect" })
+    else if (path.startsWith("/to-https")) answer(302, "", { location: `https://${LOOPBACK}:${selfSigned!.port}/` })
     else if (path.startsWith("/loop")) answer(307, "", { location: `/loop-${Number(path.split("-")[1] ?? 0) + 1}` })
     else if (path.startsWith("/slow")) setTimeout(() => answer(200, "too late"), 1000)
     else if (path.startsWith("/big")) {
@@ -250,6 +255,77 @@ describe("http probe", () => {
   )
 })
 
+describe("the certificate an https check was shown", () => {
+  const DAY = 86_400_000
+
+  it.live("an https check carries its certificate's notAfter, to the second; a plain http one none", () =>
+    Effect.gen(function* () {
+      const notAfter = new X509Certificate(selfSigned!.pem).validToDate.getTime()
+      const { result } = yield* timed(`https://${LOOPBACK}:${selfSigned!.port}/#tls=insecure`, { retries: 0 })
+      assert.isTrue(result.healthy, result.error?.message)
+      assert.strictEqual(result.tlsNotAfter, notAfter)
+      // openssl -days 10, made a moment ago.
+      assert.closeTo(result.tlsNotAfter! - Date.now(), 10 * DAY, 5 * 60_000)
+
+      const { result: plain } = yield* timed(url("/ok-plain"))
+      assert.isTrue(plain.healthy, plain.error?.message)
+      assert.isUndefined(plain.tlsNotAfter)
+    })
+  )
+
+  it.live("a wrong status or body still carries the certificate it came over", () =>
+    Effect.gen(function* () {
+      const notAfter = new X509Certificate(selfSigned!.pem).validToDate.getTime()
+      const base = `https://${LOOPBACK}:${selfSigned!.port}`
+      const { result: status } = yield* timed(`${base}/missing#tls=insecure&status=2xx`, { retries: 0 })
+      assertFailed(status, "bad-status")
+      assert.strictEqual(status.tlsNotAfter, notAfter)
+      const { result: body } = yield* timed(`${base}/#tls=insecure&body=absent`, { retries: 0 })
+      assertFailed(body, "body-mismatch")
+      assert.strictEqual(body.tlsNotAfter, notAfter)
+      // No answer at all: no certificate either (the TLS failure of a self-signed one, verified).
+      const { result: refused } = yield* timed(`${base}/`, { retries: 0 })
+      assertFailed(refused, "tls")
+      assert.isUndefined(refused.tlsNotAfter)
+    })
+  )
+
+  it.live("after redirects, the certificate is the last hop's: http to https has it, https to http has none", () =>
+    Effect.gen(function* () {
+      const notAfter = new X509Certificate(selfSigned!.pem).validToDate.getTime()
+      const { result: up } = yield* timed(url("/to-https#redirects=follow&tls=insecure&status=200"), { retries: 0 })
+      assert.isTrue(up.healthy, up.error?.message)
+      assert.strictEqual(up.statusCode, 200)
+      assert.strictEqual(up.tlsNotAfter, notAfter)
+      assert.strictEqual(web.hitsOf("/to-https"), 1)
+
+      const { result: down } = yield* timed(
+        `https://${LOOPBACK}:${selfSigned!.port}/to-http#redirects=follow&tls=insecure&status=200`,
+        { retries: 0 }
+      )
+      assert.isTrue(down.healthy, down.error?.message)
+      assert.strictEqual(web.hitsOf("/ok-from-https"), 1)
+      assert.isUndefined(down.tlsNotAfter)
+    })
+  )
+
+  it.live("the live collector shows it in /services as tlsCertificateExpiresAt; a plain http probe has none", () =>
+    Effect.gen(function* () {
+      const notAfter = new X509Certificate(selfSigned!.pem).validToDate.getTime()
+      const targets = Effect.runSync(
+        parseProbeTargets(`site=https://${LOOPBACK}:${selfSigned!.port}/#tls=insecure,web=${url("/ok-collector")}`)
+      )
+      const collector = makeServiceCollector({ ...settings, targets, history: historyLimits(3_600_000, 30_000) })
+      const stats = Schema.decodeUnknownSync(ServiceHealthStats)(yield* collector.sample)
+      const [site, plain] = stats.services
+      assert.isTrue(site!.healthy, site!.error)
+      assert.strictEqual(site!.tlsCertificateExpiresAt, new Date(notAfter).toISOString())
+      assert.isTrue(plain!.healthy, plain!.error)
+      assert.notProperty(plain!, "tlsCertificateExpiresAt")
+    })
+  )
+})
+
 describe("tcp probe", () => {
   it.live("a listener is healthy on the first connection", () =>
     Effect.gen(function* () {
@@ -314,7 +390,8 @@ describe("several probes at once", () => {
   )
 })
 
-// A certificate for 127.0.0.1 that no authority signed; openssl ships with Debian's ca-certificates.
+// A certificate for 127.0.0.1 that no authority signed, valid for ten days; openssl ships with
+// Debian's ca-certificates. It redirects /to-http to the plain server, answers 404 on /missing.
 const selfSignedServer = async () => {
   const dir = mkdtempSync(join(tmpdir(), "system-profiler-tls-"))
   try {
@@ -329,7 +406,7 @@ const selfSignedServer = async () => {
         "ec_paramgen_curve:prime256v1",
         "-nodes",
         "-days",
-        "2",
+        "10",
         "-subj",
         "/CN=127.0.0.1",
         "-addext",
@@ -341,10 +418,12 @@ const selfSignedServer = async () => {
       ],
       { stdio: "pipe" }
     )
-    const server = https.createServer(
-      { key: readFileSync(join(dir, "key.pem")), cert: readFileSync(join(dir, "cert.pem")) },
-      (_req, res) => res.end("ok")
-    )
+    const pem = readFileSync(join(dir, "cert.pem"), "utf8")
+    const server = https.createServer({ key: readFileSync(join(dir, "key.pem")), cert: pem }, (req, res) => {
+      if (req.url === "/to-http") res.writeHead(302, { location: `http://${LOOPBACK}:${web.port}/ok-from-https` })
+      else if (req.url === "/missing") res.writeHead(404)
+      res.end("ok")
+    })
     const sockets = new Set<net.Socket>()
     server.on("connection", (s: net.Socket) => {
       sockets.add(s)
@@ -356,6 +435,7 @@ const selfSignedServer = async () => {
     )
     return {
       port,
+      pem,
       close: () =>
         new Promise<void>((resolve) => {
           for (const s of sockets) s.destroy()
