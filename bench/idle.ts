@@ -9,15 +9,24 @@
 //   node bench/idle.ts --variant alerts=. --variant off=.:SYSTEM_PROFILER_ALERTS=off
 //   options: --seconds S (measured window, 300), --warmup S (90), --window S (60),
 //            --containers N (10), --sources (node <flags> src/main.ts instead of the bundle),
-//            --cpu-prof DIR (each variant writes a V8 CPU profile there when it stops)
+//            --cpu-prof DIR (each variant writes a V8 CPU profile there when it stops),
+//            --callgrind DIR (each variant runs under valgrind's callgrind, see below)
 //
 // CPU seconds come from /proc/<pid>/stat (utime + stime): what the process itself ran, which
 // the machine's load barely moves, unlike wall-clock latencies. It prints per-window figures,
 // the total over the measured window, and the load average at the start and the end.
+//
+// With --callgrind, each variant runs under `valgrind --tool=callgrind` (tens of times slower,
+// but at idle a service does a minute's work in a minute of wall time all the same) and is also
+// measured in instructions: counted from the end of the warm-up (`callgrind_control -i on`), one
+// dump per window. An instruction count does not move with the machine's load or the CPU's
+// clock, so differences far below what the CPU-second figures resolve can be told apart; it
+// counts every thread of the process (V8's compiler and GC threads included), as utime + stime
+// does, but not the time the kernel spends on the syscalls.
 
-import { type ChildProcess, spawn } from "node:child_process"
+import { type ChildProcess, execFileSync, spawn } from "node:child_process"
 import { randomBytes } from "node:crypto"
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
 import { loadavg, tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { cpuSeconds, freePort, rssBytes, runBench, sleep, startProbeTargets, waitFor } from "./service.ts"
@@ -36,7 +45,8 @@ const S = {
   window: arg("window", 60),
   containers: arg("containers", 10),
   sources: argv.includes("--sources"),
-  cpuProf: strings("cpu-prof")[0]
+  cpuProf: strings("cpu-prof")[0],
+  callgrind: strings("callgrind")[0]
 }
 
 interface Variant {
@@ -58,6 +68,7 @@ if (variants.length === 0) throw new Error("at least one --variant label=tree[:V
 
 const IMAGE = process.env.BUSYBOX_IMAGE ?? "system-profiler/busybox:latest"
 const runId = randomBytes(4).toString("hex")
+const SERVICE_HOST = "127.0.0.1"
 const TOKEN = `bench-${runId}`
 const LABEL = `system-profiler.bench=${runId}`
 const children: Array<ChildProcess> = []
@@ -86,6 +97,36 @@ const serviceArgs = async (tree: string): Promise<ReadonlyArray<string>> => {
   return [...flags, ...prof, join(dir, args.at(-1)!)]
 }
 
+/**
+ * callgrind_control, quietly. vgdb names its pipes after $HOST, which the services are given
+ * (their listen address): it must see the same.
+ */
+const callgrind = (args: ReadonlyArray<string>) =>
+  execFileSync("callgrind_control", args, {
+    stdio: ["ignore", "ignore", "inherit"],
+    env: { ...process.env, HOST: SERVICE_HOST }
+  })
+
+/**
+ * Dumps the counts since the last dump (callgrind starts counting again from zero) and returns
+ * the instructions in that dump: the `totals:` line of the new file. Valgrind answers between
+ * two of the program's own wakeups, so the file may come seconds after the command.
+ */
+const dumpedInstructions = async (label: string, pid: number): Promise<number> => {
+  const dir = resolve(S.callgrind!)
+  const prefix = `cg.${runId}.${label}.${pid}.`
+  const before = new Set(readdirSync(dir))
+  callgrind(["--dump", String(pid)])
+  for (let waited = 0; waited < 60_000; waited += 250) {
+    const fresh = readdirSync(dir).filter((f) => f.startsWith(prefix) && !before.has(f))
+    const totals =
+      fresh.length === 1 ? /^(?:totals|summary): (\d+)/m.exec(readFileSync(join(dir, fresh[0]!), "utf8")) : null
+    if (totals !== null) return Number(totals[1])
+    await sleep(250)
+  }
+  throw new Error(`callgrind_control --dump ${pid}: no new dump with a totals line in ${dir} after 60 s`)
+}
+
 let stopping = false
 const cleanup = async () => {
   stopping = true
@@ -109,6 +150,7 @@ const cleanup = async () => {
 }
 
 const main = async () => {
+  if (S.callgrind !== undefined) mkdirSync(S.callgrind, { recursive: true })
   log(`run ${runId}: ${JSON.stringify(S)}; variants ${variants.map((v) => v.label).join(", ")}`)
   const argsOf = await Promise.all(variants.map((v) => serviceArgs(v.tree)))
   for (let i = 0; i < S.containers; i++) {
@@ -123,12 +165,27 @@ const main = async () => {
     // Each its own stored history: two variants of one tree must not share (and lock) one database.
     const data = mkdtempSync(join(tmpdir(), "sp-idle-data-"))
     tempDirs.push(data)
-    const child = spawn(process.execPath, argsOf[i]!, {
+    const [command, args] =
+      S.callgrind === undefined
+        ? [process.execPath, argsOf[i]!]
+        : [
+            "valgrind",
+            [
+              "--tool=callgrind",
+              // V8 writes the machine code it runs: valgrind must look for code that changed.
+              "--smc-check=all-non-file",
+              "--instr-atstart=no",
+              `--callgrind-out-file=${join(resolve(S.callgrind), `cg.${runId}.${v.label}.%p`)}`,
+              process.execPath,
+              ...argsOf[i]!
+            ]
+          ]
+    const child = spawn(command, args, {
       cwd: v.tree,
       env: {
         ...process.env,
         PORT: String(port),
-        HOST: "127.0.0.1",
+        HOST: SERVICE_HOST,
         SYSTEM_PROFILER_AUTH_TOKEN: TOKEN,
         SYSTEM_PROFILER_STACK_LABEL: LABEL,
         SYSTEM_PROFILER_SERVICES: probes.services,
@@ -152,6 +209,14 @@ const main = async () => {
   log(`warm-up ${S.warmup} s (load ${load()})`)
   await sleep(S.warmup * 1000)
   const loadStart = load()
+  if (S.callgrind !== undefined) {
+    // Instrumenting is switched on at the process's next wakeup, and V8's code is translated
+    // again: counting starts from a zero taken a little later.
+    for (const pid of pids) callgrind(["--instr=on", String(pid)])
+    await sleep(15_000)
+    for (const pid of pids) callgrind(["--zero", String(pid)])
+  }
+  const instructions: Array<Array<number>> = variants.map(() => [])
   const start = pids.map(cpuSeconds)
   const windows: Array<Array<number>> = variants.map(() => [])
   let last = start
@@ -163,6 +228,15 @@ const main = async () => {
       windows[i]!.push(((c - last[i]!) * 60) / w)
     })
     last = now
+    if (S.callgrind !== undefined) {
+      const dumped = await Promise.all(pids.map((pid, i) => dumpedInstructions(variants[i]!.label, pid)))
+      dumped.forEach((n, i) => {
+        instructions[i]!.push((n * 60) / w)
+      })
+      log(
+        `window ${t / S.window + 1}: ${variants.map((v, i) => `${v.label} ${(instructions[i]!.at(-1)! / 1e6).toFixed(1)}`).join(", ")} M instructions/min`
+      )
+    }
     log(
       `window ${t / S.window + 1}: ${variants.map((v, i) => `${v.label} ${windows[i]!.at(-1)!.toFixed(3)}`).join(", ")} s/min (load ${load()})`
     )
@@ -191,6 +265,23 @@ const main = async () => {
           `${(rss[i + 1]! - rss[0]!).toFixed(1)} MB RSS`
       )
   ]
+  if (S.callgrind !== undefined) {
+    const mean = instructions.map((xs) => xs.reduce((a, b) => a + b, 0) / xs.length)
+    out.push(
+      `instructions (callgrind), M per minute over the window:`,
+      ...variants.map(
+        (v, i) =>
+          `${v.label.padEnd(12)} ${(mean[i]! / 1e6).toFixed(1)} M/min (per window ${instructions[i]!.map((x) => (x / 1e6).toFixed(1)).join(" ")})`
+      ),
+      ...variants
+        .slice(1)
+        .map(
+          (v, i) =>
+            `${v.label} - ${variants[0]!.label}: ${((mean[i + 1]! - mean[0]!) / 1e6).toFixed(1)} M instructions/min ` +
+            `(${(((mean[i + 1]! - mean[0]!) / mean[0]!) * 100).toFixed(1)} %)`
+        )
+    )
+  }
   process.stdout.write(`${out.join("\n")}\n`)
   probes.close()
 }
