@@ -98,12 +98,12 @@ const serviceArgs = async (tree: string): Promise<ReadonlyArray<string>> => {
 }
 
 /**
- * callgrind_control, quietly. vgdb names its pipes after $HOST, which the services are given
- * (their listen address): it must see the same.
+ * callgrind_control, quietly (its messages end up in the error when it fails). vgdb names its
+ * pipes after $HOST, which the services are given (their listen address): it must see the same.
  */
 const callgrind = (args: ReadonlyArray<string>) =>
   execFileSync("callgrind_control", args, {
-    stdio: ["ignore", "ignore", "inherit"],
+    stdio: ["ignore", "ignore", "pipe"],
     env: { ...process.env, HOST: SERVICE_HOST }
   })
 
