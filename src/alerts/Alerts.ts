@@ -6,7 +6,7 @@ import {
   activeAlerts,
   DEFAULT_SETTINGS,
   type EngineSettings,
-  idle,
+  idleChecker,
   initialState,
   MAX_GRACE_MILLIS,
   step,
@@ -49,13 +49,15 @@ export const TRANSITION_BUFFER = 256
 const NOTHING: Effect.Effect<ReadonlyArray<Transition>> = Effect.succeed([])
 
 // A broken observation is not idle: the step then meets it, and logs it as any other.
-const quiet = (...args: Parameters<typeof idle>): boolean => {
-  try {
-    return idle(...args)
-  } catch {
-    return false
+const guarded =
+  (check: ReturnType<typeof idleChecker>): ReturnType<typeof idleChecker> =>
+  (...args) => {
+    try {
+      return check(...args)
+    } catch {
+      return false
+    }
   }
-}
 
 const kept = (t: Transition) => t.event === "firing" || t.event === "resolved"
 
@@ -95,12 +97,14 @@ export class Alerts extends Context.Service<Alerts, AlertsShape>()("system-profi
         )
     )
 
+    // At idle no alert is open and no condition holds: a reading costs a look at the figures
+    // that changed.
+    const quiet = guarded(idleChecker(rules))
     return Alerts.of({
       rules,
-      // At idle no alert is open and no condition holds: a reading costs a look at its figures.
       evaluate: (observation) =>
         Effect.flatMap(Clock.currentTimeMillis, (now) =>
-          quiet(Ref.getUnsafe(state), rules, observation, now) ? NOTHING : lock.withPermit(evaluate(observation))
+          quiet(Ref.getUnsafe(state), observation, now) ? NOTHING : lock.withPermit(evaluate(observation))
         ),
       current: Effect.map(Ref.get(state), activeAlerts),
       history: history.recent,

@@ -17,6 +17,12 @@ export interface Observation {
    * sampled yet, or its last sample failed): then no alert of that kind starts, ends or moves on.
    */
   readonly subjects: (kind: Exclude<SubjectKind, "host">) => ReadonlyArray<string> | undefined
+  /**
+   * The records the figures come from, when the observation was made from them: a record that is
+   * the same object in two observations holds the same figures (the engine's idleChecker then
+   * skips it).
+   */
+  readonly sections?: ObservationInput
 }
 
 export type Figures = Readonly<Partial<Record<FigureId, number | boolean>>>
@@ -31,7 +37,10 @@ export interface ObservationInput {
 
 export const makeObservation = (input: ObservationInput): Observation => {
   const bySubject = (kind: Exclude<SubjectKind, "host">) => input[kind]
+  // Asked once per rule: listed once per kind.
+  const listed: Partial<Record<Exclude<SubjectKind, "host">, ReadonlyArray<string>>> = {}
   return {
+    sections: input,
     value: (id, subject) => {
       const kind = figure(id).kind
       if (kind === "host") return subject === HOST_SUBJECT ? input.host?.[id] : undefined
@@ -40,7 +49,9 @@ export const makeObservation = (input: ObservationInput): Observation => {
     },
     subjects: (kind) => {
       const figures = bySubject(kind)
-      return figures === undefined ? undefined : Object.keys(figures)
+      if (figures === undefined) return undefined
+      listed[kind] ??= Object.keys(figures)
+      return listed[kind]
     }
   }
 }

@@ -16,7 +16,7 @@
 // collector has not sampled yet, or failed), its instances hold as for undefined values.
 
 import { type Figure, type FigureId, figure, HOST_SUBJECT, type SubjectKind } from "./figures.ts"
-import type { Observation } from "./Observation.ts"
+import type { Observation, ObservationInput } from "./Observation.ts"
 import { type Comparison, describeCondition, type Rule, type Severity } from "./rules.ts"
 
 export interface EngineSettings {
@@ -403,17 +403,17 @@ export const step = (
  * instances and the same counter points (only pruned, which the next step does as well), so
  * the caller may skip it. The grace must have a start (the first step sets it).
  */
-export const idle = (
-  state: EngineState,
-  rules: ReadonlyArray<Rule>,
-  observation: Observation,
-  now: number
-): boolean => {
-  if (state.startedAt === null || state.instances.size > 0) return false
+export const idle = (state: EngineState, rules: ReadonlyArray<Rule>, observation: Observation, now: number): boolean =>
+  state.startedAt !== null && state.instances.size === 0 && quietRules(state, rules, observation, now)
+
+const HOST_SUBJECTS: ReadonlyArray<string> = [HOST_SUBJECT]
+
+/** No rule of `rules` holds nor has a counter to take (idle, without the state's own conditions). */
+const quietRules = (state: EngineState, rules: ReadonlyArray<Rule>, observation: Observation, now: number) => {
   for (const rule of rules) {
     if (!rule.enabled) continue
     const f = figure(rule.figure)
-    const subjects = f.kind === "host" ? [HOST_SUBJECT] : observation.subjects(f.kind)
+    const subjects = f.kind === "host" ? HOST_SUBJECTS : observation.subjects(f.kind)
     if (subjects === undefined) continue
     if (f.type !== "increase") {
       for (const subject of subjects) {
@@ -439,6 +439,42 @@ export const idle = (
     }
   }
   return true
+}
+
+/** The part of an observation a rule of each kind reads: its figures, one record per kind. */
+const KINDS: ReadonlyArray<SubjectKind> = ["host", "disk", "container", "probe"]
+
+/**
+ * idle, remembering what it found, for a caller that checks every new observation: the rules of
+ * a kind whose figures are the same record as at the last check, with no step in between (the
+ * same state), cannot have begun to hold, so only the kinds whose figures were replaced are read
+ * again. Rules on increase figures are read every time: a counter sliding out of its window can
+ * make "fewer than" hold with nothing new observed. Observations without `sections` are read whole.
+ */
+export const idleChecker = (rules: ReadonlyArray<Rule>) => {
+  const enabled = rules.filter((r) => r.enabled)
+  const byKind = new Map(KINDS.map((kind) => [kind, enabled.filter((r) => figure(r.figure).kind === kind)]))
+  const counters = enabled.filter((r) => figure(r.figure).type === "increase")
+  const steady = new Map(KINDS.map((kind) => [kind, byKind.get(kind)!.filter((r) => !counters.includes(r))]))
+  let quietState: EngineState | undefined
+  let quietSections: ObservationInput | undefined
+  return (state: EngineState, observation: Observation, now: number): boolean => {
+    if (state.startedAt === null || state.instances.size > 0) return false
+    const sections = observation.sections
+    const known = state === quietState && sections !== undefined && quietSections !== undefined
+    let quiet = true
+    for (const kind of KINDS) {
+      if (known && sections[kind] === quietSections![kind]) continue
+      if (!quietRules(state, steady.get(kind)!, observation, now)) {
+        quiet = false
+        break
+      }
+    }
+    quiet &&= quietRules(state, counters, observation, now)
+    quietState = quiet ? state : undefined
+    quietSections = quiet ? sections : undefined
+    return quiet
+  }
 }
 
 /** The alerts pending or firing now: firing first, then the oldest first. */

@@ -2,7 +2,7 @@
 
 import { assert, describe, it } from "@effect/vitest"
 import * as fc from "fast-check"
-import { idle, initialState, step } from "../../src/alerts/engine.ts"
+import { idle, idleChecker, initialState, step } from "../../src/alerts/engine.ts"
 import { makeObservation } from "../../src/alerts/Observation.ts"
 import { MINUTE, rulesOf } from "./support.ts"
 
@@ -151,6 +151,66 @@ describe("engine idle", () => {
     )
     // The readings are such that many steps are idle: the property is not vacuous.
     assert.isAbove(skippedInAll, 20)
+  })
+
+  it("idleChecker answers as idle does, skipping the kinds whose figures are the same records", () => {
+    let reused = 0
+    // A reading, or the last one again later (nothing observed changed, time went by), as at idle.
+    const readingOrAgain = fc.oneof(
+      reading,
+      fc.record({ again: fc.constant(true), after: fc.constantFrom(5_000, 60_000, 5 * MINUTE, 11 * MINUTE) })
+    )
+    fc.assert(
+      fc.property(fc.array(readingOrAgain, { maxLength: 40 }), fc.constantFrom(0, 30_000), (readings, graceMillis) => {
+        const check = idleChecker(mixed)
+        // As the alert loop's observer does: a section whose figures did not change is the same record.
+        const records = new Map<string, object>()
+        const same = <A extends object>(record: A): A => {
+          const key = JSON.stringify(record)
+          const known = records.get(key)
+          if (known !== undefined) reused++
+          else records.set(key, record)
+          return (known ?? record) as A
+        }
+        let state = initialState({ graceMillis }, 0)
+        let now = 0
+        let last: typeof reading extends fc.Arbitrary<infer R> ? R : never = {
+          temperature: undefined,
+          containers: undefined,
+          failures: undefined,
+          after: 0
+        }
+        for (const next of readings) {
+          now += next.after
+          const r = "again" in next ? last : next
+          last = r
+          const obs = makeObservation({
+            ...(r.temperature === undefined ? {} : { host: same({ "host.cpu_temperature": r.temperature }) }),
+            ...(r.containers === undefined
+              ? {}
+              : {
+                  container: same(
+                    Object.fromEntries(
+                      Object.entries(r.containers).map(([name, c]) => [
+                        name,
+                        {
+                          "container.running": c.running,
+                          ...(c.restarts === undefined ? {} : { "container.restarts": c.restarts })
+                        }
+                      ])
+                    )
+                  )
+                }),
+            probe: same({ api: r.failures === undefined ? {} : { "probe.consecutive_failures": r.failures } })
+          })
+          const expected = idle(state, mixed, obs, now)
+          assert.strictEqual(check(state, obs, now), expected)
+          if (!expected) state = step(state, mixed, obs, now).state
+        }
+      }),
+      { numRuns: 1000 }
+    )
+    assert.isAbove(reused, 100)
   })
 
   it("an open alert, a holding condition or a new counter value is never idle", () => {
