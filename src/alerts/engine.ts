@@ -453,9 +453,10 @@ const KINDS: ReadonlyArray<SubjectKind> = ["host", "disk", "container", "probe"]
  */
 export const idleChecker = (rules: ReadonlyArray<Rule>) => {
   const enabled = rules.filter((r) => r.enabled)
-  const byKind = new Map(KINDS.map((kind) => [kind, enabled.filter((r) => figure(r.figure).kind === kind)]))
   const counters = enabled.filter((r) => figure(r.figure).type === "increase")
-  const steady = new Map(KINDS.map((kind) => [kind, byKind.get(kind)!.filter((r) => !counters.includes(r))]))
+  const steady = new Map(
+    KINDS.map((kind) => [kind, enabled.filter((r) => figure(r.figure).kind === kind && !counters.includes(r))])
+  )
   let quietState: EngineState | undefined
   let quietSections: ObservationInput | undefined
   return (state: EngineState, observation: Observation, now: number): boolean => {

@@ -62,5 +62,11 @@ export class Exposition {
   }
 }
 
+/** One sample per item, labelled `label` = its name, with the value `pick` gives it. */
+export const perSubject =
+  <A>(label: string, items: ReadonlyArray<A>, nameOf: (a: A) => string) =>
+  (pick: (a: A) => number | null | undefined): ReadonlyArray<Sample> =>
+    items.map((a) => ({ labels: { [label]: nameOf(a) }, value: pick(a) }))
+
 /** One sample without labels. */
 export const single = (value: number | null | undefined): ReadonlyArray<Sample> => [{ value }]

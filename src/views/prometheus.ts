@@ -11,7 +11,7 @@ import type { Pressure } from "../kernel/pressure.ts"
 import { cpuZoneIndex } from "../kernel/thermal.ts"
 import type { Readings } from "../sampling/Sampler.ts"
 import { memoryUsed } from "./dockerFormulas.ts"
-import { Exposition, type Sample, single } from "./exposition.ts"
+import { Exposition, perSubject, type Sample, single } from "./exposition.ts"
 import { availableBytes, cpuSeconds, diskFigures, diskIoBytes } from "./host.ts"
 import { uptimePercent } from "./services.ts"
 
@@ -68,8 +68,7 @@ const renderHost = (out: Exposition, host: HostReading) => {
   )
 
   const disks = host.filesystems.map((f) => ({ mountpoint: f.mountPoints[0]!, ...diskFigures(f.usage) }))
-  const disk = (pick: (d: (typeof disks)[number]) => number) =>
-    disks.map((d): Sample => ({ labels: { mountpoint: d.mountpoint }, value: pick(d) }))
+  const disk = perSubject("mountpoint", disks, (d) => d.mountpoint)
   out
     .gauge(
       `${P}_host_filesystem_size_bytes`,
@@ -166,8 +165,7 @@ const renderHost = (out: Exposition, host: HostReading) => {
 
 const renderContainers = (out: Exposition, reading: ContainersReading) => {
   const all = reading.containers
-  const each = (pick: (c: (typeof all)[number]) => number | null | undefined) =>
-    all.map((c): Sample => ({ labels: { container: c.name }, value: pick(c) }))
+  const each = perSubject("container", all, (c) => c.name)
   out
     .gauge(
       `${P}_container_info`,
@@ -311,6 +309,7 @@ const renderContainers = (out: Exposition, reading: ContainersReading) => {
 
 const renderServices = (out: Exposition, reading: ServicesReading) => {
   const probes = reading.probes
+  const each = perSubject("probe", probes, (s) => s.name)
   out
     .gauge(
       `${P}_probe_up`,
@@ -320,36 +319,30 @@ const renderServices = (out: Exposition, reading: ServicesReading) => {
     .gauge(
       `${P}_probe_duration_seconds`,
       "How long the last probe took",
-      probes.map((s) => ({
-        labels: { probe: s.name },
-        value: s.last.latencyMs === null ? null : s.last.latencyMs / 1000
-      }))
+      each((s) => (s.last.latencyMs === null ? null : s.last.latencyMs / 1000))
     )
     .gauge(
       `${P}_probe_http_status_code`,
       "HTTP status of the last probe",
-      probes.map((s) => ({ labels: { probe: s.name }, value: s.last.statusCode }))
+      each((s) => s.last.statusCode)
     )
     // As blackbox_exporter's probe_ssl_earliest_cert_expiry, but of the leaf only: the chain's
     // other certificates are the authority's to renew.
     .gauge(
       `${P}_probe_tls_certificate_expiry_timestamp_seconds`,
       "When the certificate the last https check was shown expires (Unix time)",
-      probes.map((s) => ({
-        labels: { probe: s.name },
-        value: s.last.tlsNotAfter === undefined ? null : s.last.tlsNotAfter / 1000
-      }))
+      each((s) => (s.last.tlsNotAfter === undefined ? null : s.last.tlsNotAfter / 1000))
     )
     // Gauges, not counters: both go down (checks leave the window, a success resets the run).
     .gauge(
       `${P}_probe_uptime_ratio`,
       "Share of healthy checks over the history window (0-1)",
-      probes.map((s) => ({ labels: { probe: s.name }, value: uptimePercent(s.beats) / 100 }))
+      each((s) => uptimePercent(s.beats) / 100)
     )
     .gauge(
       `${P}_probe_consecutive_failures`,
       "Failed checks in a row up to the last one; 0 when the last one succeeded",
-      probes.map((s) => ({ labels: { probe: s.name }, value: s.consecutiveFailures }))
+      each((s) => s.consecutiveFailures)
     )
 }
 

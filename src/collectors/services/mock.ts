@@ -1,5 +1,6 @@
 import { Clock, Duration, Effect } from "effect"
 import { AppConfig } from "../../config/AppConfig.ts"
+import { DURATION_UNITS } from "../../config/duration.ts"
 import { PI_SITE_SERVICES, type ProbeTarget, parseProbeTargets } from "../../config/services.ts"
 import type { ServicesReading } from "../../domain/ProbeResult.ts"
 import { drift, round } from "../drift.ts"
@@ -21,7 +22,7 @@ const beatAt = (index: number, at: number): Beat =>
     ? { at, healthy: false, latencyMs: null, reason: "timeout" }
     : { at, healthy: true, latencyMs: round(Math.max(0.2, drift(at, 4 + index * 3, 2 + index, 60, index)), 2) }
 
-const DAY = 86_400_000
+const DAY = DURATION_UNITS.d
 // A certificate renewed well ahead, as an ACME client keeps it: 60 days left and the same notAfter
 // all day, so that the default TlsCertificateExpiring rule stays quiet in mock mode.
 const certificateNotAfter = (at: number) => Math.floor(at / DAY) * DAY + 60 * DAY
