@@ -10,6 +10,7 @@
 //   options: --seconds S (measured window, 300), --warmup S (90), --window S (60),
 //            --containers N (10), --sources (node <flags> src/main.ts instead of the bundle),
 //            --cpu-prof DIR (each variant writes a V8 CPU profile there when it stops),
+//            --cpu-prof-interval US (the profile's sampling interval, V8's default 1000 µs),
 //            --callgrind DIR (each variant runs under valgrind's callgrind, see below)
 //
 // CPU seconds come from /proc/<pid>/stat (utime + stime): what the process itself ran, which
@@ -46,6 +47,7 @@ const S = {
   containers: arg("containers", 10),
   sources: argv.includes("--sources"),
   cpuProf: strings("cpu-prof")[0],
+  cpuProfInterval: strings("cpu-prof-interval")[0],
   callgrind: strings("callgrind")[0]
 }
 
@@ -88,7 +90,14 @@ const serviceArgs = async (tree: string): Promise<ReadonlyArray<string>> => {
   if (cmd === undefined) throw new Error(`${tree}/Dockerfile has no CMD [...] line`)
   const [, ...args] = JSON.parse(cmd) as Array<string>
   const flags = args.slice(0, -1)
-  const prof = S.cpuProf === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${resolve(S.cpuProf)}`]
+  const prof =
+    S.cpuProf === undefined
+      ? []
+      : [
+          "--cpu-prof",
+          `--cpu-prof-dir=${resolve(S.cpuProf)}`,
+          ...(S.cpuProfInterval === undefined ? [] : [`--cpu-prof-interval=${S.cpuProfInterval}`])
+        ]
   if (S.sources) return [...flags, ...prof, join(tree, "src", "main.ts")]
   const dir = mkdtempSync(join(tmpdir(), "sp-idle-"))
   tempDirs.push(dir)

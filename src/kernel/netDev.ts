@@ -1,7 +1,7 @@
 import { Effect, Result } from "effect"
 import { type KernelFs, procPath } from "./fs.ts"
 import { describeToken, fields, type Parsed, parseFail, scanLines, toCount } from "./parse.ts"
-import { LIMIT, readKernelOptional } from "./read.ts"
+import { LIMIT, readKeptOptional } from "./read.ts"
 import { readKernelParsed, type SourceError } from "./source.ts"
 
 export interface NetDevCounters {
@@ -74,7 +74,7 @@ export interface NetDev {
 export const readHostNetDev = (fs: KernelFs): Effect.Effect<NetDev, SourceError> =>
   Effect.gen(function* () {
     const initView = procPath(fs, "1/net/dev")
-    const text = yield* readKernelOptional(initView, LIMIT.table)
+    const text = yield* readKeptOptional(initView, LIMIT.table)
     if (text !== undefined) {
       return { source: initView, interfaces: yield* Effect.fromResult(parseNetDev(text, initView)) }
     }

@@ -83,8 +83,11 @@ const refusal = (path: string, stat: fsSync.Stats, limit: number, text: string |
 // One buffer for every synchronous read (they never overlap): what a kernel file holds fits in it.
 let scratch: Buffer | undefined
 
-/** Up to limit + 1 bytes of an open file, as text; undefined when it holds more than `limit`. */
-const readBoundedSync = (fd: number, limit: number): string | undefined => {
+/**
+ * Up to limit + 1 bytes of an open file, as text; undefined when it holds more than `limit`. From
+ * the start of the file when `fromStart` (pread), else from where the descriptor stands.
+ */
+const readBoundedSync = (fd: number, limit: number, fromStart = false): string | undefined => {
   scratch ??= Buffer.allocUnsafe(4 * CHUNK)
   let buffer = scratch
   let total = 0
@@ -95,7 +98,7 @@ const readBoundedSync = (fd: number, limit: number): string | undefined => {
       buffer.copy(larger, 0, 0, total)
       buffer = larger
     }
-    const n = fsSync.readSync(fd, buffer, total, Math.min(buffer.length, limit + 1) - total, null)
+    const n = fsSync.readSync(fd, buffer, total, Math.min(buffer.length, limit + 1) - total, fromStart ? total : null)
     if (n === 0) break
     total += n
     if (total > limit) return undefined
@@ -113,7 +116,10 @@ const readBoundedSync = (fd: number, limit: number): string | undefined => {
  * a procfs but a copy on a network mount is out of that promise; the doctor flags a HOST_PROC
  * that does not look like /proc.)
  */
-export const readKernelTextSync = (path: string, limit: number = LIMIT.small): Result.Result<string, HostReadError> => {
+export const readKernelTextSync = (path: string, limit: number = LIMIT.small): Result.Result<string, HostReadError> =>
+  openAndRead(path, limit, false)
+
+const openAndRead = (path: string, limit: number, keep: boolean): Result.Result<string, HostReadError> => {
   let fd: number | undefined
   try {
     fd = fsSync.openSync(path, OPEN_FLAGS)
@@ -127,6 +133,8 @@ export const readKernelTextSync = (path: string, limit: number = LIMIT.small): R
     if (text === undefined || text.length === 0) {
       const refused = refusal(path, fsSync.fstatSync(fd), limit, text)
       if (refused !== undefined) return Result.fail(refused)
+    } else if (keep && keptFiles.adopt(path, fd)) {
+      fd = undefined
     }
     return Result.succeed(text!)
   } catch (cause) {
@@ -134,6 +142,94 @@ export const readKernelTextSync = (path: string, limit: number = LIMIT.small): R
   } finally {
     if (fd !== undefined) fsSync.closeSync(fd)
   }
+}
+
+// procfs, sysfs and cgroupfs write a file's text afresh at every read from its start, so a file
+// the sampler reads at every sample is kept open and read again with pread: the open and the close
+// were half of what a read cost. Only on those file systems (statfs once, when the file is first
+// kept): a regular file on a disk replaced by a rename would go on giving its old text. Files
+// under /proc/<pid>/ of another process are never kept (a pid can be reused by a process in
+// another namespace): callers ask for keeping only where the path names one object for good.
+const GENERATED_FS: ReadonlySet<number> = new Set([
+  0x9fa0, // procfs
+  0x62656572, // sysfs
+  0x27e0eb, // cgroup v1
+  0x63677270 // cgroup2
+])
+
+// Each kept file holds a descriptor and the kernel's page of text for it: 10 containers and the
+// host keep about 90. Past the cap, files are read as before (open, read, close).
+const MAX_KEPT = 256
+// A file not read for this long is closed: a removed container's files go with it (an open file
+// of a removed cgroup would keep the cgroup's kernel memory until closed).
+const UNUSED_FOR_MS = 3 * 60_000
+
+class KeptFiles {
+  private readonly files = new Map<string, { readonly fd: number; usedAt: number }>()
+  private sweptAt = 0
+
+  get size(): number {
+    return this.files.size
+  }
+
+  /** The file's text through its kept descriptor; undefined when it is not kept or no longer reads. */
+  read(path: string, limit: number, now: number): string | undefined {
+    if (now - this.sweptAt >= UNUSED_FOR_MS / 3) this.sweep(now)
+    const kept = this.files.get(path)
+    if (kept === undefined) return undefined
+    let text: string | undefined
+    try {
+      text = readBoundedSync(kept.fd, limit, true)
+    } catch {
+      // ENODEV once its cgroup is removed, ESRCH once its process is gone: opened afresh.
+    }
+    if (text === undefined || text.length === 0) {
+      this.forget(path)
+      return undefined
+    }
+    kept.usedAt = now
+    return text
+  }
+
+  /** Keeps `fd` open for `path` when its file system writes the text afresh; false when it does not. */
+  adopt(path: string, fd: number): boolean {
+    if (this.files.size >= MAX_KEPT || this.files.has(path)) return false
+    try {
+      if (!fsSync.fstatSync(fd).isFile() || !GENERATED_FS.has(Number(fsSync.statfsSync(path).type))) return false
+    } catch {
+      return false
+    }
+    this.files.set(path, { fd, usedAt: Date.now() })
+    return true
+  }
+
+  /** Closes the files not read since `now - UNUSED_FOR_MS`. */
+  sweep(now: number): void {
+    this.sweptAt = now
+    for (const [path, kept] of this.files) if (kept.usedAt < now - UNUSED_FOR_MS) this.forget(path)
+  }
+
+  private forget(path: string): void {
+    const kept = this.files.get(path)
+    if (kept === undefined) return
+    this.files.delete(path)
+    try {
+      fsSync.closeSync(kept.fd)
+    } catch {
+      // Already closed: nothing is held.
+    }
+  }
+}
+
+export const keptFiles = new KeptFiles()
+
+/**
+ * readKernelTextSync for a file read at every sample (a host procfs file, a container's cgroup
+ * file): the file stays open between reads where its file system allows (see GENERATED_FS).
+ */
+export const readKeptTextSync = (path: string, limit: number = LIMIT.small): Result.Result<string, HostReadError> => {
+  const text = keptFiles.read(path, limit, Date.now())
+  return text !== undefined ? Result.succeed(text) : openAndRead(path, limit, true)
 }
 
 // A call into the file system that never returns (a dead NFS or FUSE mount, a /sys file whose
@@ -188,6 +284,10 @@ export const readText = (path: string, limit: number = LIMIT.small): Effect.Effe
 export const readKernelText = (path: string, limit?: number): Effect.Effect<string, HostReadError> =>
   Effect.suspend(() => Effect.fromResult(readKernelTextSync(path, limit)))
 
+/** readKeptTextSync as an Effect. */
+export const readKeptText = (path: string, limit?: number): Effect.Effect<string, HostReadError> =>
+  Effect.suspend(() => Effect.fromResult(readKeptTextSync(path, limit)))
+
 const orUndefinedWhenMissing = <A>(effect: Effect.Effect<A, HostReadError>) =>
   effect.pipe(
     Effect.catchIf(
@@ -199,6 +299,10 @@ const orUndefinedWhenMissing = <A>(effect: Effect.Effect<A, HostReadError>) =>
 /** readKernelText, or undefined when the file does not exist. */
 export const readKernelOptional = (path: string, limit?: number): Effect.Effect<string | undefined, HostReadError> =>
   orUndefinedWhenMissing(readKernelText(path, limit))
+
+/** readKeptText, or undefined when the file does not exist. */
+export const readKeptOptional = (path: string, limit?: number): Effect.Effect<string | undefined, HostReadError> =>
+  orUndefinedWhenMissing(readKeptText(path, limit))
 
 /** The text, or undefined when the file does not exist; other errors still fail. */
 export const readOptional = (path: string, limit?: number): Effect.Effect<string | undefined, HostReadError> =>

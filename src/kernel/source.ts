@@ -2,7 +2,7 @@
 
 import { Effect } from "effect"
 import type { HostParseError, Parsed } from "./parse.ts"
-import { type HostReadError, readKernelOptional, readKernelText, readOptional, readText } from "./read.ts"
+import { type HostReadError, readKeptOptional, readKeptText, readOptional, readText } from "./read.ts"
 
 export type SourceError = HostReadError | HostParseError
 
@@ -23,10 +23,10 @@ const parsedOptionalBy =
 
 export const readParsed = parsedBy(readText)
 export const readParsedOptional = parsedOptionalBy(readOptional)
-/** A parsed procfs file (see readKernelText). */
-export const readKernelParsed = parsedBy(readKernelText)
-/** readParsedOptional for a procfs file (see readKernelText). */
-export const readKernelParsedOptional = parsedOptionalBy(readKernelOptional)
+/** A parsed procfs file of the host, kept open between samples (see readKeptTextSync). */
+export const readKernelParsed = parsedBy(readKeptText)
+/** readParsedOptional for a procfs file of the host (see readKeptTextSync). */
+export const readKernelParsedOptional = parsedOptionalBy(readKeptOptional)
 
 /** The first of several candidate files that exists, parsed; undefined when none does. */
 export const readFirstParsed = <A>(

@@ -26,7 +26,10 @@ export interface ConnectionLimits {
   readonly requestTimeoutMs: number
   /** How long a kept-alive connection may wait for its next request. */
   readonly keepAliveTimeoutMs: number
-  /** How often Node checks the two timeouts above (its default, 30 s, lets a slow head live 40 s). */
+  /**
+   * How often Node checks the two timeouts above (its default, 30 s, lets a slow head live 40 s).
+   * The check is a timer that wakes the process whether or not anyone is connected.
+   */
   readonly checkIntervalMs: number
   /** Open /stats/stream responses; past it, a new one gets a 503. */
   readonly maxStreams: number
@@ -40,7 +43,9 @@ export const CONNECTION_LIMITS: ConnectionLimits = {
   // Longer than the 60 s idle timeout of common load balancers and proxies, so that the proxy,
   // not this server, closes an idle connection (a request sent just as the server closes fails).
   keepAliveTimeoutMs: 65_000,
-  checkIntervalMs: 1_000,
+  // A slow head lives at most 15 s, and maxWaiting bounds how many do meanwhile; a check every
+  // second woke the idle service 60 times a minute for that alone.
+  checkIntervalMs: 5_000,
   // Above the 200 dashboards the service is measured with (bench/stats.ts): each holds a
   // subscription and a socket, well under a megabyte together.
   maxStreams: 256

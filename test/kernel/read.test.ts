@@ -7,7 +7,7 @@ import * as path from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Fiber, Result } from "effect"
 import { readMeminfo } from "../../src/kernel/meminfo.ts"
-import { InFlight, LIMIT, readKernelTextSync, readText } from "../../src/kernel/read.ts"
+import { InFlight, keptFiles, LIMIT, readKeptTextSync, readKernelTextSync, readText } from "../../src/kernel/read.ts"
 
 const tree = () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "sp-read-"))
@@ -83,4 +83,86 @@ describe("a call that never returns (a dead mount, a sleeping driver)", () => {
       assert.strictEqual(calls.size, 0)
     })
   )
+})
+
+// The files of /proc and /sys/fs/cgroup read at every sample stay open and are read again from
+// their start (readKeptTextSync); what they give must be what a fresh open gives.
+describe("kept files", () => {
+  /** The descriptors of this process open on `file`. */
+  const descriptorsOn = (file: string) =>
+    fs.readdirSync("/proc/self/fd").filter((fd) => {
+      try {
+        return fs.readlinkSync(`/proc/self/fd/${fd}`) === file
+      } catch {
+        return false
+      }
+    })
+
+  it("a procfs file is kept open once and read afresh each time", async () => {
+    const first = readKeptTextSync("/proc/uptime", LIMIT.value)
+    assert.isTrue(Result.isSuccess(first))
+    await new Promise((r) => setTimeout(r, 30))
+    const second = readKeptTextSync("/proc/uptime", LIMIT.value)
+    assert.isTrue(Result.isSuccess(second))
+    if (Result.isSuccess(first) && Result.isSuccess(second)) {
+      // /proc/uptime counts in hundredths of a second: 30 ms later it says something else.
+      assert.notStrictEqual(second.success, first.success)
+      assert.match(second.success, /^\d+\.\d\d \d+\.\d\d\n$/)
+    }
+    assert.lengthOf(descriptorsOn("/proc/uptime"), 1)
+    // The same text a fresh open gives (the load average moves only every 5 s).
+    const kept = readKeptTextSync("/proc/loadavg", LIMIT.value)
+    const fresh = readKernelTextSync("/proc/loadavg", LIMIT.value)
+    assert.deepStrictEqual(
+      Result.getOrUndefined(kept)?.split(" ").slice(0, 3),
+      Result.getOrUndefined(fresh)?.split(" ").slice(0, 3)
+    )
+  })
+
+  it("a regular file is opened at every read: a file replaced by a rename gives its new text", () => {
+    const t = tree()
+    const file = path.join(t.root, "proc/loadavg")
+    fs.writeFileSync(file, "0.10 0.20 0.30 1/100 42\n")
+    assert.strictEqual(Result.getOrUndefined(readKeptTextSync(file)), "0.10 0.20 0.30 1/100 42\n")
+    assert.lengthOf(descriptorsOn(file), 0)
+    fs.writeFileSync(`${file}.new`, "0.50 0.60 0.70 2/100 43\n")
+    fs.renameSync(`${file}.new`, file)
+    assert.strictEqual(Result.getOrUndefined(readKeptTextSync(file)), "0.50 0.60 0.70 2/100 43\n")
+    fs.rmSync(file)
+    const gone = readKeptTextSync(file)
+    assert.isTrue(Result.isFailure(gone) && gone.failure.kind === "not-found")
+  })
+
+  it("a kept descriptor that no longer reads is dropped and the file opened afresh", () => {
+    assert.isTrue(Result.isSuccess(readKeptTextSync("/proc/version", LIMIT.small)))
+    const [fd] = descriptorsOn("/proc/version")
+    assert.isDefined(fd)
+    // As a removed cgroup's file answers ENODEV: here the descriptor is closed behind its back.
+    fs.closeSync(Number(fd))
+    const again = readKeptTextSync("/proc/version", LIMIT.small)
+    assert.isTrue(Result.isSuccess(again))
+    assert.include(Result.getOrUndefined(again), "Linux version")
+    assert.lengthOf(descriptorsOn("/proc/version"), 1)
+  })
+
+  it("files not read for three minutes are closed, and at most 256 are kept", () => {
+    // Files of /proc/sys that read as text: more than the cap.
+    const many = ["/proc/sys/kernel", "/proc/sys/net/ipv4", "/proc/sys/vm"]
+      .flatMap((dir) => fs.readdirSync(dir).map((f) => `${dir}/${f}`))
+      .filter((f) => {
+        const fresh = readKernelTextSync(f)
+        return Result.isSuccess(fresh) && fresh.success.length > 0
+      })
+    assert.isAbove(many.length, 260, "this test needs more than 260 readable procfs files")
+    const texts = many.map((f) => readKeptTextSync(f))
+    assert.isTrue(texts.every(Result.isSuccess), "every file reads, kept or not")
+    assert.strictEqual(keptFiles.size, 256)
+    // Those past the cap are read as before, and closed at once.
+    assert.lengthOf(descriptorsOn(many.at(-1)!), 0)
+    assert.lengthOf(descriptorsOn(many[0]!), 1)
+    keptFiles.sweep(Date.now() + 3 * 60_000 + 1)
+    assert.strictEqual(keptFiles.size, 0)
+    assert.lengthOf(descriptorsOn(many[0]!), 0)
+    assert.lengthOf(descriptorsOn("/proc/uptime"), 0)
+  })
 })

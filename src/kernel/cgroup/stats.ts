@@ -9,7 +9,7 @@ import { type KernelFs, procPath } from "../fs.ts"
 import { parseMeminfo } from "../meminfo.ts"
 import { type NetDevCounters, parseNetDev } from "../netDev.ts"
 import { HostParseError, type Parsed } from "../parse.ts"
-import { LIMIT, readKernelTextSync } from "../read.ts"
+import { LIMIT, readKeptTextSync, readKernelTextSync } from "../read.ts"
 import type { SourceError } from "../source.ts"
 import { parseStat } from "../stat.ts"
 import { type BlkioEntry, parseBlkioV1, parseCgroupValue, parseIoStatV2, parseKeyedCounters } from "./parse.ts"
@@ -56,11 +56,14 @@ export interface HostCpuCounters {
 
 const NANOS_PER_TICK = 1e9 / 100 // /proc/stat counts in USER_HZ, 100 on every Linux
 
+// The cgroup's files and the host's are read at every sample and kept open (readKeptTextSync); a
+// process's net/dev is not, since its pid may later name another process in another namespace.
 const read = <A>(
   file: string,
   parse: (text: string, file: string) => Parsed<A>,
-  limit: number = LIMIT.small
-): Result.Result<A, SourceError> => Result.flatMap(readKernelTextSync(file, limit), (text) => parse(text, file))
+  limit: number = LIMIT.small,
+  readText: typeof readKeptTextSync = readKeptTextSync
+): Result.Result<A, SourceError> => Result.flatMap(readText(file, limit), (text) => parse(text, file))
 
 export const readHostCpuCounters = (fs: KernelFs): Result.Result<HostCpuCounters, SourceError> =>
   Result.gen(function* () {
@@ -99,6 +102,18 @@ const countIn = (file: string, value: number | "max"): Result.Result<number, Sou
 const readCount = (file: string) =>
   Result.flatMap(read(file, parseCgroupValue, LIMIT.value), (value) => countIn(file, value))
 
+// Whether the kernel's blkio controller has the CFQ files: the same in every cgroup of the
+// hierarchy, its root included, and fixed until the next boot. Asked once, not per container.
+const cfqByRoot = new Map<string, boolean>()
+const hasCfq = (root: string): boolean => {
+  let cfq = cfqByRoot.get(root)
+  if (cfq === undefined) {
+    cfq = existsSync(path.join(root, "blkio", "blkio.io_serviced_recursive"))
+    cfqByRoot.set(root, cfq)
+  }
+  return cfq
+}
+
 const readV1 = (root: string, cgroup: string): Result.Result<CgroupCounters, SourceError> =>
   Result.gen(function* () {
     const cpuacct = path.join(root, "cpuacct", cgroup)
@@ -111,7 +126,7 @@ const readV1 = (root: string, cgroup: string): Result.Result<CgroupCounters, Sou
     const stat = yield* read(statFile, parseKeyedCounters)
     // containerd reads the CFQ scheduler's counters where they exist (kernels before 5.0), else
     // the throttle layer's, which every kernel since has.
-    const cfq = existsSync(path.join(blkio, "blkio.io_serviced_recursive"))
+    const cfq = hasCfq(root)
     const blkioEntries = yield* read(
       path.join(blkio, cfq ? "blkio.io_service_bytes_recursive" : "blkio.throttle.io_service_bytes_recursive"),
       parseBlkioV1,
@@ -162,4 +177,4 @@ export const readProcessNetDev = (
   fs: KernelFs,
   pid: number
 ): Result.Result<ReadonlyArray<NetDevCounters>, SourceError> =>
-  read(procPath(fs, String(pid), "net", "dev"), parseNetDev, LIMIT.table)
+  read(procPath(fs, String(pid), "net", "dev"), parseNetDev, LIMIT.table, readKernelTextSync)
