@@ -1,8 +1,8 @@
 import { Effect, Result } from "effect"
 import { type KernelFs, procPath } from "./fs.ts"
 import { describeToken, fields, type Parsed, parseFail, scanLines, toCount } from "./parse.ts"
-import { LIMIT, readKeptOptional } from "./read.ts"
-import { readKernelParsed, type SourceError } from "./source.ts"
+import { LIMIT } from "./read.ts"
+import { readKernelParsed, readKernelParsedOptional, type SourceError } from "./source.ts"
 
 export interface NetDevCounters {
   readonly name: string
@@ -74,10 +74,8 @@ export interface NetDev {
 export const readHostNetDev = (fs: KernelFs): Effect.Effect<NetDev, SourceError> =>
   Effect.gen(function* () {
     const initView = procPath(fs, "1/net/dev")
-    const text = yield* readKeptOptional(initView, LIMIT.table)
-    if (text !== undefined) {
-      return { source: initView, interfaces: yield* Effect.fromResult(parseNetDev(text, initView)) }
-    }
+    const interfaces = yield* readKernelParsedOptional(initView, parseNetDev, LIMIT.table)
+    if (interfaces !== undefined) return { source: initView, interfaces }
     const ownView = procPath(fs, "net/dev")
     return { source: ownView, interfaces: yield* readKernelParsed(ownView, parseNetDev, LIMIT.table) }
   })

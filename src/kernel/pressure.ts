@@ -11,7 +11,7 @@
 import { Effect, Result } from "effect"
 import { type KernelFs, procPath } from "./fs.ts"
 import { describeToken, fields, type Parsed, parseFail, scanLines, toCount, toDecimal } from "./parse.ts"
-import { LIMIT, readKeptText } from "./read.ts"
+import { LIMIT, readKeptParsedSync } from "./read.ts"
 import type { SourceError } from "./source.ts"
 
 export interface PressureLine {
@@ -81,7 +81,7 @@ export const parsePressure = (text: string, file: string): Parsed<Pressure> => {
 
 const readResource = (fs: KernelFs, resource: (typeof PRESSURE_RESOURCES)[number]) => {
   const file = procPath(fs, "pressure", resource)
-  return Effect.flatMap(readKeptText(file, LIMIT.value), (text) => Effect.fromResult(parsePressure(text, file)))
+  return Effect.suspend(() => Effect.fromResult(readKeptParsedSync(file, parsePressure, LIMIT.value)))
 }
 
 /** The three resources, or undefined when this kernel has PSI off or not at all. */

@@ -84,10 +84,11 @@ const refusal = (path: string, stat: fsSync.Stats, limit: number, text: string |
 let scratch: Buffer | undefined
 
 /**
- * Up to limit + 1 bytes of an open file, as text; undefined when it holds more than `limit`. From
- * the start of the file when `fromStart` (pread), else from where the descriptor stands.
+ * Up to limit + 1 bytes of an open file; undefined when it holds more than `limit`. From the start
+ * of the file when `fromStart` (pread), else from where the descriptor stands. The bytes are a
+ * view of a shared buffer: valid until the next read.
  */
-const readBoundedSync = (fd: number, limit: number, fromStart = false): string | undefined => {
+const readBoundedBytes = (fd: number, limit: number, fromStart = false): Buffer | undefined => {
   scratch ??= Buffer.allocUnsafe(4 * CHUNK)
   let buffer = scratch
   let total = 0
@@ -103,8 +104,12 @@ const readBoundedSync = (fd: number, limit: number, fromStart = false): string |
     total += n
     if (total > limit) return undefined
   }
-  return buffer.toString("utf8", 0, total)
+  return buffer.subarray(0, total)
 }
+
+/** readBoundedBytes as text. */
+const readBoundedSync = (fd: number, limit: number, fromStart = false): string | undefined =>
+  readBoundedBytes(fd, limit, fromStart)?.toString("utf8")
 
 /**
  * A procfs or cgroupfs file, read synchronously. Both generate their text from kernel memory at
@@ -164,31 +169,76 @@ const MAX_KEPT = 256
 // of a removed cgroup would keep the cgroup's kernel memory until closed).
 const UNUSED_FOR_MS = 3 * 60_000
 
+interface Kept {
+  readonly fd: number
+  usedAt: number
+  /** The bytes of the last read that was parsed, and what `parse` made of them. */
+  last: { bytes: Buffer; parse: Parser<unknown, unknown>; parsed: unknown } | undefined
+}
+
+type Parser<A, E> = (text: string, file: string) => Result.Result<A, E>
+
 class KeptFiles {
-  private readonly files = new Map<string, { readonly fd: number; usedAt: number }>()
+  private readonly files = new Map<string, Kept>()
   private sweptAt = 0
 
   get size(): number {
     return this.files.size
   }
 
-  /** The file's text through its kept descriptor; undefined when it is not kept or no longer reads. */
-  read(path: string, limit: number, now: number): string | undefined {
+  /**
+   * The file's bytes through its kept descriptor (a view of the shared buffer); undefined when it
+   * is not kept or no longer reads.
+   */
+  private bytes(path: string, limit: number, now: number): { kept: Kept; bytes: Buffer } | undefined {
     if (now - this.sweptAt >= UNUSED_FOR_MS / 3) this.sweep(now)
     const kept = this.files.get(path)
     if (kept === undefined) return undefined
-    let text: string | undefined
+    let bytes: Buffer | undefined
     try {
-      text = readBoundedSync(kept.fd, limit, true)
+      bytes = readBoundedBytes(kept.fd, limit, true)
     } catch {
       // ENODEV once its cgroup is removed, ESRCH once its process is gone: opened afresh.
     }
-    if (text === undefined || text.length === 0) {
+    if (bytes === undefined || bytes.length === 0) {
       this.forget(path)
       return undefined
     }
     kept.usedAt = now
-    return text
+    return { kept, bytes }
+  }
+
+  /** The file's text through its kept descriptor; undefined when it is not kept or no longer reads. */
+  read(path: string, limit: number, now: number): string | undefined {
+    return this.bytes(path, limit, now)?.bytes.toString("utf8")
+  }
+
+  /**
+   * The file parsed by `parse`, through its kept descriptor; undefined when it is not kept or no
+   * longer reads. Bytes the same as those last parsed by the same parser give the same result,
+   * without making the text again: most cgroup files of an idle container, and the limits of
+   * every container, do not change from one sample to the next. Only successes are kept.
+   */
+  parsed<A, E>(path: string, limit: number, parse: Parser<A, E>, now: number): Result.Result<A, E> | undefined {
+    const read = this.bytes(path, limit, now)
+    if (read === undefined) return undefined
+    const { kept, bytes } = read
+    const last = kept.last
+    if (last !== undefined && last.parse === parse && last.bytes.equals(bytes))
+      return last.parsed as Result.Result<A, E>
+    const parsed = parse(bytes.toString("utf8"), path)
+    if (Result.isFailure(parsed)) {
+      kept.last = undefined
+      return parsed
+    }
+    if (last !== undefined && last.bytes.length === bytes.length) {
+      bytes.copy(last.bytes)
+      last.parse = parse as Parser<unknown, unknown>
+      last.parsed = parsed
+    } else {
+      kept.last = { bytes: Buffer.from(bytes), parse: parse as Parser<unknown, unknown>, parsed }
+    }
+    return parsed
   }
 
   /** Keeps `fd` open for `path` when its file system writes the text afresh; false when it does not. */
@@ -199,7 +249,7 @@ class KeptFiles {
     } catch {
       return false
     }
-    this.files.set(path, { fd, usedAt: Date.now() })
+    this.files.set(path, { fd, usedAt: Date.now(), last: undefined })
     return true
   }
 
@@ -231,6 +281,15 @@ export const readKeptTextSync = (path: string, limit: number = LIMIT.small): Res
   const text = keptFiles.read(path, limit, Date.now())
   return text !== undefined ? Result.succeed(text) : openAndRead(path, limit, true)
 }
+
+/** readKeptTextSync parsed by `parse`; the same bytes as the last read give the same result. */
+export const readKeptParsedSync = <A, E>(
+  path: string,
+  parse: Parser<A, E>,
+  limit: number = LIMIT.small
+): Result.Result<A, HostReadError | E> =>
+  keptFiles.parsed(path, limit, parse, Date.now()) ??
+  Result.flatMap(openAndRead(path, limit, true), (text) => parse(text, path))
 
 // A call into the file system that never returns (a dead NFS or FUSE mount, a /sys file whose
 // driver sleeps) holds a thread of libuv's pool for as long, and that pool is also the one DNS
@@ -284,10 +343,6 @@ export const readText = (path: string, limit: number = LIMIT.small): Effect.Effe
 export const readKernelText = (path: string, limit?: number): Effect.Effect<string, HostReadError> =>
   Effect.suspend(() => Effect.fromResult(readKernelTextSync(path, limit)))
 
-/** readKeptTextSync as an Effect. */
-export const readKeptText = (path: string, limit?: number): Effect.Effect<string, HostReadError> =>
-  Effect.suspend(() => Effect.fromResult(readKeptTextSync(path, limit)))
-
 const orUndefinedWhenMissing = <A>(effect: Effect.Effect<A, HostReadError>) =>
   effect.pipe(
     Effect.catchIf(
@@ -299,10 +354,6 @@ const orUndefinedWhenMissing = <A>(effect: Effect.Effect<A, HostReadError>) =>
 /** readKernelText, or undefined when the file does not exist. */
 export const readKernelOptional = (path: string, limit?: number): Effect.Effect<string | undefined, HostReadError> =>
   orUndefinedWhenMissing(readKernelText(path, limit))
-
-/** readKeptText, or undefined when the file does not exist. */
-export const readKeptOptional = (path: string, limit?: number): Effect.Effect<string | undefined, HostReadError> =>
-  orUndefinedWhenMissing(readKeptText(path, limit))
 
 /** The text, or undefined when the file does not exist; other errors still fail. */
 export const readOptional = (path: string, limit?: number): Effect.Effect<string | undefined, HostReadError> =>

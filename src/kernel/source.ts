@@ -1,8 +1,8 @@
 // Read-then-parse, the one shape behind every kernel module's reader.
 
-import { Effect } from "effect"
+import { Effect, Result } from "effect"
 import type { HostParseError, Parsed } from "./parse.ts"
-import { type HostReadError, readKeptOptional, readKeptText, readOptional, readText } from "./read.ts"
+import { type HostReadError, readKeptParsedSync, readOptional, readText } from "./read.ts"
 
 export type SourceError = HostReadError | HostParseError
 
@@ -23,10 +23,25 @@ const parsedOptionalBy =
 
 export const readParsed = parsedBy(readText)
 export const readParsedOptional = parsedOptionalBy(readOptional)
-/** A parsed procfs file of the host, kept open between samples (see readKeptTextSync). */
-export const readKernelParsed = parsedBy(readKeptText)
-/** readParsedOptional for a procfs file of the host (see readKeptTextSync). */
-export const readKernelParsedOptional = parsedOptionalBy(readKeptOptional)
+/**
+ * A parsed procfs file of the host, kept open between samples, and parsed again only when its
+ * bytes changed (see readKeptParsedSync).
+ */
+export const readKernelParsed = <A>(file: string, parse: Parser<A>, limit?: number): Effect.Effect<A, SourceError> =>
+  Effect.suspend(() => Effect.fromResult(readKeptParsedSync(file, parse, limit)))
+
+/** readKernelParsed, or undefined when the file does not exist. */
+export const readKernelParsedOptional = <A>(
+  file: string,
+  parse: Parser<A>,
+  limit?: number
+): Effect.Effect<A | undefined, SourceError> =>
+  Effect.suspend(() => {
+    const parsed = readKeptParsedSync(file, parse, limit)
+    return Result.isFailure(parsed) && parsed.failure._tag === "HostReadError" && parsed.failure.kind === "not-found"
+      ? Effect.succeed(undefined)
+      : Effect.fromResult(parsed)
+  })
 
 /** The first of several candidate files that exists, parsed; undefined when none does. */
 export const readFirstParsed = <A>(

@@ -7,7 +7,15 @@ import * as path from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Fiber, Result } from "effect"
 import { readMeminfo } from "../../src/kernel/meminfo.ts"
-import { InFlight, keptFiles, LIMIT, readKeptTextSync, readKernelTextSync, readText } from "../../src/kernel/read.ts"
+import {
+  InFlight,
+  keptFiles,
+  LIMIT,
+  readKeptParsedSync,
+  readKeptTextSync,
+  readKernelTextSync,
+  readText
+} from "../../src/kernel/read.ts"
 
 const tree = () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "sp-read-"))
@@ -143,6 +151,55 @@ describe("kept files", () => {
     assert.isTrue(Result.isSuccess(again))
     assert.include(Result.getOrUndefined(again), "Linux version")
     assert.lengthOf(descriptorsOn("/proc/version"), 1)
+  })
+
+  it("the same bytes give the same parsed result without parsing again; new bytes or a failure parse again", async () => {
+    let calls = 0
+    const words = (text: string) => {
+      calls++
+      return Result.succeed(text.split(" "))
+    }
+    // Kept and parsed once, then read twice more: /proc/version never changes.
+    readKeptParsedSync("/proc/version", words)
+    readKeptParsedSync("/proc/version", words)
+    calls = 0
+    const first = readKeptParsedSync("/proc/version", words)
+    const second = readKeptParsedSync("/proc/version", words)
+    assert.isTrue(Result.isSuccess(first))
+    assert.strictEqual(second, first)
+    assert.strictEqual(calls, 0)
+    // Another parser of the same file is not given the first one's result.
+    const length = (text: string) => Result.succeed(text.length)
+    assert.strictEqual(
+      Result.getOrUndefined(readKeptParsedSync("/proc/version", length)),
+      Result.getOrUndefined(readKernelTextSync("/proc/version"))?.length
+    )
+
+    // /proc/uptime changes every hundredth of a second: parsed at every read.
+    readKeptParsedSync("/proc/uptime", words)
+    calls = 0
+    await new Promise((r) => setTimeout(r, 30))
+    const a = readKeptParsedSync("/proc/uptime", words)
+    await new Promise((r) => setTimeout(r, 30))
+    const b = readKeptParsedSync("/proc/uptime", words)
+    assert.strictEqual(calls, 2)
+    assert.notDeepEqual(Result.getOrUndefined(a), Result.getOrUndefined(b))
+
+    // A failure is never kept: the next read parses again, and may succeed.
+    let failNext = true
+    const flaky = (text: string) => {
+      calls++
+      if (failNext) {
+        failNext = false
+        return Result.fail("flaky")
+      }
+      return Result.succeed(text)
+    }
+    readKeptParsedSync("/proc/version", words)
+    calls = 0
+    assert.isTrue(Result.isFailure(readKeptParsedSync("/proc/version", flaky)))
+    assert.isTrue(Result.isSuccess(readKeptParsedSync("/proc/version", flaky)))
+    assert.strictEqual(calls, 2)
   })
 
   it("files not read for three minutes are closed, and at most 256 are kept", () => {

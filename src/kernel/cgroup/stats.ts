@@ -9,7 +9,7 @@ import { type KernelFs, procPath } from "../fs.ts"
 import { parseMeminfo } from "../meminfo.ts"
 import { type NetDevCounters, parseNetDev } from "../netDev.ts"
 import { HostParseError, type Parsed } from "../parse.ts"
-import { LIMIT, readKeptTextSync, readKernelTextSync } from "../read.ts"
+import { LIMIT, readKeptParsedSync, readKernelTextSync } from "../read.ts"
 import type { SourceError } from "../source.ts"
 import { parseStat } from "../stat.ts"
 import { type BlkioEntry, parseBlkioV1, parseCgroupValue, parseIoStatV2, parseKeyedCounters } from "./parse.ts"
@@ -56,14 +56,13 @@ export interface HostCpuCounters {
 
 const NANOS_PER_TICK = 1e9 / 100 // /proc/stat counts in USER_HZ, 100 on every Linux
 
-// The cgroup's files and the host's are read at every sample and kept open (readKeptTextSync); a
-// process's net/dev is not, since its pid may later name another process in another namespace.
+// The cgroup's files and the host's are read at every sample, kept open and parsed again only when
+// their bytes changed (readKeptParsedSync).
 const read = <A>(
   file: string,
   parse: (text: string, file: string) => Parsed<A>,
-  limit: number = LIMIT.small,
-  readText: typeof readKeptTextSync = readKeptTextSync
-): Result.Result<A, SourceError> => Result.flatMap(readText(file, limit), (text) => parse(text, file))
+  limit: number = LIMIT.small
+): Result.Result<A, SourceError> => readKeptParsedSync(file, parse, limit)
 
 export const readHostCpuCounters = (fs: KernelFs): Result.Result<HostCpuCounters, SourceError> =>
   Result.gen(function* () {
@@ -177,4 +176,7 @@ export const readProcessNetDev = (
   fs: KernelFs,
   pid: number
 ): Result.Result<ReadonlyArray<NetDevCounters>, SourceError> =>
-  read(procPath(fs, String(pid), "net", "dev"), parseNetDev, LIMIT.table, readKernelTextSync)
+  // Not kept: the pid may later name another process, in another namespace.
+  Result.flatMap(readKernelTextSync(procPath(fs, String(pid), "net", "dev"), LIMIT.table), (text) =>
+    parseNetDev(text, procPath(fs, String(pid), "net", "dev"))
+  )

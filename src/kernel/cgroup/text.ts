@@ -4,7 +4,7 @@
 
 import { Result } from "effect"
 import { describeToken, fields, type HostParseError, type Parsed, parseFail, scanKeyedCounts } from "../parse.ts"
-import { type HostReadError, readKeptTextSync } from "../read.ts"
+import { type HostReadError, readKeptParsedSync } from "../read.ts"
 
 export {
   describeToken,
@@ -26,22 +26,24 @@ export type CgroupReadError = HostReadError | HostParseError
 export const toLargeCount = (token: string | undefined): number | undefined =>
   token !== undefined && /^\d{1,20}$/.test(token) ? Number(token) : undefined
 
-/** Reads `file` (kernel-generated text, kept open between samples: readKeptTextSync) and parses it. */
+/**
+ * Reads `file` (kernel-generated text, kept open between samples) and parses it, again only when
+ * its bytes changed (readKeptParsedSync).
+ */
 export const readParsed = <A>(
   file: string,
   parse: (text: string, file: string) => Parsed<A>
-): Result.Result<A, CgroupReadError> => Result.flatMap(readKeptTextSync(file), (text) => parse(text, file))
+): Result.Result<A, CgroupReadError> => readKeptParsedSync(file, parse)
 
 /** readParsed, or undefined when the file does not exist (a controller or feature this kernel lacks). */
 export const readParsedOptional = <A>(
   file: string,
   parse: (text: string, file: string) => Parsed<A>
 ): Result.Result<A | undefined, CgroupReadError> => {
-  const text = readKeptTextSync(file)
-  if (Result.isFailure(text)) {
-    return text.failure.kind === "not-found" ? Result.succeed(undefined) : Result.fail(text.failure)
-  }
-  return parse(text.success, file)
+  const parsed = readKeptParsedSync(file, parse)
+  return Result.isFailure(parsed) && parsed.failure._tag === "HostReadError" && parsed.failure.kind === "not-found"
+    ? Result.succeed(undefined)
+    : parsed
 }
 
 /**
