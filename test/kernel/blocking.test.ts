@@ -1,5 +1,9 @@
 // The slots for calls that may never return (src/kernel/blocking.ts): a stuck call holds its
 // slot and no more; calls behind it go on; once every slot is stuck the rest are refused at once.
+import { execFileSync } from "node:child_process"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import { type Answer, BlockingCalls, type Call, NotAsked } from "../../src/kernel/blocking.ts"
 import { sleep } from "../support/processFigures.ts"
@@ -49,5 +53,37 @@ describe("blocking calls", () => {
       ok: false,
       code: "ENOENT"
     })
+    const dir = mkdtempSync(join(tmpdir(), "sp-blocking-"))
+    try {
+      execFileSync("mkfifo", [join(dir, "fifo")])
+      assert.deepStrictEqual(await calls.run({ op: "read", path: join(dir, "fifo"), limit: 10 }), {
+        ok: false,
+        refused: "not-regular",
+        detail: "a FIFO"
+      })
+      assert.deepStrictEqual(await calls.run({ op: "read", path: dir, limit: 10 }), {
+        ok: false,
+        refused: "not-regular",
+        detail: "a directory"
+      })
+      writeFileSync(join(dir, "empty"), "")
+      assert.deepStrictEqual(await calls.run({ op: "read", path: join(dir, "empty"), limit: 10 }), {
+        ok: true,
+        value: ""
+      })
+      writeFileSync(join(dir, "big"), "x".repeat(11))
+      assert.deepStrictEqual(await calls.run({ op: "read", path: join(dir, "big"), limit: 10 }), {
+        ok: false,
+        refused: "too-large",
+        detail: "10"
+      })
+      writeFileSync(join(dir, "ten"), "x".repeat(10))
+      assert.deepStrictEqual(await calls.run({ op: "read", path: join(dir, "ten"), limit: 10 }), {
+        ok: true,
+        value: "x".repeat(10)
+      })
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })
