@@ -34,6 +34,7 @@ export const POOL_THREADS = 8
 export type Call =
   | { readonly op: "statfs"; readonly path: string }
   | { readonly op: "readlink"; readonly path: string }
+  | { readonly op: "readdir"; readonly path: string }
   | { readonly op: "read"; readonly path: string; readonly limit: number }
 
 export interface StatfsAnswer {
@@ -47,7 +48,7 @@ export interface StatfsAnswer {
 
 /** A value, a refusal decided here, or an errno code. */
 export type Answer =
-  | { readonly ok: true; readonly value: StatfsAnswer | string }
+  | { readonly ok: true; readonly value: StatfsAnswer | string | ReadonlyArray<string> }
   | { readonly ok: false; readonly refused: "not-regular" | "too-large"; readonly detail: string }
   | { readonly ok: false; readonly refused?: undefined; readonly code: string }
 
@@ -89,6 +90,7 @@ const answer = async (call: Call): Promise<Answer> => {
       }
     }
     if (call.op === "readlink") return { ok: true, value: await fsp.readlink(call.path) }
+    if (call.op === "readdir") return { ok: true, value: await fsp.readdir(call.path) }
     const handle = await fsp.open(call.path, OPEN_FLAGS)
     try {
       // In chunks: the limit of a table is megabytes, the file usually a few KiB.
@@ -203,7 +205,7 @@ export class BlockingCalls {
   }
 }
 
-/** The process's blocking calls: statfs, and reads and links under /sys and HOST_ROOT. */
+/** The process's blocking calls: statfs, and reads, links and directories under /sys and HOST_ROOT. */
 export const blockingCalls = new BlockingCalls()
 
 /**

@@ -8,8 +8,7 @@
 // files), and reads at most a limit sized to what the real file can hold.
 
 import * as fsSync from "node:fs"
-import * as fs from "node:fs/promises"
-import { Effect, Result, Schema } from "effect"
+import { Context, Duration, Effect, Result, Schema } from "effect"
 import { blockingCalls, CHUNK, fileType, NotAsked, OPEN_FLAGS } from "./blocking.ts"
 
 export const ReadErrorKind = Schema.Literals(["not-found", "permission-denied", "not-regular", "too-large", "io"])
@@ -299,21 +298,67 @@ export const readKeptParsedSync = <A, E>(
 // keeps its own deadline) instead of starting another; and blocking.ts bounds how many threads
 // such calls hold in all.
 
+/**
+ * How long a call that may wait (readText, readDir, statFilesystem) is waited for before it fails
+ * naming its path; unbounded by default. The host collector gives the reads of each sample one,
+ * so that a stuck source fails only itself. A timer per call, not a race of two fibers per source:
+ * at every sample, for calls that almost always answer in microseconds.
+ */
+export class ReadDeadline extends Context.Reference<Duration.Duration | undefined>(
+  "system-profiler/kernel/ReadDeadline",
+  {
+    defaultValue: () => undefined
+  }
+) {}
+
+const noAnswer = (path: string, deadline: Duration.Duration) =>
+  new HostReadError({ path, kind: "io", code: `no answer within ${Duration.format(deadline)}` })
+
+/** The promise's outcome, or a failure once `deadline` has passed; the promise itself goes on. */
+const awaitWithin = <A>(
+  promise: Promise<A>,
+  deadline: Duration.Duration,
+  path: string,
+  toError: (cause: unknown) => HostReadError
+): Effect.Effect<A, HostReadError> =>
+  Effect.callback<A, HostReadError>((resume) => {
+    let settled = false
+    const settle = (outcome: Effect.Effect<A, HostReadError>) => {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      resume(outcome)
+    }
+    const timer = setTimeout(() => settle(Effect.fail(noAnswer(path, deadline))), Duration.toMillis(deadline))
+    promise.then(
+      (value) => settle(Effect.succeed(value)),
+      (cause) => settle(Effect.fail(toError(cause)))
+    )
+    return Effect.sync(() => {
+      settled = true
+      clearTimeout(timer)
+    })
+  })
+
 /** The paths with a call in flight, per kind of call. */
 export class InFlight<A> {
   private readonly pending = new Map<string, Promise<A>>()
 
-  /** `start()`, or the call on `path` still pending. */
+  /** `start()`, or the call on `path` still pending; within the ReadDeadline when one is set. */
   run(path: string, start: () => Promise<A>, toError: (cause: unknown) => HostReadError) {
-    return Effect.suspend(() => {
-      let call = this.pending.get(path)
-      if (call === undefined) {
-        call = start().finally(() => this.pending.delete(path))
-        this.pending.set(path, call)
-      }
-      const shared = call
-      return Effect.tryPromise({ try: () => shared, catch: toError })
-    })
+    return Effect.flatMap(Effect.service(ReadDeadline), (deadline) =>
+      Effect.suspend(() => {
+        let call = this.pending.get(path)
+        if (call === undefined) {
+          call = start().finally(() => this.pending.delete(path))
+          this.pending.set(path, call)
+        }
+        const shared = call
+        return deadline === undefined
+          ? Effect.tryPromise({ try: () => shared, catch: toError })
+          : awaitWithin(shared, deadline, path, toError)
+      })
+    )
   }
 
   get size(): number {
@@ -359,8 +404,19 @@ export const readKernelOptional = (path: string, limit?: number): Effect.Effect<
 export const readOptional = (path: string, limit?: number): Effect.Effect<string | undefined, HostReadError> =>
   orUndefinedWhenMissing(readText(path, limit))
 
+const dirReads = new InFlight<ReadonlyArray<string>>()
+
+/** A directory's entries, through blocking.ts as readText is (a directory of /sys or HOST_ROOT can wait as its files can). */
 export const readDir = (path: string): Effect.Effect<ReadonlyArray<string>, HostReadError> =>
-  Effect.tryPromise({ try: () => fs.readdir(path), catch: toReadError(path) })
+  dirReads.run(
+    path,
+    async () => {
+      const answer = await blockingCalls.run({ op: "readdir", path })
+      if (!answer.ok) throw answer
+      return answer.value as ReadonlyArray<string>
+    },
+    toReadError(path)
+  )
 
 /** Entries of a directory, or none when it does not exist. */
 export const readDirOptional = (path: string): Effect.Effect<ReadonlyArray<string>, HostReadError> =>

@@ -5,16 +5,20 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Fiber, Result } from "effect"
+import { Duration, Effect, Fiber, Result } from "effect"
 import { readMeminfo } from "../../src/kernel/meminfo.ts"
 import {
   InFlight,
   keptFiles,
   LIMIT,
+  ReadDeadline,
+  readDir,
+  readDirOptional,
   readKeptParsedSync,
   readKeptTextSync,
   readKernelTextSync,
-  readText
+  readText,
+  toReadError
 } from "../../src/kernel/read.ts"
 
 const tree = () => {
@@ -89,6 +93,49 @@ describe("a call that never returns (a dead mount, a sleeping driver)", () => {
       assert.strictEqual(yield* Fiber.join(first), "answered")
       assert.strictEqual(yield* Fiber.join(second), "answered")
       assert.strictEqual(calls.size, 0)
+    })
+  )
+
+  it.live("within a ReadDeadline, a call not answered in time fails naming its path; the call itself goes on", () =>
+    Effect.gen(function* () {
+      const calls = new InFlight<string>()
+      let finish: (text: string) => void = () => {}
+      const slow = () =>
+        new Promise<string>((resolve) => {
+          finish = resolve
+        })
+      const within = Effect.provideService(ReadDeadline, Duration.millis(50))
+      const error = yield* Effect.flip(
+        within(calls.run("/sys/class/thermal/thermal_zone0/temp", slow, toReadError("x")))
+      )
+      assert.strictEqual(error.message, "/sys/class/thermal/thermal_zone0/temp: cannot be read (no answer within 50ms)")
+      // Still one call in flight on that path: asking again joins it, and gets its late answer.
+      assert.strictEqual(calls.size, 1)
+      const again = yield* Effect.forkChild(
+        within(calls.run("/sys/class/thermal/thermal_zone0/temp", slow, toReadError("x")))
+      )
+      yield* Effect.yieldNow
+      finish("42000\n")
+      assert.strictEqual(yield* Fiber.join(again), "42000\n")
+      // An answer in time, a failure in time, and no deadline at all are what the call gives.
+      assert.strictEqual(yield* within(calls.run("/a", () => Promise.resolve("ok"), toReadError("/a"))), "ok")
+      const refused = yield* Effect.flip(
+        within(calls.run("/b", () => Promise.reject({ code: "EACCES" }), toReadError("/b")))
+      )
+      assert.strictEqual(refused.kind, "permission-denied")
+      const later = calls.run("/c", () => new Promise((r) => setTimeout(() => r("late"), 80)), toReadError("/c"))
+      assert.strictEqual(yield* later, "late")
+    })
+  )
+
+  it.live("readDir goes through the same calls: entries, and a missing directory is not-found", () =>
+    Effect.gen(function* () {
+      const t = tree()
+      fs.mkdirSync(path.join(t.root, "sys/class/thermal/thermal_zone0"), { recursive: true })
+      assert.deepStrictEqual(yield* readDir(path.join(t.root, "sys/class/thermal")), ["thermal_zone0"])
+      assert.deepStrictEqual(yield* readDirOptional(path.join(t.root, "sys/class/hwmon")), [])
+      const error = yield* Effect.flip(readDir(path.join(t.root, "proc/meminfo-missing")))
+      assert.strictEqual(error.kind, "not-found")
     })
   )
 })

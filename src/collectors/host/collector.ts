@@ -15,7 +15,7 @@ import { readMinFreeBytes } from "../../kernel/minFreeKbytes.ts"
 import { readHostNetDev } from "../../kernel/netDev.ts"
 import { readOsRelease } from "../../kernel/osRelease.ts"
 import { readPressure } from "../../kernel/pressure.ts"
-import { HostReadError } from "../../kernel/read.ts"
+import { ReadDeadline } from "../../kernel/read.ts"
 import type { SourceError } from "../../kernel/source.ts"
 import { readStat } from "../../kernel/stat.ts"
 import { type FsUsage, statFilesystem } from "../../kernel/statfs.ts"
@@ -69,20 +69,14 @@ const optional = <A>(read: Effect.Effect<A | undefined, SourceError>) =>
 
 /**
  * statfs of every path under HOST_ROOT. Paths with the same st_dev are one filesystem, reported
- * once with all their names; a path that cannot be measured in time is reported unavailable.
+ * once with all their names; a path that cannot be measured in time (the ReadDeadline) is
+ * reported unavailable.
  */
-const readFilesystems = (fs: KernelFs, extraDisks: ReadonlyArray<string>, deadline: Duration.Duration) =>
+const readFilesystems = (fs: KernelFs, extraDisks: ReadonlyArray<string>) =>
   Effect.forEach(
     diskPaths(extraDisks),
     (mountPoint) =>
       statFilesystem(rootPath(fs, mountPoint)).pipe(
-        Effect.timeoutOrElse({
-          duration: deadline,
-          orElse: () =>
-            Effect.fail({
-              message: `${rootPath(fs, mountPoint)}: no answer within ${Duration.format(deadline)}`
-            })
-        }),
         Effect.map((usage) => ({ mountPoint, usage }) as const),
         Effect.catch((e) => Effect.succeed({ mountPoint, error: e.message } as const))
       ),
@@ -134,9 +128,6 @@ export const cpuZone = (zones: ReadonlyArray<ZoneReading>): ZoneReading | undefi
 export const groupDeadline = (budget: Duration.Duration): Duration.Duration =>
   Duration.min(Duration.seconds(2), Duration.times(budget, 0.5))
 
-const timedOut = (what: string, deadline: Duration.Duration) =>
-  new HostReadError({ path: what, kind: "io", code: `no answer within ${Duration.format(deadline)}` })
-
 /**
  * A reader of the host: every call reads every source. Sources that change rarely are read once
  * a minute, those fixed until the next boot (the kernel release, the device-tree model) once: a
@@ -167,15 +158,10 @@ export const makeHostReader = (options: HostCollectorOptions) =>
     return Effect.fn("HostCollector.read")(function* (budget: Duration.Duration) {
       const at = yield* Clock.currentTimeMillis
       const monotonicNanos = yield* Clock.monotonicTimeNanos
-      const deadline = groupDeadline(budget)
-      const bounded = <A>(what: string, read: Effect.Effect<A, SourceError>) =>
-        read.pipe(
-          Effect.timeoutOrElse({ duration: deadline, orElse: () => Effect.fail(timedOut(what, deadline)) }),
-          Effect.result
-        )
       // The procfs files are read synchronously (read.ts): one after the other in this fiber,
       // since a fiber each would only add to their cost. Only the reads that may wait (/sys on
-      // the thread pool, statfs under HOST_ROOT) run side by side, each within its deadline.
+      // the thread pool, statfs under HOST_ROOT) run side by side, each call within the
+      // ReadDeadline, so that a stuck one fails only its own figure.
       const procfs = yield* Effect.all({
         stat: Effect.mapError(readStat(fs), requiredFailed),
         load: Effect.mapError(readLoadavg(fs), requiredFailed),
@@ -187,29 +173,23 @@ export const makeHostReader = (options: HostCollectorOptions) =>
       })
       const waiting = yield* Effect.all(
         {
-          thermal: bounded("thermal zones", Effect.flatMap(thermalZones, readZones)),
-          filesystems: readFilesystems(fs, options.extraDisks, deadline),
-          model: model.pipe(Effect.timeoutOrElse({ duration: deadline, orElse: () => Effect.succeed(null) })),
-          frequency: bounded("cpufreq", readCpufreq(fs)),
-          underVoltage: underVoltage.pipe(
-            Effect.timeoutOrElse({
-              duration: deadline,
-              orElse: () => Effect.succeed({ value: null, error: timedOut("under-voltage alarm", deadline).message })
-            })
-          ),
+          thermal: Effect.result(Effect.flatMap(thermalZones, readZones)),
+          filesystems: readFilesystems(fs, options.extraDisks),
+          model,
+          frequency: Effect.result(readCpufreq(fs)),
+          underVoltage,
           hostname,
           osName,
           kernelRelease
         },
         { concurrency: "unbounded" }
-      )
+      ).pipe(Effect.provideService(ReadDeadline, groupDeadline(budget)))
       const read = { ...procfs, ...waiting }
       // Without the watermark the estimate is a little high; that beats having no figure at all.
       const minFreeBytes =
         read.meminfo.memAvailable !== undefined
           ? 0
           : ((yield* readMinFreeBytes(fs).pipe(Effect.orElseSucceed(() => undefined))) ?? 0)
-      const model_ = read.model ?? { value: null, error: timedOut("device-tree model", deadline).message }
       const network = Result.map(read.network, (n) => ({
         source: n.source,
         interfaces: n.interfaces.filter((i) => keepInterface(i.name))
@@ -228,11 +208,11 @@ export const makeHostReader = (options: HostCollectorOptions) =>
         thermal: read.thermal,
         pressure: read.pressure,
         board: {
-          model: model_.value,
+          model: read.model.value,
           cpuFrequencyMhz: read.frequency._tag === "Success" ? (read.frequency.success ?? null) : null,
           underVoltage: read.underVoltage.value,
           errors: [
-            model_.error,
+            read.model.error,
             read.frequency._tag === "Failure" ? read.frequency.failure.message : null,
             read.underVoltage.error
           ].filter((e): e is string => e !== null)
