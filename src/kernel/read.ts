@@ -298,26 +298,36 @@ export const readKeptParsedSync = <A, E>(
 // keeps its own deadline) instead of starting another; and blocking.ts bounds how many threads
 // such calls hold in all.
 
+/** Until when the calls of one sample may wait (performance.now() milliseconds), and that span. */
+export interface Deadline {
+  readonly until: number
+  readonly span: Duration.Duration
+}
+
 /**
- * How long a call that may wait (readText, readDir, statFilesystem) is waited for before it fails
- * naming its path; unbounded by default. The host collector gives the reads of each sample one,
- * so that a stuck source fails only itself. A timer per call, not a race of two fibers per source:
- * at every sample, for calls that almost always answer in microseconds.
+ * When a call that may wait (readText, readDir, statFilesystem) stops being waited for and fails
+ * naming its path; never by default. The host collector gives every call of a sample the same
+ * one, so that a stuck source fails only itself and the sample's optional groups end together,
+ * however many calls one group makes in a row. A timer per call, not a race of two fibers per
+ * source: at every sample, for calls that almost always answer in microseconds.
  */
-export class ReadDeadline extends Context.Reference<Duration.Duration | undefined>(
-  "system-profiler/kernel/ReadDeadline",
-  {
-    defaultValue: () => undefined
-  }
-) {}
+export class ReadDeadline extends Context.Reference<Deadline | undefined>("system-profiler/kernel/ReadDeadline", {
+  defaultValue: () => undefined
+}) {
+  /** A deadline `span` from now. */
+  static readonly in = (span: Duration.Duration): Deadline => ({
+    until: performance.now() + Duration.toMillis(span),
+    span
+  })
+}
 
-const noAnswer = (path: string, deadline: Duration.Duration) =>
-  new HostReadError({ path, kind: "io", code: `no answer within ${Duration.format(deadline)}` })
+const noAnswer = (path: string, deadline: Deadline) =>
+  new HostReadError({ path, kind: "io", code: `no answer within ${Duration.format(deadline.span)}` })
 
-/** The promise's outcome, or a failure once `deadline` has passed; the promise itself goes on. */
+/** The promise's outcome, or a failure once the deadline has passed; the promise itself goes on. */
 const awaitWithin = <A>(
   promise: Promise<A>,
-  deadline: Duration.Duration,
+  deadline: Deadline,
   path: string,
   toError: (cause: unknown) => HostReadError
 ): Effect.Effect<A, HostReadError> =>
@@ -329,7 +339,10 @@ const awaitWithin = <A>(
       clearTimeout(timer)
       resume(outcome)
     }
-    const timer = setTimeout(() => settle(Effect.fail(noAnswer(path, deadline))), Duration.toMillis(deadline))
+    const timer = setTimeout(
+      () => settle(Effect.fail(noAnswer(path, deadline))),
+      Math.max(0, deadline.until - performance.now())
+    )
     promise.then(
       (value) => settle(Effect.succeed(value)),
       (cause) => settle(Effect.fail(toError(cause)))

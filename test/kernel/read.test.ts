@@ -104,7 +104,8 @@ describe("a call that never returns (a dead mount, a sleeping driver)", () => {
         new Promise<string>((resolve) => {
           finish = resolve
         })
-      const within = Effect.provideService(ReadDeadline, Duration.millis(50))
+      const within = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+        Effect.suspend(() => Effect.provideService(effect, ReadDeadline, ReadDeadline.in(Duration.millis(50))))
       const error = yield* Effect.flip(
         within(calls.run("/sys/class/thermal/thermal_zone0/temp", slow, toReadError("x")))
       )
@@ -125,6 +126,17 @@ describe("a call that never returns (a dead mount, a sleeping driver)", () => {
       assert.strictEqual(refused.kind, "permission-denied")
       const later = calls.run("/c", () => new Promise((r) => setTimeout(() => r("late"), 80)), toReadError("/c"))
       assert.strictEqual(yield* later, "late")
+      // The deadline is a moment, shared by the calls made in a row: once it has passed, a call
+      // fails even when it would answer well within the deadline's span.
+      const shared = ReadDeadline.in(Duration.millis(60))
+      yield* Effect.sleep("100 millis")
+      const quick = calls.run(
+        "/e",
+        () => new Promise<string>((r) => setTimeout(() => r("30 ms"), 30)),
+        toReadError("/e")
+      )
+      const late = yield* Effect.flip(Effect.provideService(quick, ReadDeadline, shared))
+      assert.strictEqual(late.message, "/e: cannot be read (no answer within 60ms)")
     })
   )
 

@@ -124,7 +124,10 @@ export const readZones = (list: ThermalZones): Effect.Effect<ReadonlyArray<ZoneR
 export const cpuZone = (zones: ReadonlyArray<ZoneReading>): ZoneReading | undefined =>
   zones[cpuZoneIndex(zones.map((z) => z.type))]
 
-/** How long one optional group may take: a stuck source (a hung mount, a sleeping bus) fails only itself. */
+/**
+ * How long the optional groups of a sample may take, all together (the ReadDeadline of their
+ * calls): a stuck source (a hung mount, a sleeping bus) fails only itself.
+ */
 export const groupDeadline = (budget: Duration.Duration): Duration.Duration =>
   Duration.min(Duration.seconds(2), Duration.times(budget, 0.5))
 
@@ -183,7 +186,7 @@ export const makeHostReader = (options: HostCollectorOptions) =>
           kernelRelease
         },
         { concurrency: "unbounded" }
-      ).pipe(Effect.provideService(ReadDeadline, groupDeadline(budget)))
+      ).pipe(Effect.provideService(ReadDeadline, ReadDeadline.in(groupDeadline(budget))))
       const read = { ...procfs, ...waiting }
       // Without the watermark the estimate is a little high; that beats having no figure at all.
       const minFreeBytes =
