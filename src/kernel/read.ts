@@ -151,9 +151,11 @@ const openAndRead = (path: string, limit: number, keep: boolean): Result.Result<
 // procfs, sysfs and cgroupfs write a file's text afresh at every read from its start, so a file
 // the sampler reads at every sample is kept open and read again with pread: the open and the close
 // were half of what a read cost. Only on those file systems (statfs once, when the file is first
-// kept): a regular file on a disk replaced by a rename would go on giving its old text. Files
-// under /proc/<pid>/ of another process are never kept (a pid can be reused by a process in
-// another namespace): callers ask for keeping only where the path names one object for good.
+// kept): a regular file on a disk replaced by a rename would go on giving its old text. Callers
+// ask for keeping only where the path names one object for good: a container's cgroup files (its
+// id is never reused), the host's /proc files and /proc/1 (init keeps its pid while the host
+// runs), never /proc/<pid>/ of a container's process (a pid can be reused by a process in
+// another namespace).
 const GENERATED_FS: ReadonlySet<number> = new Set([
   0x9fa0, // procfs
   0x62656572, // sysfs
