@@ -1068,7 +1068,11 @@ class SeriesAcc {
         g.name,
         {
           min: points.map((i, k) => (count[k]! > 0 ? g.min[i]! : null)),
-          mean: points.map((i, k) => (count[k]! > 0 ? g.sum[i]! / count[k]! : null)),
+          // Clamped: a sum rounds, and three readings of 0.7 average to 0.6999999999999998, below
+          // their own minimum.
+          mean: points.map((i, k) =>
+            count[k]! > 0 ? Math.min(g.max[i]!, Math.max(g.min[i]!, g.sum[i]! / count[k]!)) : null
+          ),
           max: points.map((i, k) => (count[k]! > 0 ? g.max[i]! : null)),
           count
         }

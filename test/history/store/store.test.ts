@@ -414,6 +414,28 @@ describe("HistoryStore retention and size cap", () => {
   )
 })
 
+describe("HistoryStore means", () => {
+  it.effect("a mean stays within its bucket's min and max though the sum rounds, in memory and once stored", () => {
+    const dir = tempDir()
+    const series = { kind: "host", name: "pi" } as const
+    // 0.7 + 0.7 + 0.7 is 2.0999999999999996 in a double; divided by 3 it falls below 0.7.
+    const at = [0, 15, 30].map((s) => 10 * MINUTE + s * SECOND)
+    return Effect.gen(function* () {
+      yield* TestClock.setTime(10 * MINUTE)
+      const store = yield* HistoryStore
+      yield* store.record(at.map((t) => ({ at: t, series, gauges: { load1: 0.7 }, counters: {} })))
+      const load = () =>
+        store
+          .query({ window: "1h", step: "1m" })
+          .pipe(Effect.map((r) => pointsOf(r, "pi").get(10 * MINUTE)?.gauges.load1))
+      assert.deepStrictEqual(yield* load(), { min: 0.7, mean: 0.7, max: 0.7, count: 3 })
+      yield* store.flush
+      yield* TestClock.adjust(2 * MINUTE)
+      assert.deepStrictEqual(yield* load(), { min: 0.7, mean: 0.7, max: 0.7, count: 3 })
+    }).pipe(Effect.provide(storeLayer(dir)))
+  })
+})
+
 describe("HistoryStore across restarts", () => {
   it.effect("keeps what was flushed, and a minute begun before a restart continues after it", () => {
     const dir = tempDir()
