@@ -41,10 +41,6 @@ const utf8 = new TextEncoder()
 export const alertFrame = (t: Transition): Uint8Array =>
   utf8.encode(`event: alert\ndata: ${JSON.stringify(transitionView(t))}\n\n`)
 
-// The sampler publishes a few changes per host interval; when evaluation lags behind, the newest
-// readings are the ones worth evaluating (every figure is a gauge or a running total).
-const PENDING_READINGS = 4
-
 // Only these are announced and logged; pending and cancelled alerts show in /alerts and the stream.
 const announced = (t: Transition) => t.event === "firing" || t.event === "resolved"
 
@@ -112,9 +108,12 @@ export class AlertLoop extends Context.Service<AlertLoop, AlertLoopShape>()("sys
             Effect.catchCause(failed)
           )
 
+        // Of the readings published while the last ones were evaluated, only the newest is: every
+        // figure is a gauge or a running total, so it holds all the others would have told. Taken
+        // this way, what waits is at most one evaluation's worth of readings, without the fiber
+        // and queue a Stream.buffer adds to every reading.
         yield* sampler.changes.pipe(
-          Stream.buffer({ capacity: PENDING_READINGS, strategy: "sliding" }),
-          Stream.runForEach(handle),
+          Stream.runForEachArray((pending) => handle(pending[pending.length - 1]!)),
           Effect.forkScoped
         )
 

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Fiber, Layer, Logger, Result, Stream, SubscriptionRef } from "effect"
+import { Effect, Fiber, Latch, Layer, Logger, Result, Stream, SubscriptionRef } from "effect"
 import { TestClock } from "effect/testing"
 import { AlertHistory } from "../../src/alerts/AlertHistory.ts"
 import { AlertLoop } from "../../src/alerts/AlertLoop.ts"
@@ -238,6 +238,73 @@ describe("the alert loop", () => {
         )
       )
     }).pipe(Effect.scoped)
+  )
+
+  it.effect(
+    "readings published while one is evaluated wait for it without holding up the sampler; the newest of them is evaluated",
+    () =>
+      Effect.gen(function* () {
+        const next = cpuSeries()
+        const ref = yield* SubscriptionRef.make(next(0, 10))
+        // The history keeps the loop inside its evaluation until the test opens the latch.
+        const latch = yield* Latch.make(false)
+        const recorded: Array<string> = []
+        const slowHistory = Layer.succeed(
+          AlertHistory,
+          AlertHistory.of({
+            record: (transitions) =>
+              Effect.andThen(
+                latch.await,
+                Effect.sync(() => {
+                  for (const t of transitions) recorded.push(`${t.alertname}:${t.event}`)
+                })
+              ),
+            recent: Effect.sync(() => [])
+          })
+        )
+        yield* withRulesFile(RULES.replace("for: 1m", "for: 0s"), (path) =>
+          Effect.gen(function* () {
+            const loop = yield* AlertLoop
+            const alerts = yield* Alerts
+            yield* evaluated(1)
+            const before = yield* loop.evaluations
+            yield* TestClock.adjust("1 second")
+            // Fires: its evaluation waits for the history.
+            yield* SubscriptionRef.set(ref, next(1_000, 95))
+            for (let i = 0; i < 100; i++) yield* Effect.yieldNow
+            assert.strictEqual(yield* loop.evaluations, before)
+            // The sampler goes on publishing; each set returns at once.
+            for (const [at, percent] of [
+              [2_000, 10],
+              [3_000, 95],
+              [4_000, 10]
+            ] as const) {
+              yield* TestClock.adjust("1 second")
+              yield* SubscriptionRef.set(ref, next(at, percent))
+            }
+            yield* latch.open
+            yield* evaluated(before + 2)
+            for (let i = 0; i < 100; i++) yield* Effect.yieldNow
+            // The firing, then only the newest of the three waiting: 10 %, which resolves it.
+            assert.strictEqual(yield* loop.evaluations, before + 2)
+            assert.deepStrictEqual(recorded, ["CpuBusy:firing", "CpuBusy:resolved"])
+            assert.deepStrictEqual(yield* alerts.current, [])
+          }).pipe(
+            Effect.provide(
+              AlertLoop.layerFromEnv({ SYSTEM_PROFILER_ALERTS_FILE: path, SYSTEM_PROFILER_ALERTS_GRACE: "0s" }).pipe(
+                Layer.provide(slowHistory),
+                Layer.provide(
+                  Layer.succeed(
+                    Sampler,
+                    Sampler.of({ current: SubscriptionRef.get(ref), changes: SubscriptionRef.changes(ref) })
+                  )
+                ),
+                Layer.provide(Logger.layer([]))
+              )
+            )
+          )
+        )
+      }).pipe(Effect.scoped)
   )
 
   it.effect("a reading the observation cannot be built from costs one evaluation; the next is evaluated", () =>
