@@ -76,9 +76,13 @@ const receiverWith = (route: (r: Received) => Reply | "hang") =>
   )
 
 /** The loop's own layers from `env`, over a Sampler whose readings the test sets. */
-const loopOver = (ref: SubscriptionRef.SubscriptionRef<Readings>, env: Record<string, string>) =>
+const loopOver = (
+  ref: SubscriptionRef.SubscriptionRef<Readings>,
+  env: Record<string, string>,
+  history: Layer.Layer<AlertHistory> = AlertHistory.layerMemory()
+) =>
   AlertLoop.layerFromEnv(env).pipe(
-    Layer.provide(AlertHistory.layerMemory()),
+    Layer.provide(history),
     Layer.provide(
       Layer.succeed(Sampler, Sampler.of({ current: SubscriptionRef.get(ref), changes: SubscriptionRef.changes(ref) }))
     ),
@@ -291,16 +295,7 @@ describe("the alert loop", () => {
             assert.deepStrictEqual(yield* alerts.current, [])
           }).pipe(
             Effect.provide(
-              AlertLoop.layerFromEnv({ SYSTEM_PROFILER_ALERTS_FILE: path, SYSTEM_PROFILER_ALERTS_GRACE: "0s" }).pipe(
-                Layer.provide(slowHistory),
-                Layer.provide(
-                  Layer.succeed(
-                    Sampler,
-                    Sampler.of({ current: SubscriptionRef.get(ref), changes: SubscriptionRef.changes(ref) })
-                  )
-                ),
-                Layer.provide(Logger.layer([]))
-              )
+              loopOver(ref, { SYSTEM_PROFILER_ALERTS_FILE: path, SYSTEM_PROFILER_ALERTS_GRACE: "0s" }, slowHistory)
             )
           )
         )
