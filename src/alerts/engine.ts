@@ -448,14 +448,18 @@ const KINDS: ReadonlyArray<SubjectKind> = ["host", "disk", "container", "probe"]
  * idle, remembering what it found, for a caller that checks every new observation: the rules of
  * a kind whose figures are the same record as at the last check, with no step in between (the
  * same state), cannot have begun to hold, so only the kinds whose figures were replaced are read
- * again. Rules on increase figures are read every time: a counter sliding out of its window can
- * make "fewer than" hold with nothing new observed. Observations without `sections` are read whole.
+ * again. So are rules on increase figures compared with "more than": an increase only falls as
+ * its window slides on. Other rules on increase figures are read every time: a counter sliding
+ * out of its window can make "fewer than" hold with nothing new observed. Observations without
+ * `sections` are read whole.
  */
 export const idleChecker = (rules: ReadonlyArray<Rule>) => {
   const enabled = rules.filter((r) => r.enabled)
-  const counters = enabled.filter((r) => figure(r.figure).type === "increase")
-  const steady = new Map(
-    KINDS.map((kind) => [kind, enabled.filter((r) => figure(r.figure).kind === kind && !counters.includes(r))])
+  const sliding = enabled.filter(
+    (r) => figure(r.figure).type === "increase" && r.comparison !== ">" && r.comparison !== ">="
+  )
+  const byKind = new Map(
+    KINDS.map((kind) => [kind, enabled.filter((r) => figure(r.figure).kind === kind && !sliding.includes(r))])
   )
   let quietState: EngineState | undefined
   let quietSections: ObservationInput | undefined
@@ -466,12 +470,12 @@ export const idleChecker = (rules: ReadonlyArray<Rule>) => {
     let quiet = true
     for (const kind of KINDS) {
       if (known && sections[kind] === quietSections![kind]) continue
-      if (!quietRules(state, steady.get(kind)!, observation, now)) {
+      if (!quietRules(state, byKind.get(kind)!, observation, now)) {
         quiet = false
         break
       }
     }
-    quiet &&= quietRules(state, counters, observation, now)
+    quiet &&= quietRules(state, sliding, observation, now)
     quietState = quiet ? state : undefined
     quietSections = quiet ? sections : undefined
     return quiet

@@ -138,14 +138,54 @@ export const observationInput = (r: Readings): ObservationInput => {
 /** What the rules see of these readings. */
 export const observationOf = (r: Readings): Observation => makeObservation(observationInput(r))
 
+const sameKeys = (a: object, b: object): boolean => {
+  const ka = Object.keys(a)
+  const kb = Object.keys(b)
+  return ka.length === kb.length && ka.every((k, i) => k === kb[i])
+}
+
+/**
+ * Only the figures in `ids`; the `previous` record itself when they are the same as its own, so
+ * that a section whose watched figures did not move stays the same record.
+ */
+const settle = (ids: ReadonlySet<string>, previous: Figures | undefined, figures: Figures): Figures => {
+  const picked: MutableFigures = {}
+  for (const id in figures) {
+    const value = figures[id as FigureId]
+    if (value !== undefined && ids.has(id)) picked[id as FigureId] = value
+  }
+  if (previous === undefined || !sameKeys(previous, picked)) return picked
+  for (const id in picked) if (picked[id as FigureId] !== previous[id as FigureId]) return picked
+  return previous
+}
+
+/** settle for every subject of a section; the previous section when no subject's record changed. */
+const settleAll = (
+  ids: ReadonlySet<string>,
+  previous: Readonly<Record<string, Figures>> | undefined,
+  bySubject: Readonly<Record<string, Figures>>
+): Readonly<Record<string, Figures>> => {
+  const settled: Record<string, Figures> = {}
+  let same = previous !== undefined && sameKeys(previous, bySubject)
+  for (const subject in bySubject) {
+    const before = previous !== undefined && Object.hasOwn(previous, subject) ? previous[subject] : undefined
+    settled[subject] = settle(ids, before, bySubject[subject]!)
+    same &&= settled[subject] === before
+  }
+  return same ? previous! : settled
+}
+
 /**
  * What the rules watching `watched` see of each new set of readings, as observationOf gives it
- * for those figures: a kind no rule watches is left out, and a section's figures are computed
- * again only when the sampler replaced that section (a probe's check leaves the host's and the
- * containers' as they were).
+ * for those figures, and only those: a kind no rule watches is left out, a section's figures are
+ * computed again only when the sampler replaced that section (a probe's check leaves the host's
+ * and the containers' as they were), and a section whose watched figures are the same as before
+ * is the same record as before, which the engine's idle check then skips (at idle most are: a
+ * probe's latency moves at every check, its health does not).
  */
 export const observer = (watched: Iterable<FigureId>): ((r: Readings) => Observation) => {
   const ids = [...watched]
+  const only = new Set<string>(ids)
   const kinds = new Set(ids.map((id) => figure(id).kind))
   const pressure = ids.some((id) => id.startsWith("host.psi_"))
   const sections: { -readonly [K in keyof ObservationInput]-?: ObservationInput[K] | undefined } = {
@@ -162,21 +202,26 @@ export const observer = (watched: Iterable<FigureId>): ((r: Readings) => Observa
       host = r.host
       const current = Result.isSuccess(r.host.current) ? r.host.current.success : undefined
       sections.host =
-        current !== undefined && kinds.has("host") ? hostFigures(current, r.host.previous, pressure) : undefined
-      sections.disk = current !== undefined && kinds.has("disk") ? diskFiguresByMount(current) : undefined
+        current !== undefined && kinds.has("host")
+          ? settle(only, sections.host, hostFigures(current, r.host.previous, pressure))
+          : undefined
+      sections.disk =
+        current !== undefined && kinds.has("disk")
+          ? settleAll(only, sections.disk, diskFiguresByMount(current))
+          : undefined
     }
     if (r.containers !== containers) {
       containers = r.containers
       sections.container =
         Result.isSuccess(r.containers.current) && kinds.has("container")
-          ? containersByName(r.containers.current.success, r.containers.previous)
+          ? settleAll(only, sections.container, containersByName(r.containers.current.success, r.containers.previous))
           : undefined
     }
     if (r.services !== services) {
       services = r.services
       sections.probe =
         Result.isSuccess(r.services.current) && kinds.has("probe")
-          ? probesByName(r.services.current.success)
+          ? settleAll(only, sections.probe, probesByName(r.services.current.success))
           : undefined
     }
     const input: { -readonly [K in keyof ObservationInput]: ObservationInput[K] } = {}

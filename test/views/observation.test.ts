@@ -11,6 +11,7 @@ import { mockServicesReading } from "../../src/collectors/services/mock.ts"
 import { parseProbeTargets } from "../../src/config/services.ts"
 import type { ContainerReading, ContainersReading } from "../../src/domain/ContainerReading.ts"
 import type { HostReading } from "../../src/domain/HostReading.ts"
+import type { ServicesReading } from "../../src/domain/ProbeResult.ts"
 import { NotSampledYet, SampleError } from "../../src/domain/SampleError.ts"
 import { containersView } from "../../src/views/containers.ts"
 import { hostView } from "../../src/views/host.ts"
@@ -273,5 +274,41 @@ describe("the observation of a set of readings", () => {
     })
     assert.isUndefined(failed.subjects("container"))
     assert.deepStrictEqual(failed.subjects("probe"), ["web", "img", "db"])
+  })
+
+  it("an observer keeps a section's record while its watched figures stay the same, and gives a new one when one moves", () => {
+    const observe = observer(["container.running", "probe.healthy"])
+    const first = full()
+    const o1 = observe(first)
+    const reading = services
+    const withProbes = (probes: ServicesReading["probes"]) => ({
+      ...first,
+      services: { ...first.services, current: Result.succeed({ ...reading, probes }) }
+    })
+    // Every latency moved (a figure no rule here watches), no health did; the containers were
+    // read again and came back with the same states.
+    const moved = withProbes(reading.probes.map((p) => ({ ...p, last: { ...p.last, latencyMs: 1234 } })))
+    const again = { ...moved, containers: { ...moved.containers, current: Result.succeed(mockContainersReading(NOW)) } }
+    const o2 = observe(again)
+    assert.notStrictEqual(again.services, first.services)
+    assert.notStrictEqual(again.containers, first.containers)
+    assert.strictEqual(o2.sections?.probe, o1.sections?.probe)
+    assert.strictEqual(o2.sections?.container, o1.sections?.container)
+    // Only the watched figures are kept.
+    assert.isUndefined(o2.value("probe.latency", "web"))
+    // One probe's health changed: a new record, with the new value, the others' records kept.
+    const sick = withProbes(
+      reading.probes.map((p) => (p.name === "img" ? { ...p, last: { ...p.last, healthy: !p.last.healthy } } : p))
+    )
+    const o3 = observe({ ...sick, containers: again.containers })
+    assert.notStrictEqual(o3.sections?.probe, o1.sections?.probe)
+    assert.strictEqual(o3.sections?.probe?.web, o1.sections?.probe?.web)
+    const img = reading.probes.find((p) => p.name === "img")!
+    assert.strictEqual(o3.value("probe.healthy", "img"), !img.last.healthy)
+    assert.strictEqual(o3.sections?.container, o1.sections?.container)
+    // A probe gone is a new record too, without it.
+    const o4 = observe(withProbes(reading.probes.filter((p) => p.name !== "db")))
+    assert.notStrictEqual(o4.sections?.probe, o3.sections?.probe)
+    assert.deepStrictEqual(o4.subjects("probe"), ["web", "img"])
   })
 })
