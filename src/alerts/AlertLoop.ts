@@ -1,12 +1,13 @@
 // The alert rules joined to the running service: every new set of readings becomes an
 // observation (views/observation.ts), the Alerts service evaluates it, and each firing, reminder
-// and resolving goes to the notifier for the rule's destinations. The loop runs in its own fiber
-// behind the sampler's change stream: the sampling never waits for it, and the notifier's send
-// only queues. Every change is also kept for the readers: the /metrics gauge of the open alerts,
-// and `event: alert` frames for /stats/stream, each encoded once for every client.
+// and resolving goes to the notifier for the rule's destinations. The sampler only asks whether a
+// reading is idle (the usual answer, given at once); every evaluation runs in the loop's own
+// fiber: the sampling never waits for one, and the notifier's send only queues. Every change is
+// also kept for the readers: the /metrics gauge of the open alerts, and `event: alert` frames for
+// /stats/stream, each encoded once for every client.
 
 import * as os from "node:os"
-import { Cause, Context, Effect, Layer, PubSub, Result, Stream } from "effect"
+import { Cause, Clock, Context, Effect, Latch, Layer, PubSub, Result, Stream } from "effect"
 import type { Env } from "../config/values.ts"
 import { readBoolean } from "../config/values.ts"
 import { Notifier } from "../notify/Notifier.ts"
@@ -92,15 +93,10 @@ export class AlertLoop extends Context.Service<AlertLoop, AlertLoopShape>()("sys
             Effect.annotateLogs({ event: "alerts-loop-failed" })
           )
 
-        // Not an Effect.fn: it runs at every reading, and a span and a stack capture each time
-        // cost more than the comparison that, at idle, is all most readings need.
+        // Not an Effect.fn: it runs for every reading that is not idle, and a span and a stack
+        // capture each time cost more than a comparison.
         const handle = (readings: Readings) =>
-          Effect.suspend(() => {
-            if (Result.isSuccess(readings.host.current)) {
-              hostname = readings.host.current.success.system.hostname.value
-            }
-            return alerts.evaluate(observe(readings))
-          }).pipe(
+          Effect.suspend(() => alerts.evaluate(observe(readings))).pipe(
             Effect.flatMap((transitions) => {
               evaluations++
               return transitions.length === 0 ? Effect.void : announce(transitions)
@@ -108,14 +104,46 @@ export class AlertLoop extends Context.Service<AlertLoop, AlertLoopShape>()("sys
             Effect.catchCause(failed)
           )
 
-        // Of the readings published while the last ones were evaluated, only the newest is: every
-        // figure is a gauge or a running total, so it holds all the others would have told. Taken
-        // this way, what waits is at most one evaluation's worth of readings, without the fiber
-        // and queue a Stream.buffer adds to every reading.
-        yield* sampler.changes.pipe(
-          Stream.runForEachArray((pending) => handle(pending[pending.length - 1]!)),
-          Effect.forkScoped
-        )
+        // The readings the loop is to evaluate next, and whether it is evaluating now.
+        let pending: Readings | undefined
+        let busy = false
+        const wake = yield* Latch.make(false)
+        const clock = yield* Clock.Clock
+
+        // In the sampling fiber, at every new set of readings: at idle the rules have nothing to
+        // say, and that is answered here without waking the loop. Anything else, or anything
+        // while the loop is busy or has readings waiting, goes to the loop, which takes only the
+        // newest: every figure is a gauge or a running total, so it holds all the others would
+        // have told, and the readings are evaluated in the order they came.
+        const look = (readings: Readings) => {
+          try {
+            if (Result.isSuccess(readings.host.current)) hostname = readings.host.current.success.system.hostname.value
+            if (!busy && pending === undefined && alerts.idle(observe(readings), clock.currentTimeMillisUnsafe())) {
+              evaluations++
+              return
+            }
+          } catch {
+            // A broken reading is not idle: the loop's evaluation meets it and logs it.
+          }
+          pending = readings
+          Latch.openUnsafe(wake)
+        }
+
+        const next = Effect.suspend(() => {
+          Latch.closeUnsafe(wake)
+          const readings = pending
+          pending = undefined
+          if (readings === undefined) return Effect.void
+          busy = true
+          return Effect.ensuring(
+            handle(readings),
+            Effect.sync(() => {
+              busy = false
+            })
+          )
+        })
+        yield* Latch.await(wake).pipe(Effect.andThen(next), Effect.forever, Effect.forkScoped)
+        yield* sampler.look(look)
 
         return AlertLoop.of({
           gauge: Effect.sync(() => gauge),

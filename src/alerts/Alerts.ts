@@ -32,6 +32,11 @@ export interface AlertsShape {
   readonly rules: ReadonlyArray<Rule>
   /** Runs the rules on one observation, at the clock's time; returns what changed. Call it once per new reading. */
   readonly evaluate: (observation: Observation) => Effect.Effect<ReadonlyArray<Transition>>
+  /**
+   * Whether evaluating this observation at `now` would change nothing (no alert open, no
+   * condition holding, no counter moved), answered at once: evaluate answers it first too.
+   */
+  readonly idle: (observation: Observation, now: number) => boolean
   /** The alerts pending or firing now: firing first, then the oldest first. */
   readonly current: Effect.Effect<ReadonlyArray<Alert>>
   /** The last firing and resolved transitions (not pending, cancelled or reminders), oldest first, bounded. */
@@ -100,12 +105,14 @@ export class Alerts extends Context.Service<Alerts, AlertsShape>()("system-profi
     // At idle no alert is open and no condition holds: a reading costs a look at the figures
     // that changed.
     const quiet = guarded(idleChecker(rules))
+    const idle = (observation: Observation, now: number) => quiet(Ref.getUnsafe(state), observation, now)
     return Alerts.of({
       rules,
       evaluate: (observation) =>
         Effect.flatMap(Clock.currentTimeMillis, (now) =>
-          quiet(Ref.getUnsafe(state), observation, now) ? NOTHING : lock.withPermit(evaluate(observation))
+          idle(observation, now) ? NOTHING : lock.withPermit(evaluate(observation))
         ),
+      idle,
       current: Effect.map(Ref.get(state), activeAlerts),
       history: history.recent,
       transitions: Stream.fromPubSub(pubsub)

@@ -2,7 +2,19 @@
 // interval, within a deadline it owns and passes down, and keeps the current and the previous
 // reading; every view (the API, /metrics, history) is computed from these, and handlers only read.
 
-import { Cause, Clock, Context, Duration, Effect, Layer, Result, Schedule, type Stream, SubscriptionRef } from "effect"
+import {
+  Cause,
+  Clock,
+  Context,
+  Duration,
+  Effect,
+  Layer,
+  Result,
+  Schedule,
+  type Scope,
+  type Stream,
+  SubscriptionRef
+} from "effect"
 import { ContainerCollector } from "../collectors/containers/ContainerCollector.ts"
 import { ContainerEvents } from "../collectors/containers/events/ContainerEvents.ts"
 import { HostCollector } from "../collectors/host/HostCollector.ts"
@@ -37,7 +49,61 @@ export interface SamplerShape {
   readonly current: Effect.Effect<Readings>
   /** The current readings, then every change. */
   readonly changes: Stream.Stream<Readings>
+  /**
+   * Calls `look` with the current readings, then with every change, in the fiber that sampled
+   * them, until the scope closes: for a reader whose answer to a reading is almost always
+   * "nothing to do" (the alert loop at idle), without a fiber woken and a stream pulled for each
+   * one. `look` must be quick and never wait, as it holds up that section's sampling; what it
+   * throws is logged and goes no further.
+   */
+  readonly look: (look: (readings: Readings) => void) => Effect.Effect<void, never, Scope.Scope>
 }
+
+/** The readings as the sampler keeps them: its readers' side, and the side it writes through. */
+export interface ReadingsHub {
+  readonly sampler: SamplerShape
+  /** Replaces the readings and tells every reader: the lookers at once, in the calling fiber. */
+  readonly publish: (f: (readings: Readings) => Readings) => Effect.Effect<void>
+}
+
+// A reader that throws is a bug in that reader: logged, and the others and the sampling go on.
+const tell = (lookers: ReadonlySet<(readings: Readings) => void>, readings: Readings): Effect.Effect<void> => {
+  const failures: Array<unknown> = []
+  for (const look of lookers) {
+    try {
+      look(readings)
+    } catch (error) {
+      failures.push(error)
+    }
+  }
+  return failures.length === 0 ? Effect.void : Effect.logError("a reader of the readings failed", ...failures)
+}
+
+export const makeReadingsHub = Effect.fn("makeReadingsHub")(function* (initial: Readings) {
+  const ref = yield* SubscriptionRef.make(initial)
+  const lookers = new Set<(readings: Readings) => void>()
+  const hub: ReadingsHub = {
+    sampler: {
+      current: SubscriptionRef.get(ref),
+      changes: SubscriptionRef.changes(ref),
+      look: (look) =>
+        Effect.acquireRelease(
+          Effect.flatMap(SubscriptionRef.get(ref), (readings) => {
+            // A function given twice is two lookers.
+            const one = (r: Readings) => look(r)
+            lookers.add(one)
+            return Effect.as(tell(new Set([one]), readings), one)
+          }),
+          (one) => Effect.sync(() => lookers.delete(one))
+        )
+    },
+    publish: (f) =>
+      Effect.flatMap(SubscriptionRef.updateAndGet(ref, f), (readings) =>
+        lookers.size === 0 ? Effect.void : tell(lookers, readings)
+      )
+  }
+  return hub
+})
 
 const notSampledYet = <R>(section: Section, at: number): Sampled<R> => ({
   current: Result.fail(new SampleError({ section, reason: new NotSampledYet() })),
@@ -67,7 +133,7 @@ export class Sampler extends Context.Service<Sampler, SamplerShape>()("system-pr
       const containers = yield* ContainerCollector
       const services = yield* ServiceCollector
       const startedAt = yield* Clock.currentTimeMillis
-      const ref = yield* SubscriptionRef.make<Readings>({
+      const hub = yield* makeReadingsHub({
         at: startedAt,
         host: notSampledYet("host", startedAt),
         containers: notSampledYet("containers", startedAt),
@@ -128,7 +194,7 @@ export class Sampler extends Context.Service<Sampler, SamplerShape>()("system-pr
                 failures = 0
               }
               if (failure !== undefined) failures++
-              yield* SubscriptionRef.update(ref, (r) => ({
+              yield* hub.publish((r) => ({
                 ...r,
                 at: now,
                 [section]: advance(r[section] as Sampled<R>, outcome, now)
@@ -151,7 +217,7 @@ export class Sampler extends Context.Service<Sampler, SamplerShape>()("system-pr
       yield* services
         .run(config.intervals.services, servicesBudget, (reading) =>
           Effect.flatMap(Clock.currentTimeMillis, (now) =>
-            SubscriptionRef.update(ref, (r) => ({
+            hub.publish((r) => ({
               ...r,
               at: now,
               services: advance(r.services, Result.succeed(reading), now)
@@ -165,7 +231,7 @@ export class Sampler extends Context.Service<Sampler, SamplerShape>()("system-pr
           Effect.forkScoped
         )
 
-      return Sampler.of({ current: SubscriptionRef.get(ref), changes: SubscriptionRef.changes(ref) })
+      return Sampler.of(hub.sampler)
     })
   )
 

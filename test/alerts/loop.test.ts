@@ -1,4 +1,4 @@
-// The alert loop on the TestClock: readings pushed through a Sampler's change stream become
+// The alert loop on the TestClock: readings published through the sampler's own hub become
 // observations, the rules fire and resolve, and each announcement reaches a real webhook receiver
 // on loopback as Alertmanager's payload. The wiring is the service's own (AlertLoop.layerFromEnv:
 // a rules file, SYSTEM_PROFILER_NOTIFY, the grace); only the Sampler is fed by the test.
@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Fiber, Latch, Layer, Logger, Result, Stream, SubscriptionRef } from "effect"
+import { Effect, Fiber, Latch, Layer, Logger, Result, Stream } from "effect"
 import { TestClock } from "effect/testing"
 import { AlertHistory } from "../../src/alerts/AlertHistory.ts"
 import { AlertLoop } from "../../src/alerts/AlertLoop.ts"
@@ -19,7 +19,7 @@ import type { HostReading } from "../../src/domain/HostReading.ts"
 import { NotSampledYet, SampleError } from "../../src/domain/SampleError.ts"
 import type { CpuTicks } from "../../src/kernel/stat.ts"
 import { Notifier } from "../../src/notify/Notifier.ts"
-import { type Readings, Sampler } from "../../src/sampling/Sampler.ts"
+import { makeReadingsHub, type Readings, type ReadingsHub, Sampler } from "../../src/sampling/Sampler.ts"
 import { httpReceiver, type Received, type Reply } from "../notify/receivers.ts"
 import { AlertmanagerWebhook, problemsOf } from "../notify/shapes.ts"
 import { readingsOf } from "../support/readings.ts"
@@ -77,15 +77,13 @@ const receiverWith = (route: (r: Received) => Reply | "hang") =>
 
 /** The loop's own layers from `env`, over a Sampler whose readings the test sets. */
 const loopOver = (
-  ref: SubscriptionRef.SubscriptionRef<Readings>,
+  ref: ReadingsHub,
   env: Record<string, string>,
   history: Layer.Layer<AlertHistory> = AlertHistory.layerMemory()
 ) =>
   AlertLoop.layerFromEnv(env).pipe(
     Layer.provide(history),
-    Layer.provide(
-      Layer.succeed(Sampler, Sampler.of({ current: SubscriptionRef.get(ref), changes: SubscriptionRef.changes(ref) }))
-    ),
+    Layer.provide(Layer.succeed(Sampler, Sampler.of(ref.sampler))),
     // The loop logs each firing and resolving; the test output stays quiet.
     Layer.provide(Logger.layer([]))
   )
@@ -105,11 +103,11 @@ const evaluated = (count: number) =>
  * Sets the readings and waits until the loop has evaluated them. The loop evaluates the
  * readings it starts with first, so every later set is counted after that one.
  */
-const push = (ref: SubscriptionRef.SubscriptionRef<Readings>, readings: Readings) =>
+const push = (ref: ReadingsHub, readings: Readings) =>
   Effect.gen(function* () {
     yield* evaluated(1)
     const before = yield* (yield* AlertLoop).evaluations
-    yield* SubscriptionRef.set(ref, readings)
+    yield* ref.publish(() => readings)
     yield* evaluated(before + 1)
   })
 
@@ -123,7 +121,7 @@ describe("the alert loop", () => {
       Effect.gen(function* () {
         const receiver = yield* receiverWith(() => ({ status: 200, body: "{}" }))
         const next = cpuSeries()
-        const ref = yield* SubscriptionRef.make(next(0, 10))
+        const ref = yield* makeReadingsHub(next(0, 10))
         yield* withRulesFile(RULES, (path) =>
           Effect.gen(function* () {
             const loop = yield* AlertLoop
@@ -212,7 +210,7 @@ describe("the alert loop", () => {
     Effect.gen(function* () {
       const receiver = yield* receiverWith(() => "hang")
       const next = cpuSeries()
-      const ref = yield* SubscriptionRef.make(next(0, 10))
+      const ref = yield* makeReadingsHub(next(0, 10))
       yield* withRulesFile(RULES.replace("for: 1m", "for: 0s"), (path) =>
         Effect.gen(function* () {
           const alerts = yield* Alerts
@@ -249,7 +247,7 @@ describe("the alert loop", () => {
     () =>
       Effect.gen(function* () {
         const next = cpuSeries()
-        const ref = yield* SubscriptionRef.make(next(0, 10))
+        const ref = yield* makeReadingsHub(next(0, 10))
         // The history keeps the loop inside its evaluation until the test opens the latch.
         const latch = yield* Latch.make(false)
         const recorded: Array<string> = []
@@ -274,7 +272,7 @@ describe("the alert loop", () => {
             const before = yield* loop.evaluations
             yield* TestClock.adjust("1 second")
             // Fires: its evaluation waits for the history.
-            yield* SubscriptionRef.set(ref, next(1_000, 95))
+            yield* ref.publish(() => next(1_000, 95))
             for (let i = 0; i < 100; i++) yield* Effect.yieldNow
             assert.strictEqual(yield* loop.evaluations, before)
             // The sampler goes on publishing; each set returns at once.
@@ -284,7 +282,7 @@ describe("the alert loop", () => {
               [4_000, 10]
             ] as const) {
               yield* TestClock.adjust("1 second")
-              yield* SubscriptionRef.set(ref, next(at, percent))
+              yield* ref.publish(() => next(at, percent))
             }
             yield* latch.open
             yield* evaluated(before + 2)
@@ -302,10 +300,46 @@ describe("the alert loop", () => {
       }).pipe(Effect.scoped)
   )
 
+  it.effect(
+    "an idle reading is answered within the sampler's publish; one where a rule holds, or any while an alert is open, is evaluated",
+    () =>
+      Effect.gen(function* () {
+        const next = cpuSeries()
+        const ref = yield* makeReadingsHub(next(0, 10))
+        yield* withRulesFile(RULES, (path) =>
+          Effect.gen(function* () {
+            const loop = yield* AlertLoop
+            const alerts = yield* Alerts
+            yield* evaluated(1)
+            const before = yield* loop.evaluations
+            // Nothing holds: counted before publish returns, with no fiber run in between.
+            yield* TestClock.adjust("5 seconds")
+            yield* ref.publish(() => next(5_000, 10))
+            assert.strictEqual(yield* loop.evaluations, before + 1)
+            // A rule holds: the loop evaluates it in its own fiber.
+            yield* TestClock.adjust("5 seconds")
+            yield* ref.publish(() => next(10_000, 95))
+            yield* evaluated(before + 2)
+            assert.deepStrictEqual(
+              (yield* alerts.current).map((a) => `${a.alertname}:${a.state}`),
+              ["CpuBusy:pending"]
+            )
+            // With an alert open no reading is idle: each goes to the loop.
+            yield* TestClock.adjust("5 seconds")
+            yield* ref.publish(() => next(15_000, 10))
+            yield* evaluated(before + 3)
+            assert.deepStrictEqual(yield* alerts.current, [])
+          }).pipe(
+            Effect.provide(loopOver(ref, { SYSTEM_PROFILER_ALERTS_FILE: path, SYSTEM_PROFILER_ALERTS_GRACE: "0s" }))
+          )
+        )
+      }).pipe(Effect.scoped)
+  )
+
   it.effect("a reading the observation cannot be built from costs one evaluation; the next is evaluated", () =>
     Effect.gen(function* () {
       const next = cpuSeries()
-      const ref = yield* SubscriptionRef.make(next(0, 10))
+      const ref = yield* makeReadingsHub(next(0, 10))
       yield* withRulesFile(RULES.replace("for: 1m", "for: 0s"), (path) =>
         Effect.gen(function* () {
           const alerts = yield* Alerts
@@ -315,7 +349,7 @@ describe("the alert loop", () => {
           // A host reading without its /proc/stat figures: building the CPU figure throws.
           const broken: Readings = { ...good, host: { ...good.host, current: Result.succeed({} as HostReading) } }
           const before = yield* loop.evaluations
-          yield* SubscriptionRef.set(ref, broken)
+          yield* ref.publish(() => broken)
           yield* TestClock.adjust("1 second")
           yield* push(ref, next(2_000, 99))
           assert.strictEqual(yield* loop.evaluations, before + 1)
@@ -369,7 +403,7 @@ rules:
               }
         )
       }
-      const ref = yield* SubscriptionRef.make(readingsOf(0, { host: mockHostReading(0), containers: first, services }))
+      const ref = yield* makeReadingsHub(readingsOf(0, { host: mockHostReading(0), containers: first, services }))
       yield* withRulesFile(rules, (path) =>
         Effect.gen(function* () {
           const alerts = yield* Alerts
@@ -392,11 +426,11 @@ rules:
 
   it.effect("SYSTEM_PROFILER_ALERTS=off: no rules, nothing evaluated, no notifier", () =>
     Effect.gen(function* () {
-      const ref = yield* SubscriptionRef.make(cpuSeries()(0, 99))
+      const ref = yield* makeReadingsHub(cpuSeries()(0, 99))
       yield* Effect.gen(function* () {
         assert.deepStrictEqual((yield* Alerts).rules, [])
         assert.deepStrictEqual((yield* Notifier).destinations, [])
-        yield* SubscriptionRef.set(ref, cpuSeries()(1000, 99))
+        yield* ref.publish(() => cpuSeries()(1000, 99))
         yield* Effect.yieldNow
         assert.strictEqual(yield* (yield* AlertLoop).evaluations, 0)
       }).pipe(
