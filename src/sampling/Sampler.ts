@@ -50,8 +50,8 @@ export interface SamplerShape {
   /** The current readings, then every change. */
   readonly changes: Stream.Stream<Readings>
   /**
-   * Calls `look` with the current readings, then with every change, in the fiber that sampled
-   * them, until the scope closes: for a reader whose answer to a reading is almost always
+   * Calls `look` with the current readings, then with the newest after every change, in the
+   * fiber that published it, until the scope closes: for a reader whose answer to a reading is almost always
    * "nothing to do" (the alert loop at idle), without a fiber woken and a stream pulled for each
    * one. `look` must be quick and never wait, as it holds up that section's sampling; what it
    * throws is logged and goes no further.
@@ -82,6 +82,10 @@ const tell = (lookers: ReadonlySet<(readings: Readings) => void>, readings: Read
 export const makeReadingsHub = Effect.fn("makeReadingsHub")(function* (initial: Readings) {
   const ref = yield* SubscriptionRef.make(initial)
   const lookers = new Set<(readings: Readings) => void>()
+  // Two sections may publish at once: the lookers are told the newest readings, once, so that
+  // one that publishes last but tells first never makes them see older readings after newer.
+  let latest = initial
+  let told: Readings | undefined
   const hub: ReadingsHub = {
     sampler: {
       current: SubscriptionRef.get(ref),
@@ -98,8 +102,17 @@ export const makeReadingsHub = Effect.fn("makeReadingsHub")(function* (initial: 
         )
     },
     publish: (f) =>
-      Effect.flatMap(SubscriptionRef.updateAndGet(ref, f), (readings) =>
-        lookers.size === 0 ? Effect.void : tell(lookers, readings)
+      SubscriptionRef.update(ref, (r) => {
+        latest = f(r)
+        return latest
+      }).pipe(
+        Effect.andThen(
+          Effect.suspend(() => {
+            if (lookers.size === 0 || latest === told) return Effect.void
+            told = latest
+            return tell(lookers, latest)
+          })
+        )
       )
   }
   return hub
