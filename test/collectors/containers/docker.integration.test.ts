@@ -240,8 +240,10 @@ describe("container figures from cgroupfs (the default) on the real daemon", () 
         yield* Effect.sleep("1 second")
         return [first, yield* sampleContainers] as const
       }).pipe(Effect.provide(layer))
+      // The restarting container may exit between its inspect and the read of its cgroup, which
+      // is then gone: for that one the collector rightly asks the API. For no other.
       assert.deepStrictEqual(
-        paths.filter((p) => p.includes("/stats")),
+        paths.filter((p) => p.includes("/stats") && !p.includes(ids.restarting!)),
         []
       )
       assert.isAbove(paths.filter((p) => /containers\/[0-9a-f]{64}\/json/.test(p)).length, 0)
