@@ -67,7 +67,7 @@ export interface ReadingsHub {
 }
 
 // A reader that throws is a bug in that reader: logged, and the others and the sampling go on.
-const tell = (lookers: ReadonlySet<(readings: Readings) => void>, readings: Readings): Effect.Effect<void> => {
+const tell = (lookers: Iterable<(readings: Readings) => void>, readings: Readings): Effect.Effect<void> => {
   const failures: Array<unknown> = []
   for (const look of lookers) {
     try {
@@ -96,7 +96,7 @@ export const makeReadingsHub = Effect.fn("makeReadingsHub")(function* (initial: 
             // A function given twice is two lookers.
             const one = (r: Readings) => look(r)
             lookers.add(one)
-            return Effect.as(tell(new Set([one]), readings), one)
+            return Effect.as(tell([one], readings), one)
           }),
           (one) => Effect.sync(() => lookers.delete(one))
         )

@@ -318,16 +318,15 @@ describe("the alert loop", () => {
             assert.strictEqual(yield* loop.evaluations, before + 1)
             // A rule holds: the loop evaluates it in its own fiber.
             yield* TestClock.adjust("5 seconds")
-            yield* ref.publish(() => next(10_000, 95))
-            yield* evaluated(before + 2)
+            yield* push(ref, next(10_000, 95))
             assert.deepStrictEqual(
               (yield* alerts.current).map((a) => `${a.alertname}:${a.state}`),
               ["CpuBusy:pending"]
             )
             // With an alert open no reading is idle: each goes to the loop.
             yield* TestClock.adjust("5 seconds")
-            yield* ref.publish(() => next(15_000, 10))
-            yield* evaluated(before + 3)
+            yield* push(ref, next(15_000, 10))
+            assert.strictEqual(yield* loop.evaluations, before + 3)
             assert.deepStrictEqual(yield* alerts.current, [])
           }).pipe(
             Effect.provide(loopOver(ref, { SYSTEM_PROFILER_ALERTS_FILE: path, SYSTEM_PROFILER_ALERTS_GRACE: "0s" }))
