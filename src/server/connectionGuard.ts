@@ -153,11 +153,17 @@ export const guardServer = <S extends Server>(server: S, settings: GuardSettings
     exposed = exposure(server.address(), tokenSet)
   })
 
+  // Once answered, a kept-alive connection waits for its next request like a new one. One
+  // listener for every response, not a closure per request: this runs for every /stats answer.
+  // Node detaches the response's socket before its own "finish" listener returns; the request
+  // keeps it.
+  function answered(this: ServerResponse) {
+    wait(this.req.socket)
+  }
+
   const onRequest = (request: IncomingMessage, response: ServerResponse): boolean => {
-    const socket = request.socket
-    waiting.delete(socket)
-    // Once answered, a kept-alive connection waits for its next request like a new one.
-    response.once("finish", () => wait(socket))
+    waiting.delete(request.socket)
+    response.on("finish", answered)
     if (exposed !== undefined) {
       refuse(response, 503, exposed)
       return true
@@ -169,23 +175,26 @@ export const guardServer = <S extends Server>(server: S, settings: GuardSettings
     return false
   }
 
-  const emit = server.emit as (this: S, event: string | symbol, ...args: Array<unknown>) => boolean
-  server.emit = function (this: S, event: string | symbol, ...args: Array<unknown>): boolean {
+  // Two named arguments and `arguments` passed on as they are: no array is made for every event.
+  const emit = server.emit
+  server.emit = function (this: S, event: string | symbol, first?: unknown, second?: unknown): boolean {
     if (event === "connection") {
-      const socket = args[0] as Socket
+      const socket = first as Socket
       socket.once("close", () => waiting.delete(socket))
       wait(socket)
     } else if (event === "request" || event === "checkContinue") {
-      if (onRequest(args[0] as IncomingMessage, args[1] as ServerResponse)) return true
+      if (onRequest(first as IncomingMessage, second as ServerResponse)) return true
     } else if (event === "upgrade") {
-      const [request, socket] = args as [IncomingMessage, Socket]
+      const request = first as IncomingMessage
+      const socket = second as Socket
       waiting.delete(socket)
       if (exposed !== undefined || (!tokenSet && !loopbackHost(request.headers.host))) {
         socket.end("HTTP/1.1 421 Misdirected Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n")
         return true
       }
     }
-    return emit.call(this, event, ...args)
+    // biome-ignore lint/complexity/noArguments: passing every argument on without copying them
+    return emit.apply(this, arguments as unknown as Parameters<S["emit"]>)
   } as S["emit"]
   return server
 }

@@ -103,4 +103,37 @@ describe("waiting sockets", () => {
       server.close()
     }
   })
+
+  it("an answered kept-alive connection waits again, and is closed first past maxWaiting", async () => {
+    const server = guardServer(
+      http.createServer((_req, res) => res.end("ok")),
+      { tokenSet: true, limits: small }
+    )
+    server.listen(0, "127.0.0.1")
+    await new Promise((r) => server.once("listening", r))
+    const { port } = server.address() as net.AddressInfo
+    const sockets: Array<net.Socket> = []
+    try {
+      for (let i = 0; i < 30; i++) {
+        const socket = net.connect(port, "127.0.0.1", () => socket.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n"))
+        socket.on("error", () => {})
+        // The whole answer, then the connection stays open (HTTP/1.1 keep-alive).
+        await new Promise<void>((resolve) => {
+          let text = ""
+          socket.on("data", (d: Buffer) => {
+            text += d.toString()
+            if (text.endsWith("ok")) resolve()
+          })
+        })
+        sockets.push(socket)
+      }
+      // Answered, all thirty wait for a next request: the ten answered first are closed.
+      assert.isTrue(await eventually(() => sockets.slice(0, 10).every((s) => s.destroyed || s.readableEnded), 10_000))
+      assert.isTrue(sockets.slice(10).every((s) => !s.destroyed && !s.readableEnded))
+    } finally {
+      for (const s of sockets) s.destroy()
+      server.closeAllConnections()
+      server.close()
+    }
+  })
 })
