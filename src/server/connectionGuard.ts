@@ -155,8 +155,8 @@ export const guardServer = <S extends Server>(server: S, settings: GuardSettings
 
   // Once answered, a kept-alive connection waits for its next request like a new one. One
   // listener for every response, not a closure per request: this runs for every /stats answer.
-  // Node detaches the response's socket before its own "finish" listener returns; the request
-  // keeps it.
+  // The socket is the request's: Node's own "finish" listener, which runs first, takes it off
+  // the response.
   function answered(this: ServerResponse) {
     wait(this.req.socket)
   }
