@@ -51,9 +51,9 @@ export interface SamplerShape {
   readonly changes: Stream.Stream<Readings>
   /**
    * Calls `look` with the current readings, then with the newest after every change, in the
-   * fiber that published it, until the scope closes: for a reader whose answer to a reading is almost always
-   * "nothing to do" (the alert loop at idle), without a fiber woken and a stream pulled for each
-   * one. `look` must be quick and never wait, as it holds up that section's sampling; what it
+   * fiber that published it, until the scope closes: for a reader whose answer to a reading is
+   * almost always "nothing to do" (the alert loop at idle), without a fiber woken and a stream
+   * pulled for each one. `look` must be quick and never wait, as it holds up that section's sampling; what it
    * throws is logged and goes no further.
    */
   readonly look: (look: (readings: Readings) => void) => Effect.Effect<void, never, Scope.Scope>

@@ -67,17 +67,30 @@ const small: ConnectionLimits = {
   maxStreams: 4
 }
 
+/**
+ * A guarded server answering "ok" on loopback with the small limits, given to `run` with the
+ * sockets it opens; every socket and the server are closed afterwards.
+ */
+const withGuardedServer = async (run: (port: number, sockets: Array<net.Socket>) => Promise<void>) => {
+  const server = guardServer(
+    http.createServer((_req, res) => res.end("ok")),
+    { tokenSet: true, limits: small }
+  )
+  server.listen(0, "127.0.0.1")
+  await new Promise((r) => server.once("listening", r))
+  const sockets: Array<net.Socket> = []
+  try {
+    await run((server.address() as net.AddressInfo).port, sockets)
+  } finally {
+    for (const s of sockets) s.destroy()
+    server.closeAllConnections()
+    server.close()
+  }
+}
+
 describe("waiting sockets", () => {
-  it("past maxWaiting, the oldest are closed and a new client is still served", async () => {
-    const server = guardServer(
-      http.createServer((_req, res) => res.end("ok")),
-      { tokenSet: true, limits: small }
-    )
-    server.listen(0, "127.0.0.1")
-    await new Promise((r) => server.once("listening", r))
-    const { port } = server.address() as net.AddressInfo
-    const sockets: Array<net.Socket> = []
-    try {
+  it("past maxWaiting, the oldest are closed and a new client is still served", () =>
+    withGuardedServer(async (port, sockets) => {
       for (let i = 0; i < 60; i++) {
         const socket = net.connect(port, "127.0.0.1", () => socket.write("GET / HTTP/1.1\r\nHost: x\r\nX-Pad: aaaa"))
         socket.on("error", () => {})
@@ -97,26 +110,14 @@ describe("waiting sockets", () => {
           .on("error", reject)
       )
       assert.strictEqual(body, "ok")
-    } finally {
-      for (const s of sockets) s.destroy()
-      server.closeAllConnections()
-      server.close()
-    }
-  })
+    }))
 
-  it("an answered kept-alive connection waits again, and is closed first past maxWaiting", async () => {
-    const server = guardServer(
-      http.createServer((_req, res) => res.end("ok")),
-      { tokenSet: true, limits: small }
-    )
-    server.listen(0, "127.0.0.1")
-    await new Promise((r) => server.once("listening", r))
-    const { port } = server.address() as net.AddressInfo
-    const sockets: Array<net.Socket> = []
-    try {
+  it("an answered kept-alive connection waits again, and is closed first past maxWaiting", () =>
+    withGuardedServer(async (port, sockets) => {
       for (let i = 0; i < 30; i++) {
         const socket = net.connect(port, "127.0.0.1", () => socket.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n"))
         socket.on("error", () => {})
+        sockets.push(socket)
         // The whole answer, then the connection stays open (HTTP/1.1 keep-alive).
         await new Promise<void>((resolve) => {
           let text = ""
@@ -125,15 +126,9 @@ describe("waiting sockets", () => {
             if (text.endsWith("ok")) resolve()
           })
         })
-        sockets.push(socket)
       }
       // Answered, all thirty wait for a next request: the ten answered first are closed.
       assert.isTrue(await eventually(() => sockets.slice(0, 10).every((s) => s.destroyed || s.readableEnded), 10_000))
       assert.isTrue(sockets.slice(10).every((s) => !s.destroyed && !s.readableEnded))
-    } finally {
-      for (const s of sockets) s.destroy()
-      server.closeAllConnections()
-      server.close()
-    }
-  })
+    }))
 })
