@@ -133,6 +133,40 @@ describe("open streams", () => {
   })
 })
 
+describe("a stop with clients still connected", () => {
+  it("SIGTERM ends the open streams and the kept-alive connections and exits within a second", async () => {
+    const service = await start({}, "stop-test-token")
+    const headers = { "x-profiler-token": service.token }
+    const agent = new http.Agent({ keepAlive: true })
+    const requests: Array<http.ClientRequest> = []
+    try {
+      for (let i = 0; i < 3; i++) {
+        await new Promise<void>((resolve, reject) => {
+          const req = http.get(`${service.baseUrl}/stats/stream`, { agent: false, headers }, (res) => {
+            res.once("data", () => resolve())
+          })
+          req.on("error", reject)
+          requests.push(req)
+        })
+      }
+      // A kept-alive connection that has had its answer from the fast path and waits for more.
+      await new Promise<void>((resolve, reject) => {
+        const req = http.get(`${service.baseUrl}/stats`, { agent, headers }, (res) => {
+          assert.strictEqual(res.statusCode, 200)
+          res.resume()
+          res.on("end", () => resolve())
+        })
+        req.on("error", reject)
+      })
+      // Killed at the second, the exit code is null: a close that waits on its clients fails here.
+      assert.strictEqual(await stopWithin(service.child, 1_000), 0, service.output())
+    } finally {
+      agent.destroy()
+      for (const r of requests) r.destroy()
+    }
+  })
+})
+
 describe("no token, on loopback", () => {
   it("answers only requests addressed to a loopback name, on every path (the fast path too)", async () => {
     const service = await start({}, "")
