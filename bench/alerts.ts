@@ -44,7 +44,9 @@ if (process.argv[2] === "--service") {
   process.stdout.write(run.stdout)
   if (run.status !== 0) process.exit(run.status ?? 1)
   // bench/idle.ts prints a line per variant: "<label> <total> s/min over the window (per window ...), RSS <n> MB".
-  const figures = [...run.stdout.matchAll(/^(rules|off)\d+\s+\S+ s\/min over the window \(per window ([\d. ]+)\), RSS ([\d.]+) MB/gm)]
+  const figures = [
+    ...run.stdout.matchAll(/^(rules|off)\d+\s+\S+ s\/min over the window \(per window ([\d. ]+)\), RSS ([\d.]+) MB/gm)
+  ]
   const of = (kind: string) => figures.filter((m) => m[1] === kind)
   const windows = (kind: string) => of(kind).map((m) => m[2]!.trim().split(" ").map(Number))
   const rss = (kind: string) => mean(of(kind).map((m) => Number(m[3])))
