@@ -3,8 +3,8 @@
 // anyone who can connect can hold memory: thousands of sockets each trickling an unfinished
 // request head grew the process past its container's memory limit in seconds.
 //
-// The guard sits in front of every other `request` listener (the Effect server, with the /stats
-// fast path as its middleware), so what it refuses never reaches it.
+// The guard sits in front of every other `request` listener (the HttpServer's handler, with the
+// /stats fast path in front of Effect's; see statsFastPath.ts), so what it refuses never reaches it.
 
 import type { IncomingMessage, Server, ServerOptions, ServerResponse } from "node:http"
 import type { AddressInfo, Socket } from "node:net"
@@ -123,6 +123,70 @@ const NOT_LOOPBACK_HOST =
   "this service has no token and answers only requests addressed to localhost, 127.0.0.1 or [::1]; " +
   "the Host header names another host (set SYSTEM_PROFILER_AUTH_TOKEN to serve other names)"
 
+/** A connection's place in the waiting list: made once per connection, relinked at every request. */
+interface Place {
+  readonly socket: Socket
+  prev: Place | undefined
+  next: Place | undefined
+  waiting: boolean
+}
+
+/**
+ * The connections with no request in progress, the one that has waited longest first. A list
+ * threaded through one place per connection, so that a request taking its connection off and its
+ * answer putting it back allocate nothing: a Set's delete and add made V8 rebuild the Set's table
+ * every few dozen requests, and under load those tables were promoted to the old generation
+ * (bench/README.md, "The fourth form").
+ */
+export class WaitingList {
+  private readonly places = new WeakMap<Socket, Place>()
+  private head: Place | undefined
+  private tail: Place | undefined
+  private count = 0
+
+  get size(): number {
+    return this.count
+  }
+
+  /** Puts `socket` last, unless it is already waiting (then its place stays). */
+  add(socket: Socket): void {
+    let place = this.places.get(socket)
+    if (place === undefined) {
+      place = { socket, prev: undefined, next: undefined, waiting: false }
+      this.places.set(socket, place)
+    }
+    if (place.waiting) return
+    place.waiting = true
+    place.prev = this.tail
+    place.next = undefined
+    if (this.tail === undefined) this.head = place
+    else this.tail.next = place
+    this.tail = place
+    this.count++
+  }
+
+  /** Takes `socket` off the list, if it is on it. */
+  delete(socket: Socket): void {
+    const place = this.places.get(socket)
+    if (place === undefined || !place.waiting) return
+    place.waiting = false
+    if (place.prev === undefined) this.head = place.next
+    else place.prev.next = place.next
+    if (place.next === undefined) this.tail = place.prev
+    else place.next.prev = place.prev
+    place.prev = undefined
+    place.next = undefined
+    this.count--
+  }
+
+  /** The socket that has waited longest, taken off the list; undefined when none waits. */
+  shift(): Socket | undefined {
+    const oldest = this.head?.socket
+    if (oldest !== undefined) this.delete(oldest)
+    return oldest
+  }
+}
+
 export interface GuardSettings {
   readonly tokenSet: boolean
   readonly limits: ConnectionLimits
@@ -135,18 +199,13 @@ export interface GuardSettings {
 export const guardServer = <S extends Server>(server: S, settings: GuardSettings): S => {
   const { limits, tokenSet } = settings
   server.maxConnections = limits.maxConnections
-  // Sockets with no request in progress, oldest first (a Set keeps insertion order).
-  const waiting = new Set<Socket>()
+  const waiting = new WaitingList()
   let exposed: string | undefined
 
   const wait = (socket: Socket) => {
     if (socket.destroyed) return
     waiting.add(socket)
-    if (waiting.size > limits.maxWaiting) {
-      const oldest = waiting.values().next().value as Socket
-      waiting.delete(oldest)
-      oldest.destroy()
-    }
+    if (waiting.size > limits.maxWaiting) waiting.shift()?.destroy()
   }
 
   server.on("listening", () => {

@@ -11,10 +11,10 @@ import { JSON_CONTENT_TYPE } from "./handlers.ts"
 // is the framework's. Through the router and the HttpApi (route match, security middleware,
 // handler, response encoding) that put /stats near or under the throughput goal of
 // bench/README.md ("The /stats fast path: three forms"), and even as an Effect middleware each
-// answer still pays for a fiber, its context and the request object ("What the /stats figures
-// are made of").
+// answer still paid for a fiber, its context and the request object ("What the /stats figures
+// are made of", "The fourth form").
 //
-// So the HttpServer's Node request handler answers it: `serveWithFastPath` is the `serve` of an
+// So the HttpServer's Node request handler answers it: `withFastPath` makes the `serve` of an
 // Effect HttpServer whose one `request` listener asks the fast path first and hands every other
 // request to the Effect handler NodeHttpServer.makeHandler makes. Only the exact success case is
 // answered here: an authorized `GET /stats` with no query. Every other request, a refused token

@@ -9,7 +9,8 @@ import {
   exposure,
   guardServer,
   hostName,
-  loopbackHost
+  loopbackHost,
+  WaitingList
 } from "../../src/server/connectionGuard.ts"
 import { eventually, sleep } from "../support/processFigures.ts"
 
@@ -87,6 +88,37 @@ const withGuardedServer = async (run: (port: number, sockets: Array<net.Socket>)
     server.close()
   }
 }
+
+describe("WaitingList", () => {
+  it("keeps the sockets in the order they began to wait, a socket once, and gives the oldest first", () => {
+    const [a, b, c, d] = Array.from({ length: 4 }, () => new net.Socket())
+    const list = new WaitingList()
+    const drain = () => {
+      const out: Array<net.Socket | undefined> = []
+      for (let s = list.shift(); s !== undefined; s = list.shift()) out.push(s)
+      return out
+    }
+    for (const s of [a!, b!, c!, b!]) list.add(s)
+    assert.strictEqual(list.size, 3)
+    // b waits again only once answered: taken off and put back, it is then the newest.
+    list.delete(b!)
+    list.add(b!)
+    list.add(d!)
+    assert.deepStrictEqual(drain(), [a, c, b, d])
+    assert.strictEqual(list.size, 0)
+    assert.strictEqual(list.shift(), undefined)
+
+    // Taken off at the head, in the middle and at the tail; a socket never added is no-op.
+    for (const s of [a!, b!, c!, d!]) list.add(s)
+    list.delete(a!)
+    list.delete(c!)
+    list.delete(d!)
+    list.delete(new net.Socket())
+    assert.strictEqual(list.size, 1)
+    list.add(a!)
+    assert.deepStrictEqual(drain(), [b, a])
+  })
+})
 
 describe("waiting sockets", () => {
   it("past maxWaiting, the oldest are closed and a new client is still served", () =>
