@@ -187,6 +187,13 @@ describe("no token, on loopback", () => {
         assert.notInclude(answer.body, host)
       }
     }
+    // A WebSocket handshake from a rebinding page is a request like the others: refused alike.
+    const upgrade = await request(service.baseUrl, "/stats/stream", {
+      host: "rebind.attacker.example",
+      connection: "Upgrade",
+      upgrade: "websocket"
+    })
+    assert.strictEqual(upgrade.status, 421)
   })
 
   it("with a token, any Host is served to a client that presents it", async () => {
