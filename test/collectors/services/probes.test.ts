@@ -17,7 +17,7 @@ import { historyLimits } from "../../../src/collectors/services/history.ts"
 import { MAX_BODY_BYTES } from "../../../src/collectors/services/httpProbe.ts"
 import { type ProbeTarget, parseProbeTargets } from "../../../src/config/services.ts"
 import { makeServiceCollector } from "../../support/readings.ts"
-import { type CountedHttp, closedPort, eventually, httpServer, LOOPBACK, tcpServer } from "./servers.ts"
+import { type CountedHttp, eventually, httpServer, LOOPBACK, refusingPort, tcpServer } from "./servers.ts"
 import { testSettings } from "./settings.ts"
 
 const settings = testSettings
@@ -78,7 +78,7 @@ beforeAll(async () => {
   silent = await tcpServer()
   slammer = await tcpServer((socket) => socket.destroy())
   babbler = await tcpServer((socket) => socket.end("SSH-2.0-OpenSSH_9.2\r\n"))
-  refusedPort = await closedPort()
+  refusedPort = await refusingPort()
   selfSigned = await selfSignedServer()
 })
 

@@ -84,6 +84,26 @@ export const closedPort = async (): Promise<number> => {
   return port
 }
 
+const refuses = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = net.connect(port, LOOPBACK)
+    socket.once("connect", () => {
+      socket.destroy()
+      resolve(false)
+    })
+    socket.once("error", (error: NodeJS.ErrnoException) => resolve(error.code === "ECONNREFUSED"))
+  })
+
+/**
+ * A loopback port that refuses connections for the whole run: below 1024, so the kernel never
+ * hands it to a server that binds port 0. A port bound and released (closedPort) was taken by
+ * another test's server, running in parallel, before the probe reached it.
+ */
+export const refusingPort = async (): Promise<number> => {
+  for (const port of [1, 9, 19, 47, 97, 113]) if (await refuses(port)) return port
+  throw new Error("no loopback port below 1024 refuses connections here")
+}
+
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
 /** Waits until `predicate` holds, up to `ms`; the caller asserts afterwards. */
