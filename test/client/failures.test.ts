@@ -6,20 +6,11 @@ import { type Duration, Effect, Redacted, Schema, Stream } from "effect"
 import { FetchHttpClient } from "effect/http"
 import { makeProfilerClient, ProfilerUnreachable, RelayError, toEventStream } from "../../src/client/index.ts"
 import { baseUrl, newCalls, serve, TOKEN } from "../stream/harness.ts"
+import { refusingPort } from "../support/ports.ts"
 
 const SECRET = "client-secret-token-77"
 
-/** A loopback port that nothing listens on (it was just released). */
-const closedPort = Effect.promise(
-  () =>
-    new Promise<number>((resolve) => {
-      const server = createServer()
-      server.listen(0, "127.0.0.1", () => {
-        const { port } = server.address() as { port: number }
-        server.close(() => resolve(port))
-      })
-    })
-)
+const refusedPort = Effect.promise(refusingPort)
 
 /** A server that accepts connections and never answers. */
 const silentServer = Effect.acquireRelease(
@@ -61,7 +52,7 @@ const errorEvent = (text: string): RelayError => {
 describe("the client's failures", () => {
   it.live("nothing listening: ProfilerUnreachable names the base URL and the cause, never the token", () =>
     Effect.gen(function* () {
-      const port = yield* closedPort
+      const port = yield* refusedPort
       const client = yield* clientAt(`http://127.0.0.1:${port}`, SECRET)
       const error = yield* Effect.flip(client.stats())
       assert.instanceOf(error, ProfilerUnreachable)
@@ -75,7 +66,7 @@ describe("the client's failures", () => {
 
   it.live("credentials in the base URL never reach the message", () =>
     Effect.gen(function* () {
-      const port = yield* closedPort
+      const port = yield* refusedPort
       const client = yield* clientAt(`http://admin:url-password@127.0.0.1:${port}/`, SECRET)
       const error = yield* Effect.flip(client.stats())
       assert.instanceOf(error, ProfilerUnreachable)
@@ -97,7 +88,7 @@ describe("the client's failures", () => {
 
   it.live("the relay ends with an error event the browser can show: profiler down", () =>
     Effect.gen(function* () {
-      const port = yield* closedPort
+      const port = yield* refusedPort
       const client = yield* clientAt(`http://127.0.0.1:${port}`, SECRET)
       const text = yield* readAll(toEventStream(Stream.unwrap(client.stream())))
       assert.deepStrictEqual(errorEvent(text), {

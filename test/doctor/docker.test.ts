@@ -2,13 +2,13 @@
 // socket and on loopback), and against sockets that are missing, refused or not sockets at all.
 // A socket this process may not open needs a non-root user: test/doctor/cli.test.ts covers it.
 import * as fs from "node:fs"
-import net from "node:net"
 import * as path from "node:path"
 import { afterEach, beforeEach, describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import type { DockerEndpoint } from "../../src/config/dockerHost.ts"
 import { checkDocker } from "../../src/doctor/docker.ts"
 import { type FakeDocker, makeFakeDocker } from "../collectors/containers/support/fakeDocker.ts"
+import { refusingPort } from "../support/ports.ts"
 import { inputFor, tempTree } from "./support.ts"
 
 let fake: FakeDocker
@@ -23,16 +23,6 @@ const unix = (socketPath: string): DockerEndpoint => ({ _tag: "unix", socketPath
 
 const check = (docker: DockerEndpoint) =>
   Effect.flatMap(tempTree(), (dir) => checkDocker(inputFor(dir, undefined, { docker })))
-
-/** A loopback port nothing listens on: one that was just free. */
-const closedPort = () =>
-  new Promise<number>((resolve) => {
-    const server = net.createServer()
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo
-      server.close(() => resolve(port))
-    })
-  })
 
 describe("docker", () => {
   it.live("ok when GET /version answers on the socket", () =>
@@ -95,7 +85,7 @@ describe("docker", () => {
 
   it.live("fails when nothing listens, naming the proxy to start", () =>
     Effect.gen(function* () {
-      const port = yield* Effect.promise(closedPort)
+      const port = yield* Effect.promise(refusingPort)
       const found = yield* check({ _tag: "tcp", host: "127.0.0.1", port })
       expect(found.status).toBe("fail")
       expect(found.finding).toContain("refused the connection")

@@ -16,8 +16,9 @@ import { type CheckResult, type CheckSettings, check, worstCase } from "../../..
 import { historyLimits } from "../../../src/collectors/services/history.ts"
 import { MAX_BODY_BYTES } from "../../../src/collectors/services/httpProbe.ts"
 import { type ProbeTarget, parseProbeTargets } from "../../../src/config/services.ts"
+import { refusingPort } from "../../support/ports.ts"
 import { makeServiceCollector } from "../../support/readings.ts"
-import { type CountedHttp, eventually, httpServer, LOOPBACK, refusingPort, tcpServer } from "./servers.ts"
+import { type CountedHttp, eventually, httpServer, LOOPBACK, tcpServer } from "./servers.ts"
 import { testSettings } from "./settings.ts"
 
 const settings = testSettings

@@ -76,32 +76,16 @@ export const tcpServer = async (
   return Object.assign(state, { port, close: closer(server, open) })
 }
 
-/** A loopback port with nothing listening: bound once by us, then released. */
+/**
+ * A loopback port with nothing listening: bound once by us, then released, for a server that
+ * needs a free port to bind. A test that needs a refused connection takes refusingPort
+ * (test/support/ports.ts): a released port can be taken by another test's server.
+ */
 export const closedPort = async (): Promise<number> => {
   const server = net.createServer()
   const port = await listen(server)
   await new Promise<void>((resolve) => server.close(() => resolve()))
   return port
-}
-
-const refuses = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const socket = net.connect(port, LOOPBACK)
-    socket.once("connect", () => {
-      socket.destroy()
-      resolve(false)
-    })
-    socket.once("error", (error: NodeJS.ErrnoException) => resolve(error.code === "ECONNREFUSED"))
-  })
-
-/**
- * A loopback port that refuses connections for the whole run: below 1024, so the kernel never
- * hands it to a server that binds port 0. A port bound and released (closedPort) was taken by
- * another test's server, running in parallel, before the probe reached it.
- */
-export const refusingPort = async (): Promise<number> => {
-  for (const port of [1, 9, 19, 47, 97, 113]) if (await refuses(port)) return port
-  throw new Error("no loopback port below 1024 refuses connections here")
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
