@@ -38,6 +38,16 @@ const errorCode = (cause: unknown): string | undefined => {
   return undefined
 }
 
+/** fetch refuses a bad port before connecting, with no code: only its message says so. */
+const blockedPort = (cause: unknown): boolean => {
+  let current: unknown = cause
+  for (let depth = 0; depth < 8 && typeof current === "object" && current !== null; depth++) {
+    if ((current as { message?: unknown }).message === "bad port") return true
+    current = (current as { cause?: unknown }).cause
+  }
+  return false
+}
+
 // The codes a person meets when a profiler is down or misaddressed, in words.
 const SYSTEM_ERRORS: Readonly<Record<string, string>> = {
   ECONNREFUSED: "connection refused",
@@ -64,6 +74,11 @@ export const unreachableFrom = (
   if (reason._tag === "InvalidUrlError") return new ProfilerUnreachable({ baseUrl, detail: "not a valid URL" })
   if (reason._tag !== "TransportError") return undefined
   const code = errorCode(reason.cause)
-  const detail = code === undefined ? "the request failed" : `${SYSTEM_ERRORS[code] ?? "error"} (${code})`
+  const detail =
+    code !== undefined
+      ? `${SYSTEM_ERRORS[code] ?? "error"} (${code})`
+      : blockedPort(reason.cause)
+        ? "fetch never connects to this port (it is on the Fetch standard's list of bad ports, as 6000 and 10080 are): serve the profiler on another one"
+        : "the request failed"
   return new ProfilerUnreachable({ baseUrl, detail })
 }

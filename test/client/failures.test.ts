@@ -64,6 +64,19 @@ describe("the client's failures", () => {
     })
   )
 
+  it.live("a port fetch never connects to is named as such, not as a failed request", () =>
+    Effect.gen(function* () {
+      // 10080 is on the Fetch standard's list of bad ports: fetch fails before any connection.
+      const client = yield* clientAt("http://127.0.0.1:10080", SECRET)
+      const error = yield* Effect.flip(client.stats())
+      assert.instanceOf(error, ProfilerUnreachable)
+      assert.strictEqual(
+        error.message,
+        "system-profiler unreachable at http://127.0.0.1:10080: fetch never connects to this port (it is on the Fetch standard's list of bad ports, as 6000 and 10080 are): serve the profiler on another one"
+      )
+    })
+  )
+
   it.live("credentials in the base URL never reach the message", () =>
     Effect.gen(function* () {
       const port = yield* refusedPort
