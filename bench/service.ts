@@ -12,6 +12,21 @@ export const rssBytes = (pid: number) => {
   return m === null ? Number.NaN : Number(m[1]) * 1024
 }
 
+/**
+ * The two parts of the RSS: anon is the process's own memory (its heaps, malloc, stacks); file is
+ * the pages of files it maps, above all the node binary's code, which every node process shares
+ * and the kernel takes back under memory pressure. Code of the binary that has not run yet is not
+ * in it: the first run of V8's optimizing compiler alone adds some megabytes.
+ */
+export const rssParts = (pid: number) => {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8")
+  const kB = (name: string) => {
+    const m = new RegExp(`^${name}:\\s+(\\d+) kB$`, "m").exec(status)
+    return m === null ? Number.NaN : Number(m[1]) * 1024
+  }
+  return { anon: kB("RssAnon"), file: kB("RssFile") }
+}
+
 /** CPU seconds (user and system) the process has used since it started. */
 export const cpuSeconds = (pid: number) => {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8")

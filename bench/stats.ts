@@ -2,7 +2,7 @@
 // machine. It starts the service for real (live host collector, the local dockerd with labelled
 // busybox containers, HTTP and TCP probes served by this script), then prints:
 //   - GET /stats under wrk at 50 connections: p50, p99, requests per second
-//   - RSS after start and after 100 000 requests
+//   - RSS after start and after 100 000 requests, and its two parts (own memory, mapped code)
 //   - the CPU seconds the idle service uses per minute (and as % of one core), in the first
 //     minute after the warm-up and in the two minutes after it (the steady state)
 //   - what 200 open /stats/stream clients add in RSS and CPU
@@ -24,7 +24,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { loadavg, tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { cpuSeconds, freePort, rssBytes, runBench, sleep, startProbeTargets, waitFor } from "./service.ts"
+import { cpuSeconds, freePort, rssBytes, rssParts, runBench, sleep, startProbeTargets, waitFor } from "./service.ts"
 import { sh } from "./shell.ts"
 
 const smoke = process.argv.includes("--smoke")
@@ -309,6 +309,7 @@ const main = async () => {
   // Let both take their first samples (the CPU figure needs two) and settle.
   await sleep(S.warmupSeconds * 1000)
   const rssStart = rssBytes(pid)
+  const partsStart = rssParts(pid)
   const neRssStart = ne === undefined ? Number.NaN : rssBytes(ne.pid!)
 
   log(`idle CPU over ${S.idleSeconds} s`)
@@ -331,6 +332,7 @@ const main = async () => {
     served += more.requests
   }
   const rssAfter = rssBytes(pid)
+  const partsAfter = rssParts(pid)
 
   log("wrk GET /metrics of both")
   const metrics = await warmWrk(`${base}/metrics`, `Authorization: Bearer ${TOKEN}`, S.wrkSeconds)
@@ -405,6 +407,11 @@ const main = async () => {
       : `${cpu(w.first)} in the first ${S.idleFirstSeconds} s, ${cpu(w.rest)} in the ${S.idleSeconds - S.idleFirstSeconds} s after`
   out.push(
     `idle CPU after the ${S.warmupSeconds} s warm-up: system-profiler ${windows(idleWindows)}; node_exporter ${windows(neIdleWindows)}`
+  )
+  const parts = (p: { anon: number; file: number }) => `${mb(p.anon)} anon + ${mb(p.file)} file`
+  out.push(
+    `RSS of system-profiler: after start ${parts(partsStart)}, after load ${parts(partsAfter)} ` +
+      "(anon: its own memory; file: mapped code, the node binary's above all, shared and reclaimable)"
   )
   out.push(
     `stream clients: ${S.streamClients} open (server counted ${connected}, ${eventsSeen} events received): ` +

@@ -19,6 +19,7 @@ describe("bench/stats.ts --smoke", () => {
       /^\| system-profiler GET \/metrics +\| 1 +\| [\d.]+ ms/m,
       /^\| node_exporter/m,
       /^idle CPU after the \d+ s warm-up: system-profiler [\d.]+ s\/min .* in the first \d+ s, [\d.]+ s\/min .* after; node_exporter /m,
+      /^RSS of system-profiler: after start [\d.]+ MB anon \+ [\d.]+ MB file, after load [\d.]+ MB anon \+ [\d.]+ MB file /m,
       /^stream clients: \d+ open \(server counted \d+, \d+ events received\): RSS [\d.]+ MB -> [\d.]+ MB/m,
       /after closing, the server counts 0$/m,
       /^throughput: \/stats is /m
