@@ -27,24 +27,24 @@ export const withoutCredentials = (url: string): string => {
   }
 }
 
-/** The first errno-style code (ECONNREFUSED, ENOTFOUND, UND_ERR_...) along a cause chain. */
-const errorCode = (cause: unknown): string | undefined => {
+/** The error and its causes, outermost first (at most 8: a cause chain can loop). */
+function* causeChain(cause: unknown): Generator<{ readonly code?: unknown; readonly message?: unknown }> {
   let current: unknown = cause
   for (let depth = 0; depth < 8 && typeof current === "object" && current !== null; depth++) {
-    const code = (current as { code?: unknown }).code
-    if (typeof code === "string") return code
+    yield current
     current = (current as { cause?: unknown }).cause
   }
+}
+
+/** The first errno-style code (ECONNREFUSED, ENOTFOUND, UND_ERR_...) along a cause chain. */
+const errorCode = (cause: unknown): string | undefined => {
+  for (const error of causeChain(cause)) if (typeof error.code === "string") return error.code
   return undefined
 }
 
 /** fetch refuses a bad port before connecting, with no code: only its message says so. */
 const blockedPort = (cause: unknown): boolean => {
-  let current: unknown = cause
-  for (let depth = 0; depth < 8 && typeof current === "object" && current !== null; depth++) {
-    if ((current as { message?: unknown }).message === "bad port") return true
-    current = (current as { cause?: unknown }).cause
-  }
+  for (const error of causeChain(cause)) if (error.message === "bad port") return true
   return false
 }
 
