@@ -42,6 +42,14 @@ const errorCode = (cause: unknown): string | undefined => {
   return undefined
 }
 
+const portOf = (url: string): string => {
+  try {
+    return new URL(url).port
+  } catch {
+    return "?"
+  }
+}
+
 /** fetch refuses a bad port before connecting, with no code: only its message says so. */
 const blockedPort = (cause: unknown): boolean => {
   for (const error of causeChain(cause)) if (error.message === "bad port") return true
@@ -78,7 +86,7 @@ export const unreachableFrom = (
     code !== undefined
       ? `${SYSTEM_ERRORS[code] ?? "error"} (${code})`
       : blockedPort(reason.cause)
-        ? "fetch never connects to this port (it is on the Fetch standard's list of bad ports, as 6000 and 10080 are): serve the profiler on another one"
+        ? `fetch never connects to port ${portOf(baseUrl)}, one of the Fetch standard's bad ports: serve the profiler on another port`
         : "the request failed"
   return new ProfilerUnreachable({ baseUrl, detail })
 }

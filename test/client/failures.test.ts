@@ -72,7 +72,7 @@ describe("the client's failures", () => {
       assert.instanceOf(error, ProfilerUnreachable)
       assert.strictEqual(
         error.message,
-        "system-profiler unreachable at http://127.0.0.1:10080: fetch never connects to this port (it is on the Fetch standard's list of bad ports, as 6000 and 10080 are): serve the profiler on another one"
+        "system-profiler unreachable at http://127.0.0.1:10080: fetch never connects to port 10080, one of the Fetch standard's bad ports: serve the profiler on another port"
       )
     })
   )
