@@ -1,13 +1,13 @@
 // What Prometheus sees of the alerts: the gauge of the alerts open now, for /metrics, and the
-// rules themselves as a Prometheus alerting rules file over the /metrics names, so that an owner
-// who outgrows one Pi runs the same rules in Prometheus + Alertmanager across every host.
+// PromQL of each rule over the /metrics names, which rulesExport.ts writes out as a Prometheus
+// alerting rules file, so that an owner who outgrows one Pi runs the same rules in Prometheus +
+// Alertmanager across every host.
 
-import { stringify } from "yaml"
 import { Exposition } from "../views/exposition.ts"
 import { formatDuration } from "./duration.ts"
 import type { Alert } from "./engine.ts"
 import { type Figure, figure, METRICS, SUBJECT_LABEL } from "./figures.ts"
-import { describeCondition, type Rule } from "./rules.ts"
+import type { Rule } from "./rules.ts"
 
 // Prometheus's own ALERTS series names its labels alertname and alertstate, and carries the
 // alert's labels (here severity and the subject's label): a dashboard or query written for ALERTS
@@ -64,35 +64,3 @@ export const ruleExpression = (rule: Rule): string => {
     ` and ignoring (alertname, alertstate, severity) ALERTS{alertname="${escapeString(rule.name)}", alertstate="firing"})`
   )
 }
-
-const summaryTemplate = (rule: Rule): string => {
-  const f = figure(rule.figure)
-  const label = SUBJECT_LABEL[f.kind]
-  const where =
-    label === undefined ? "{{ $labels.instance }}" : `${f.kind} {{ $labels.${label} }} on {{ $labels.instance }}`
-  const unit = f.unit === "" ? "" : f.unit === "%" || f.unit === "°C" ? f.unit : ` ${f.unit}`
-  const now = f.type === "boolean" ? "" : ` is {{ $value | humanize }}${unit}`
-  return `${where}: ${f.title}${now} (alert when ${describeCondition(rule)})`
-}
-
-/** The enabled rules as a Prometheus alerting rules file, which `promtool check rules` accepts. */
-export const toPrometheusRules = (rules: ReadonlyArray<Rule>, group = "system-profiler"): string =>
-  stringify(
-    {
-      groups: [
-        {
-          name: group,
-          rules: rules
-            .filter((r) => r.enabled)
-            .map((rule) => ({
-              alert: rule.name,
-              expr: ruleExpression(rule),
-              ...(rule.forMillis > 0 ? { for: formatDuration(rule.forMillis) } : {}),
-              labels: { severity: rule.severity },
-              annotations: { summary: summaryTemplate(rule), description: figure(rule.figure).description }
-            }))
-        }
-      ]
-    },
-    { lineWidth: 0 }
-  )

@@ -1,6 +1,6 @@
 import { open } from "node:fs/promises"
 import { Effect } from "effect"
-import { parseDocument } from "yaml"
+import type { parseDocument } from "yaml"
 import { AlertRulesInvalid, RulesFileSyntax, RulesFileUnreadable, RulesRejected } from "./AlertRulesInvalid.ts"
 import { DEFAULT_RULES, decodeRulesDocument, type Rule } from "./rules.ts"
 
@@ -53,8 +53,12 @@ const readBounded = (path: string) =>
  * Node's JSON.parse quotes the text around an error, which may be a destination's token. YAML 1.2's
  * core schema reads `no` and `off` as strings, not false, and aliases are capped.
  */
-export const parseRulesText = (text: string, format: "YAML" | "JSON"): unknown | RulesFileSyntax => {
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true, logLevel: "silent" })
+export const parseRulesText = (
+  parse: typeof parseDocument,
+  text: string,
+  format: "YAML" | "JSON"
+): unknown | RulesFileSyntax => {
+  const doc = parse(text, { uniqueKeys: true, prettyErrors: true, logLevel: "silent" })
   const error = doc.errors[0]
   if (error !== undefined) {
     const position = error.linePos?.[0]
@@ -82,7 +86,9 @@ export const loadRules = Effect.fn("Alerts.loadRules")(function* (
   const fail = (reason: AlertRulesInvalid["reason"]) =>
     new AlertRulesInvalid({ variable: ALERTS_FILE_VARIABLE, file: path, reason })
   const text = yield* readBounded(path).pipe(Effect.mapError(fail))
-  const document = parseRulesText(text, path.toLowerCase().endsWith(".json") ? "JSON" : "YAML")
+  // Loaded only here: most services read no rules file, and yaml costs over a megabyte once loaded.
+  const { parseDocument } = yield* Effect.promise(() => import("yaml"))
+  const document = parseRulesText(parseDocument, text, path.toLowerCase().endsWith(".json") ? "JSON" : "YAML")
   if (document instanceof RulesFileSyntax) return yield* fail(document)
   const decoded = decodeRulesDocument(document)
   if ("problems" in decoded) return yield* fail(new RulesRejected({ problems: decoded.problems }))

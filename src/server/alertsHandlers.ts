@@ -2,7 +2,6 @@ import { Effect } from "effect"
 import { HttpServerResponse } from "effect/http"
 import { HttpApiBuilder } from "effect/http-api"
 import { Alerts } from "../alerts/Alerts.ts"
-import { toPrometheusRules } from "../alerts/prometheus.ts"
 import { alertsView } from "../alerts/view.ts"
 import { PROMETHEUS_RULES_CONTENT_TYPE } from "../api/Alerts.ts"
 import { ProfilerApi } from "../api/Api.ts"
@@ -12,7 +11,8 @@ export const AlertsHandlers = HttpApiBuilder.group(ProfilerApi, "alerts", (handl
   Effect.gen(function* () {
     const alerts = yield* Alerts
     const notifier = yield* Notifier
-    // The rules never change while the service runs: the file is rendered once, when first asked.
+    // The rules never change while the service runs: the file is rendered once, when first asked,
+    // by a module loaded then (rulesExport.ts says why).
     let rules: Uint8Array | undefined
     return handlers
       .handle("alerts", () =>
@@ -21,8 +21,11 @@ export const AlertsHandlers = HttpApiBuilder.group(ProfilerApi, "alerts", (handl
         })
       )
       .handle("alertRules", () =>
-        Effect.sync(() => {
-          rules ??= new TextEncoder().encode(toPrometheusRules(alerts.rules))
+        Effect.gen(function* () {
+          if (rules === undefined) {
+            const { toPrometheusRules } = yield* Effect.promise(() => import("../alerts/rulesExport.ts"))
+            rules = new TextEncoder().encode(toPrometheusRules(alerts.rules))
+          }
           return HttpServerResponse.uint8Array(rules, { contentType: PROMETHEUS_RULES_CONTENT_TYPE })
         })
       )

@@ -11,8 +11,9 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { TestClock } from "effect/testing"
 import { FIGURE_IDS, figure } from "../../src/alerts/figures.ts"
-import { renderAlertsGauge, ruleExpression, toPrometheusRules } from "../../src/alerts/prometheus.ts"
+import { renderAlertsGauge, ruleExpression } from "../../src/alerts/prometheus.ts"
 import { DEFAULT_RULES, type Rule } from "../../src/alerts/rules.ts"
+import { toPrometheusRules } from "../../src/alerts/rulesExport.ts"
 import { alertsWith, MINUTE, observe, rulesOf } from "./support.ts"
 
 const promtool = (args: ReadonlyArray<string>, input?: string) => {
