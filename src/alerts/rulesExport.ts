@@ -1,7 +1,7 @@
 // The rules as a Prometheus alerting rules file (GET /alerts/rules). A module of its own because
 // it needs the yaml library, which was about a quarter of the service's main chunk and over a
-// megabyte of memory once loaded: the handler imports this module on the first request, so a service
-// that is never asked for the file (and reads no rules file) never loads it.
+// megabyte of memory once loaded: the handler imports this module on the first request, so a
+// service that is never asked for the file (and reads no rules file) never loads it.
 
 import { stringify } from "yaml"
 import { formatDuration } from "./duration.ts"
