@@ -15,7 +15,8 @@ export const CHECK_NAMES = [
   "thermal",
   "under-voltage",
   "data-dir",
-  "clock"
+  "clock",
+  "port"
 ] as const
 
 export const CHECK_STATUSES = ["ok", "warn", "fail"] as const

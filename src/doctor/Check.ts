@@ -45,6 +45,8 @@ export interface DoctorInput {
   readonly docker: DockerEndpoint
   readonly dockerTimeout: Duration.Duration
   readonly dataDir: string
+  /** PORT: where the service listens. */
+  readonly port: number
 }
 
 /** A finding without its name: each check returns one, the runner names it. */

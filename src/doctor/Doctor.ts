@@ -14,6 +14,7 @@ import { checkDataDir, DATA_DIR_ENV, dataDirFrom } from "./dataDir.ts"
 import { checkDocker } from "./docker.ts"
 import { checkCgroupMemory, checkPsi } from "./kernel.ts"
 import { checkHostProc, checkHostRoot, checkHostSys } from "./mounts.ts"
+import { checkPort } from "./port.ts"
 
 type Check = (input: DoctorInput) => Effect.Effect<Finding, unknown>
 
@@ -28,7 +29,8 @@ const CHECKS: ReadonlyArray<readonly [CheckName, Check]> = [
   ["thermal", checkThermal],
   ["under-voltage", checkUnderVoltage],
   ["data-dir", checkDataDir],
-  ["clock", checkClock]
+  ["clock", checkClock],
+  ["port", checkPort]
 ]
 
 // A file under /sys may block in its driver; the Docker call has its own timeout inside this one.
@@ -104,7 +106,8 @@ export class Doctor extends Context.Service<Doctor, DoctorShape>()("system-profi
             self,
             docker: config.docker,
             dockerTimeout: config.dockerTimeout,
-            dataDir: dataDirFrom(dataDirSetting, self.inContainer, process.cwd())
+            dataDir: dataDirFrom(dataDirSetting, self.inContainer, process.cwd()),
+            port: config.port
           })
         })
       })

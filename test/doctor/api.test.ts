@@ -66,7 +66,7 @@ layer(
       assert.include(byName.docker!.finding, path.join(dir, "docker.sock"))
       assert.include(byName.docker!.fix, "/var/run/docker.sock")
       // The rest of the tree is a healthy Pi's.
-      for (const name of ["host-sys", "cgroup-memory", "psi", "thermal", "under-voltage", "clock"]) {
+      for (const name of ["host-sys", "cgroup-memory", "psi", "thermal", "under-voltage", "clock", "port"]) {
         assert.strictEqual(byName[name]!.status, "ok", JSON.stringify(byName[name]))
         assert.isNull(byName[name]!.fix)
       }

@@ -57,10 +57,11 @@ describe("npm run doctor", () => {
   it("prints every check and exits 0 on a healthy Pi's trees", async () => {
     const { code, stdout } = await run(envFor())
     expect(code, stdout).toBe(0)
-    for (const name of ["host-proc", "host-sys", "host-root", "docker", "cgroup-memory", "psi", "thermal"]) {
+    for (const name of ["host-proc", "host-sys", "host-root", "docker", "cgroup-memory", "psi", "thermal", "port"]) {
       expect(lineOf(stdout, name), stdout).toMatch(/^ok {4}/)
     }
-    expect(stdout.trim().split("\n").at(-1)).toMatch(/^(all 10 checks ok|0 checks failed, \d+ warnings?)$/)
+    expect(lineOf(stdout, "port")).toContain("port 8787")
+    expect(stdout.trim().split("\n").at(-1)).toMatch(/^(all 11 checks ok|0 checks failed, \d+ warnings?)$/)
   })
 
   it("exits 1 when a check fails, with the fix under it", async () => {
@@ -68,8 +69,9 @@ describe("npm run doctor", () => {
     remove(dir, "proc/self")
     fs.symlinkSync(String(inContainer.pid), path.join(dir, "proc/self"))
     remove(dir, "sys/class/thermal")
-    const { code, stdout } = await run(envFor({ DOCKER_HOST: `unix://${path.join(dir, "none.sock")}` }))
+    const { code, stdout } = await run(envFor({ DOCKER_HOST: `unix://${path.join(dir, "none.sock")}`, PORT: "6000" }))
     expect(code, stdout).toBe(1)
+    expect(lineOf(stdout, "port")).toMatch(/^fail {2}port +PORT 6000 is one of the Fetch standard's bad ports/)
     expect(lineOf(stdout, "docker")).toMatch(/^fail {2}docker +no Docker socket at /)
     expect(lineOf(stdout, "thermal")).toMatch(/^fail {2}thermal +no thermal zone .* on a Raspberry Pi 4/)
     const fixes = stdout.split("\n").filter((l) => l.trimStart().startsWith("fix: "))

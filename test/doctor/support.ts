@@ -90,5 +90,6 @@ export const inputFor = (
   docker: { _tag: "unix", socketPath: path.join(dir, "docker.sock") },
   dockerTimeout: Duration.seconds(2),
   dataDir: path.join(dir, "data"),
+  port: 8787,
   ...over
 })
