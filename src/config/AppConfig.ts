@@ -58,6 +58,7 @@ export class AppConfig extends Context.Service<AppConfig, AppConfigShape>()("sys
 export const DEFAULT_STACK_LABEL = "com.rioredwards.stack=pi-site"
 export const MAX_CONTAINERS_VARIABLE = "SYSTEM_PROFILER_MAX_CONTAINERS"
 export const DEFAULT_MAX_CONTAINERS = 500
+export const DEFAULT_PORT = 8787
 export const DEFAULT_NETWORK_EXCLUDE = ["lo", "veth*", "docker*", "br-*"] as const
 
 const intervalBounds = { min: Duration.millis(100), max: Duration.hours(1) }
@@ -72,7 +73,7 @@ const hostPath = (ctx: ConfigContext, mounted: string, own: string) => () => (ct
 
 export const parseAppConfig = (env: Env, ctx: ConfigContext) =>
   Effect.gen(function* () {
-    const port = yield* readPort(env, "PORT", 8787)
+    const port = yield* readPort(env, "PORT", DEFAULT_PORT)
     const host = yield* readListenHost(env, "HOST", "127.0.0.1")
     const rawToken = env[TOKEN_ENV]
     const problem = rawToken === undefined || rawToken === "" ? undefined : tokenProblem(rawToken)

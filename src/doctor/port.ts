@@ -5,6 +5,7 @@
 // before the web app is set up.
 
 import { Effect } from "effect"
+import { DEFAULT_PORT } from "../config/AppConfig.ts"
 import type { DoctorInput, Finding } from "./Check.ts"
 import { fail, ok, warn } from "./Check.ts"
 
@@ -18,8 +19,6 @@ export const FETCH_BAD_PORTS: ReadonlySet<number> = new Set([
   540, 548, 554, 556, 563, 587, 601, 636, 989, 990, 993, 995, 1719, 1720, 1723, 2049, 3659, 4045, 4190, 5060, 5061,
   6000, 6566, 6665, 6666, 6667, 6668, 6669, 6679, 6697, 10080
 ])
-
-const DEFAULT_PORT = 8787
 
 export const portFinding = (port: number): Finding => {
   if (port === 0) {
