@@ -51,7 +51,7 @@ const portOf = (url: string): string => {
 }
 
 /** fetch refuses a bad port before connecting, with no code: only its message says so. */
-const blockedPort = (cause: unknown): boolean => {
+export const blockedPort = (cause: unknown): boolean => {
   for (const error of causeChain(cause)) if (error.message === "bad port") return true
   return false
 }

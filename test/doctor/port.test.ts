@@ -2,20 +2,20 @@
 import * as fs from "node:fs"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
+import { blockedPort } from "../../src/client/ProfilerUnreachable.ts"
 import { checkPort, FETCH_BAD_PORTS, portFinding } from "../../src/doctor/port.ts"
 import { inputFor } from "./support.ts"
 
 /**
- * True when fetch refuses the port itself. It says so before it connects, with "bad port" along
- * the cause chain; any other outcome (refused, an answer, the timeout) is a port it allows.
+ * True when fetch refuses the port itself, as the client tells it; any other outcome (refused,
+ * an answer, the timeout) is a port it allows.
  */
 const fetchRefuses = async (port: number): Promise<boolean> => {
   try {
     await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(2_000) })
     return false
   } catch (error) {
-    for (let e: unknown = error; e instanceof Error; e = e.cause) if (e.message === "bad port") return true
-    return false
+    return blockedPort(error)
   }
 }
 
